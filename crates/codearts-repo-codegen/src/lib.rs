@@ -1,0 +1,306 @@
+//! Generation of the wire-level client from `openapi/codearts-repo.yaml`.
+//!
+//! This crate is the one place that holds the generation settings. The build script of
+//! `codearts-repo-gen`, the snapshot tests and `cargo xtask` all call [`generate`], so a
+//! snapshot can never show other code than what compiles.
+//!
+//! Before progenitor sees the spec, [`load_spec`] checks what would otherwise surface as
+//! a panic deep inside the generator (a YAML error, an OpenAPI version progenitor does not
+//! accept, an operation without `operationId`, a `$ref` to nowhere, mixed body types), and
+//! reports it as one [`CodegenError`] naming the spec file and the problem.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use openapiv3::{OpenAPI, ReferenceOr};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+
+/// Path of the spec, relative to the workspace root.
+pub const SPEC_PATH: &str = "openapi/codearts-repo.yaml";
+
+/// Path of the bundled JSON form of the spec, relative to the workspace root.
+pub const SPEC_JSON_PATH: &str = "openapi/codearts-repo.json";
+
+/// Named schemas of the spec that are replaced by hand-written, tolerant types of
+/// `codearts-repo-gen` instead of being generated: timestamps that keep what they cannot
+/// parse, and response enums that keep values the documents do not list.
+pub const REPLACED_SCHEMAS: &[(&str, &str)] = &[
+    ("Timestamp", "crate::lenient::Timestamp"),
+    ("PushEventActionName", "crate::lenient::PushEventActionName"),
+    ("UserState", "crate::lenient::UserState"),
+    ("DevelopMode", "crate::lenient::DevelopMode"),
+];
+
+/// Type that the generated `Client` carries for its hooks (credentials, retries,
+/// timeouts, tracing), defined by hand in `codearts-repo-gen`.
+pub const CLIENT_INNER_TYPE: &str = "crate::hooks::ClientState";
+
+/// Why a spec could not be turned into code.
+#[derive(Debug)]
+pub struct CodegenError {
+    /// The spec file concerned.
+    pub path: PathBuf,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+impl fmt::Display for CodegenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.problem)
+    }
+}
+
+impl std::error::Error for CodegenError {}
+
+/// The output of [`generate`].
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// Formatted Rust source of the wire-level client, its types and the region table.
+    pub source: String,
+}
+
+/// The progenitor settings used for every generation.
+pub fn settings() -> GenerationSettings {
+    let mut settings = GenerationSettings::default();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_hooks(HooksMode::Expected)
+        .with_inner_type(CLIENT_INNER_TYPE.parse().expect("inner type is a valid path"))
+        .with_derive("PartialEq");
+    for (schema, replacement) in REPLACED_SCHEMAS {
+        settings.with_replacement(schema, replacement, std::iter::empty());
+    }
+    settings
+}
+
+/// Reads, parses and checks the spec at `path`.
+pub fn load_spec(path: &Path) -> Result<OpenAPI, CodegenError> {
+    let fail = |problem: String| CodegenError {
+        path: path.to_path_buf(),
+        problem,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let value: serde_yaml::Value =
+        serde_yaml::from_str(&text).map_err(|e| fail(format!("not valid YAML: {e}")))?;
+    let json: serde_json::Value = serde_json::to_value(&value)
+        .map_err(|e| fail(format!("cannot be represented as JSON: {e}")))?;
+    check_document(&json).map_err(fail)?;
+    let spec: OpenAPI = serde_json::from_value(json)
+        .map_err(|e| fail(format!("not a valid OpenAPI 3.0 document: {e}")))?;
+    check_operations(&spec).map_err(fail)?;
+    Ok(spec)
+}
+
+/// The spec at `path` as pretty-printed JSON, the bundled form other languages consume.
+pub fn spec_json(path: &Path) -> Result<String, CodegenError> {
+    let spec = load_spec(path)?;
+    let mut json = serde_json::to_string_pretty(&spec).map_err(|e| CodegenError {
+        path: path.to_path_buf(),
+        problem: format!("cannot serialize as JSON: {e}"),
+    })?;
+    json.push('\n');
+    Ok(json)
+}
+
+/// Generates the formatted wire-level client for the spec at `path`.
+pub fn generate(path: &Path) -> Result<Generated, CodegenError> {
+    let spec = load_spec(path)?;
+    let fail = |problem: String| CodegenError {
+        path: path.to_path_buf(),
+        problem,
+    };
+    let tokens = run_progenitor(&spec).map_err(fail)?;
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| fail(format!("progenitor produced code that does not parse: {e}")))?;
+    let mut source = prettyplease::unparse(&file);
+    source.push('\n');
+    source.push_str(&region_table(&spec).map_err(fail)?);
+    Ok(Generated { source })
+}
+
+/// Runs progenitor, turning a panic inside it into an error message.
+fn run_progenitor(spec: &OpenAPI) -> Result<proc_macro2::TokenStream, String> {
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(|| Generator::new(&settings()).generate_tokens(spec));
+    std::panic::set_hook(previous_hook);
+    match result {
+        Ok(Ok(tokens)) => Ok(tokens),
+        Ok(Err(e)) => Err(format!("progenitor rejected the spec: {e}")),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "no message".to_string());
+            Err(format!("progenitor failed on the spec: {message}"))
+        }
+    }
+}
+
+/// Structural checks on the raw document that progenitor would answer with a panic or an
+/// obscure error.
+fn check_document(doc: &serde_json::Value) -> Result<(), String> {
+    let version = doc
+        .get("openapi")
+        .and_then(|v| v.as_str())
+        .ok_or("no `openapi` version field: the spec must declare `openapi: 3.0.3`")?;
+    if !version.starts_with("3.0.") {
+        return Err(format!(
+            "OpenAPI version {version} is not supported: progenitor accepts 3.0.x only (use `openapi: 3.0.3`)"
+        ));
+    }
+    let mut dangling = BTreeSet::new();
+    collect_dangling_refs(doc, doc, &mut dangling);
+    if let Some(reference) = dangling.into_iter().next() {
+        return Err(format!("`$ref: {reference}` points to nothing in the spec"));
+    }
+    Ok(())
+}
+
+fn collect_dangling_refs(
+    root: &serde_json::Value,
+    node: &serde_json::Value,
+    out: &mut BTreeSet<String>,
+) {
+    match node {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map {
+                if key == "$ref" {
+                    if let Some(reference) = value.as_str() {
+                        if resolve_pointer(root, reference).is_none() {
+                            out.insert(reference.to_string());
+                        }
+                    }
+                } else {
+                    collect_dangling_refs(root, value, out);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                collect_dangling_refs(root, item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn resolve_pointer<'a>(root: &'a serde_json::Value, reference: &str) -> Option<&'a serde_json::Value> {
+    reference.strip_prefix('#').and_then(|pointer| root.pointer(pointer))
+}
+
+/// Checks that progenitor's per-operation rules hold: an `operationId` on every operation,
+/// unique, and one body type for all success responses and one for all error responses.
+fn check_operations(spec: &OpenAPI) -> Result<(), String> {
+    let mut seen = BTreeSet::new();
+    for (path, item) in spec.paths.iter() {
+        let item = item
+            .as_item()
+            .ok_or_else(|| format!("path `{path}` is a `$ref`; define its operations inline"))?;
+        for (method, operation) in item.iter() {
+            let where_ = format!("{} {path}", method.to_uppercase());
+            let id = operation
+                .operation_id
+                .as_deref()
+                .ok_or_else(|| format!("operation {where_} has no operationId"))?;
+            if !seen.insert(id.to_string()) {
+                return Err(format!("operationId {id} is used twice (again at {where_})"));
+            }
+            let mut bodies: BTreeMap<bool, BTreeMap<String, String>> = BTreeMap::new();
+            for (status, response) in operation.responses.responses.iter() {
+                let is_success = status.to_string().starts_with('2');
+                let body = response_body_type(spec, response)
+                    .map_err(|e| format!("operation {id}, response {status}: {e}"))?;
+                bodies.entry(is_success).or_default().insert(status.to_string(), body);
+            }
+            if let Some(default) = &operation.responses.default {
+                let body = response_body_type(spec, default)
+                    .map_err(|e| format!("operation {id}, default response: {e}"))?;
+                bodies.entry(false).or_default().insert("default".into(), body);
+            }
+            for (is_success, by_status) in &bodies {
+                let distinct: BTreeSet<&String> = by_status.values().collect();
+                if distinct.len() > 1 {
+                    let kind = if *is_success { "success" } else { "error" };
+                    let listing = by_status
+                        .iter()
+                        .map(|(status, body)| format!("{status} -> {body}"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    return Err(format!(
+                        "operation {id} has {kind} responses with different body types ({listing}); \
+                         progenitor needs one body type for all {kind} responses of an operation"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A comparable description of a response's body type.
+fn response_body_type(
+    spec: &OpenAPI,
+    response: &ReferenceOr<openapiv3::Response>,
+) -> Result<String, String> {
+    let response = match response {
+        ReferenceOr::Item(response) => response,
+        ReferenceOr::Reference { reference } => {
+            let name = reference
+                .strip_prefix("#/components/responses/")
+                .ok_or_else(|| format!("unsupported response reference {reference}"))?;
+            spec.components
+                .as_ref()
+                .and_then(|c| c.responses.get(name))
+                .and_then(|r| r.as_item())
+                .ok_or_else(|| format!("response reference {reference} points to nothing"))?
+        }
+    };
+    Ok(match response.content.get("application/json") {
+        None if response.content.is_empty() => "no body".to_string(),
+        None => format!(
+            "non-JSON body ({})",
+            response.content.keys().cloned().collect::<Vec<_>>().join(", ")
+        ),
+        Some(media) => match &media.schema {
+            None => "JSON without schema".to_string(),
+            Some(ReferenceOr::Reference { reference }) => reference.clone(),
+            Some(ReferenceOr::Item(schema)) => {
+                serde_json::to_string(schema).map_err(|e| e.to_string())?
+            }
+        },
+    })
+}
+
+/// The regional endpoint table, generated from the spec's `servers`.
+fn region_table(spec: &OpenAPI) -> Result<String, String> {
+    let mut rows = Vec::new();
+    let mut default_region = None;
+    for server in &spec.servers {
+        let variable = server
+            .variables
+            .as_ref()
+            .and_then(|v| v.get("region"))
+            .ok_or_else(|| format!("server {} has no `region` variable", server.url))?;
+        if default_region.is_none() {
+            default_region = Some(variable.default.clone());
+        }
+        for region in &variable.enumeration {
+            rows.push((region.clone(), server.url.replace("{region}", region)));
+        }
+    }
+    let default_region = default_region.ok_or("the spec lists no servers")?;
+    let mut out = String::new();
+    out.push_str("/// Every region the service is offered in, with its endpoint, from the spec's `servers`.\n");
+    out.push_str("pub const REGION_ENDPOINTS: &[(&str, &str)] = &[\n");
+    for (region, url) in &rows {
+        out.push_str(&format!("    ({region:?}, {url:?}),\n"));
+    }
+    out.push_str("];\n\n");
+    out.push_str("/// The region used when none is given: the default of the spec's first server.\n");
+    out.push_str(&format!("pub const DEFAULT_REGION: &str = {default_region:?};\n"));
+    Ok(out)
+}
