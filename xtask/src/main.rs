@@ -1,1 +1,399 @@
-fn main() {}
+//! Regeneration and checks for the codearts-repo workspace, run as `cargo xtask <command>`.
+//!
+//! `codegen` brings everything derived from `openapi/codearts-repo.yaml` up to date after a
+//! spec edit; `check` fails when something derived is out of date. Both use the same
+//! generation settings as the build (`codearts-repo-codegen`).
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Output};
+
+/// Test package holding the spec tests and the drift snapshots.
+const TESTS_PACKAGE: &str = "codearts-repo-tests";
+/// Test target whose insta snapshots show the generated code and the decoded examples.
+const SNAPSHOT_TEST: &str = "generated";
+/// Test target that checks the spec against the source documents.
+const SPEC_TEST: &str = "spec";
+/// Where the drift snapshots live, relative to the workspace root.
+const SNAPSHOT_DIR: &str = "tests/tests/snapshots";
+/// File-name prefix insta gives the snapshots of [`SNAPSHOT_TEST`].
+const SNAPSHOT_PREFIX: &str = "generated__";
+/// Directories never searched for pending snapshots.
+const SKIPPED_DIRS: &[&str] = &["target", ".git", "node_modules"];
+
+const HELP: &str = "\
+Usage: cargo xtask <command>
+
+Commands:
+  codegen  Regenerate after editing openapi/codearts-repo.yaml: check the spec, write
+           openapi/codearts-repo.json, and re-run the drift snapshot tests accepting their
+           changes (tests/tests/snapshots/generated__*.snap). Leaves no pending snapshots.
+  check    Fail (exit 1) when the spec is invalid or fails its tests, openapi/codearts-repo.json
+           is stale, a drift snapshot is out of date, or a pending snapshot file
+           (*.snap.new, *.pending-snap) lies in the tree. Each problem names the file and
+           the command that fixes it.
+  help     Show this text.
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["codegen"] => codegen(&root),
+        ["check"] => check(&root),
+        ["help"] | ["--help"] | ["-h"] | [] => {
+            print!("{HELP}");
+            return if args.is_empty() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+        _ => {
+            eprint!("error: unknown command `{}`\n\n{HELP}", args.join(" "));
+            return ExitCode::FAILURE;
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(problems) => {
+            for problem in &problems {
+                eprintln!("error: {problem}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: the parent of this package's directory.
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+/// `cargo xtask codegen`.
+fn codegen(root: &Path) -> Result<(), Vec<String>> {
+    let spec = root.join(codearts_repo_codegen::SPEC_PATH);
+    // Fails with the same one-line message the build would print.
+    codearts_repo_codegen::generate(&spec).map_err(|e| vec![e.to_string()])?;
+
+    let json = codearts_repo_codegen::spec_json(&spec).map_err(|e| vec![e.to_string()])?;
+    let json_path = root.join(codearts_repo_codegen::SPEC_JSON_PATH);
+    if fs::read_to_string(&json_path).ok().as_deref() == Some(json.as_str()) {
+        println!("{} is up to date", codearts_repo_codegen::SPEC_JSON_PATH);
+    } else {
+        fs::write(&json_path, json)
+            .map_err(|e| vec![format!("cannot write {}: {e}", json_path.display())])?;
+        println!("wrote {}", codearts_repo_codegen::SPEC_JSON_PATH);
+    }
+
+    // Pending files of the drift snapshots are superseded by this run.
+    let snapshot_dir = root.join(SNAPSHOT_DIR);
+    for pending in pending_snapshots(root) {
+        if pending.starts_with(&snapshot_dir) && file_name(&pending).starts_with(SNAPSHOT_PREFIX) {
+            fs::remove_file(&pending)
+                .map_err(|e| vec![format!("cannot remove {}: {e}", pending.display())])?;
+        }
+    }
+
+    // Start from no drift snapshots, so that those of examples no longer in the spec go
+    // away; restore them if the run fails.
+    let before = read_snapshots(&snapshot_dir).map_err(|e| vec![e])?;
+    for path in before.keys() {
+        fs::remove_file(path)
+            .map_err(|e| vec![format!("cannot remove {}: {e}", path.display())])?;
+    }
+    println!("running the drift snapshot tests, accepting their changes");
+    let output = cargo_test(root, SNAPSHOT_TEST, &[("INSTA_UPDATE", "always")]);
+    match output {
+        Ok(output) if output.status.success() => {}
+        other => {
+            for (path, text) in &before {
+                let _ = fs::write(path, text);
+            }
+            if let Ok(output) = &other {
+                print_output(output);
+            }
+            let why = match other {
+                Err(e) => e,
+                Ok(_) => "the tests fail for a reason other than a snapshot change (output above)"
+                    .to_string(),
+            };
+            return Err(vec![format!(
+                "cannot regenerate the drift snapshots in {SNAPSHOT_DIR}: {why}; \
+                 the previous snapshots are restored"
+            )]);
+        }
+    }
+
+    let after = read_snapshots(&snapshot_dir).map_err(|e| vec![e])?;
+    report_snapshot_changes(root, &before, &after);
+
+    let leftover: Vec<String> = pending_snapshots(root)
+        .iter()
+        .map(|path| {
+            format!(
+                "pending snapshot {} is not a drift snapshot of {TESTS_PACKAGE}: review it with \
+                 the test that wrote it (INSTA_UPDATE=always cargo test ...) or delete it",
+                relative(root, path)
+            )
+        })
+        .collect();
+    if leftover.is_empty() {
+        Ok(())
+    } else {
+        Err(leftover)
+    }
+}
+
+/// `cargo xtask check`.
+fn check(root: &Path) -> Result<(), Vec<String>> {
+    let mut problems = Vec::new();
+
+    for pending in pending_snapshots(root) {
+        let fix = if file_name(&pending).starts_with(SNAPSHOT_PREFIX) {
+            "run `cargo xtask codegen` to accept the change, or delete it".to_string()
+        } else {
+            "review it with the test that wrote it (INSTA_UPDATE=always cargo test ...), or delete it"
+                .to_string()
+        };
+        problems.push(format!(
+            "pending snapshot file {} lies in the tree: {fix}",
+            relative(root, &pending)
+        ));
+    }
+
+    let spec = root.join(codearts_repo_codegen::SPEC_PATH);
+    let spec_ok = match codearts_repo_codegen::generate(&spec) {
+        Ok(_) => true,
+        Err(e) => {
+            problems.push(format!(
+                "{e} (fix the spec, then run `cargo xtask codegen`)"
+            ));
+            false
+        }
+    };
+
+    if spec_ok {
+        let json_path = root.join(codearts_repo_codegen::SPEC_JSON_PATH);
+        match codearts_repo_codegen::spec_json(&spec) {
+            Ok(expected) => match fs::read_to_string(&json_path) {
+                Ok(actual) if actual == expected => {}
+                Ok(_) => problems.push(format!(
+                    "{} is stale: it does not match {}; run `cargo xtask codegen`",
+                    codearts_repo_codegen::SPEC_JSON_PATH,
+                    codearts_repo_codegen::SPEC_PATH
+                )),
+                Err(e) => problems.push(format!(
+                    "{} cannot be read ({e}); run `cargo xtask codegen`",
+                    codearts_repo_codegen::SPEC_JSON_PATH
+                )),
+            },
+            Err(e) => problems.push(e.to_string()),
+        }
+
+        match cargo_test(root, SNAPSHOT_TEST, &[("INSTA_UPDATE", "no")]) {
+            Ok(output) if output.status.success() => {}
+            Ok(output) => {
+                print_output(&output);
+                let stale = stale_snapshots(&output);
+                if stale.is_empty() {
+                    problems.push(format!(
+                        "the drift snapshot tests (tests/tests/{SNAPSHOT_TEST}.rs) fail (output \
+                         above); after a spec edit run `cargo xtask codegen`"
+                    ));
+                }
+                for snapshot in stale {
+                    problems.push(format!(
+                        "snapshot {snapshot} is out of date with {}: run `cargo xtask codegen`",
+                        codearts_repo_codegen::SPEC_PATH
+                    ));
+                }
+            }
+            Err(e) => problems.push(e),
+        }
+
+        match cargo_test(root, SPEC_TEST, &[]) {
+            Ok(output) if output.status.success() => {}
+            Ok(output) => {
+                print_output(&output);
+                problems.push(format!(
+                    "{} fails its spec tests (tests/tests/{SPEC_TEST}.rs; output above names each \
+                     problem): correct the spec, then run `cargo xtask codegen`",
+                    codearts_repo_codegen::SPEC_PATH
+                ));
+            }
+            Err(e) => problems.push(e),
+        }
+    }
+
+    if problems.is_empty() {
+        println!("spec, bundled JSON and drift snapshots are up to date");
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// Runs one test target of the tests package, with insta's behaviour set by `env`.
+fn cargo_test(root: &Path, target: &str, env: &[(&str, &str)]) -> Result<Output, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(root)
+        .args([
+            "test",
+            "--quiet",
+            "--package",
+            TESTS_PACKAGE,
+            "--test",
+            target,
+        ])
+        // Never let an ambient setting accept or skip a snapshot behind our back.
+        .env_remove("INSTA_FORCE_PASS")
+        .env_remove("INSTA_UPDATE")
+        .env("CLICOLOR", "0");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().map_err(|e| {
+        format!("cannot run `cargo test --package {TESTS_PACKAGE} --test {target}`: {e}")
+    })
+}
+
+fn print_output(output: &Output) {
+    print!("{}", String::from_utf8_lossy(&output.stdout));
+    eprint!("{}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// Snapshot files that insta reports as not matching, from a test run's output.
+fn stale_snapshots(output: &Output) -> Vec<String> {
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut found: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let line = strip_ansi(line);
+        if let Some(rest) = line.trim().strip_prefix("Snapshot file:") {
+            let name = rest.trim().to_string();
+            if !found.contains(&name) {
+                found.push(name);
+            }
+        }
+    }
+    found
+}
+
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // Skip a CSI sequence: ESC '[' parameters final-byte.
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The drift snapshot files and their contents.
+fn read_snapshots(dir: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
+    let mut snapshots = BTreeMap::new();
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(snapshots),
+        Err(e) => return Err(format!("cannot list {}: {e}", dir.display())),
+    };
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+            .path();
+        let name = file_name(&path);
+        if name.starts_with(SNAPSHOT_PREFIX) && name.ends_with(".snap") {
+            let text = fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            snapshots.insert(path, text);
+        }
+    }
+    Ok(snapshots)
+}
+
+fn report_snapshot_changes(
+    root: &Path,
+    before: &BTreeMap<PathBuf, String>,
+    after: &BTreeMap<PathBuf, String>,
+) {
+    let mut changes = 0;
+    for (path, text) in after {
+        match before.get(path) {
+            None => println!("added    {}", relative(root, path)),
+            Some(old) if old != text => println!("updated  {}", relative(root, path)),
+            Some(_) => continue,
+        }
+        changes += 1;
+    }
+    for path in before.keys().filter(|path| !after.contains_key(*path)) {
+        println!("removed  {}", relative(root, path));
+        changes += 1;
+    }
+    if changes == 0 {
+        println!("drift snapshots unchanged");
+    }
+}
+
+/// Every pending insta file (`*.snap.new`, `*.pending-snap`) below `root`.
+fn pending_snapshots(root: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = file_name(&path);
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                if !SKIPPED_DIRS.contains(&name.as_str()) {
+                    stack.push(path);
+                }
+            } else if name.ends_with(".snap.new") || name.ends_with(".pending-snap") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}

@@ -67,7 +67,11 @@ pub fn settings() -> GenerationSettings {
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_hooks(HooksMode::Expected)
-        .with_inner_type(CLIENT_INNER_TYPE.parse().expect("inner type is a valid path"))
+        .with_inner_type(
+            CLIENT_INNER_TYPE
+                .parse()
+                .expect("inner type is a valid path"),
+        )
         .with_derive("PartialEq");
     for (schema, replacement) in REPLACED_SCHEMAS {
         settings.with_replacement(schema, replacement, std::iter::empty());
@@ -81,9 +85,7 @@ pub fn load_spec(path: &Path) -> Result<OpenAPI, CodegenError> {
         path: path.to_path_buf(),
         problem,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
-    let value: serde_yaml::Value =
-        serde_yaml::from_str(&text).map_err(|e| fail(format!("not valid YAML: {e}")))?;
+    let value = read_yaml(path)?;
     let json: serde_json::Value = serde_json::to_value(&value)
         .map_err(|e| fail(format!("cannot be represented as JSON: {e}")))?;
     check_document(&json).map_err(fail)?;
@@ -94,14 +96,30 @@ pub fn load_spec(path: &Path) -> Result<OpenAPI, CodegenError> {
 }
 
 /// The spec at `path` as pretty-printed JSON, the bundled form other languages consume.
+///
+/// The JSON holds exactly what the YAML holds, in the YAML's order: it is written from the
+/// YAML document itself (after [`load_spec`] has checked it), not from the parsed
+/// `openapiv3` model, which would add defaults (`style`), drop others (`required: false`)
+/// and write absent descriptions as `null`.
 pub fn spec_json(path: &Path) -> Result<String, CodegenError> {
-    let spec = load_spec(path)?;
-    let mut json = serde_json::to_string_pretty(&spec).map_err(|e| CodegenError {
+    load_spec(path)?;
+    let value = read_yaml(path)?;
+    let mut json = serde_json::to_string_pretty(&value).map_err(|e| CodegenError {
         path: path.to_path_buf(),
-        problem: format!("cannot serialize as JSON: {e}"),
+        problem: format!("cannot be represented as JSON: {e}"),
     })?;
     json.push('\n');
     Ok(json)
+}
+
+/// Reads the spec at `path` as a YAML document, keeping its key order.
+fn read_yaml(path: &Path) -> Result<serde_yaml::Value, CodegenError> {
+    let fail = |problem: String| CodegenError {
+        path: path.to_path_buf(),
+        problem,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    serde_yaml::from_str(&text).map_err(|e| fail(format!("not valid YAML: {e}")))
 }
 
 /// Generates the formatted wire-level client for the spec at `path`.
@@ -169,10 +187,10 @@ fn collect_dangling_refs(
         serde_json::Value::Object(map) => {
             for (key, value) in map {
                 if key == "$ref" {
-                    if let Some(reference) = value.as_str() {
-                        if resolve_pointer(root, reference).is_none() {
-                            out.insert(reference.to_string());
-                        }
+                    if let Some(reference) = value.as_str()
+                        && resolve_pointer(root, reference).is_none()
+                    {
+                        out.insert(reference.to_string());
                     }
                 } else {
                     collect_dangling_refs(root, value, out);
@@ -188,8 +206,13 @@ fn collect_dangling_refs(
     }
 }
 
-fn resolve_pointer<'a>(root: &'a serde_json::Value, reference: &str) -> Option<&'a serde_json::Value> {
-    reference.strip_prefix('#').and_then(|pointer| root.pointer(pointer))
+fn resolve_pointer<'a>(
+    root: &'a serde_json::Value,
+    reference: &str,
+) -> Option<&'a serde_json::Value> {
+    reference
+        .strip_prefix('#')
+        .and_then(|pointer| root.pointer(pointer))
 }
 
 /// Checks that progenitor's per-operation rules hold: an `operationId` on every operation,
@@ -207,19 +230,27 @@ fn check_operations(spec: &OpenAPI) -> Result<(), String> {
                 .as_deref()
                 .ok_or_else(|| format!("operation {where_} has no operationId"))?;
             if !seen.insert(id.to_string()) {
-                return Err(format!("operationId {id} is used twice (again at {where_})"));
+                return Err(format!(
+                    "operationId {id} is used twice (again at {where_})"
+                ));
             }
             let mut bodies: BTreeMap<bool, BTreeMap<String, String>> = BTreeMap::new();
             for (status, response) in operation.responses.responses.iter() {
                 let is_success = status.to_string().starts_with('2');
                 let body = response_body_type(spec, response)
                     .map_err(|e| format!("operation {id}, response {status}: {e}"))?;
-                bodies.entry(is_success).or_default().insert(status.to_string(), body);
+                bodies
+                    .entry(is_success)
+                    .or_default()
+                    .insert(status.to_string(), body);
             }
             if let Some(default) = &operation.responses.default {
                 let body = response_body_type(spec, default)
                     .map_err(|e| format!("operation {id}, default response: {e}"))?;
-                bodies.entry(false).or_default().insert("default".into(), body);
+                bodies
+                    .entry(false)
+                    .or_default()
+                    .insert("default".into(), body);
             }
             for (is_success, by_status) in &bodies {
                 let distinct: BTreeSet<&String> = by_status.values().collect();
@@ -263,7 +294,12 @@ fn response_body_type(
         None if response.content.is_empty() => "no body".to_string(),
         None => format!(
             "non-JSON body ({})",
-            response.content.keys().cloned().collect::<Vec<_>>().join(", ")
+            response
+                .content
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         Some(media) => match &media.schema {
             None => "JSON without schema".to_string(),
@@ -300,7 +336,11 @@ fn region_table(spec: &OpenAPI) -> Result<String, String> {
         out.push_str(&format!("    ({region:?}, {url:?}),\n"));
     }
     out.push_str("];\n\n");
-    out.push_str("/// The region used when none is given: the default of the spec's first server.\n");
-    out.push_str(&format!("pub const DEFAULT_REGION: &str = {default_region:?};\n"));
+    out.push_str(
+        "/// The region used when none is given: the default of the spec's first server.\n",
+    );
+    out.push_str(&format!(
+        "pub const DEFAULT_REGION: &str = {default_region:?};\n"
+    ));
     Ok(out)
 }

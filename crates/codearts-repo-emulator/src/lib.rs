@@ -1,1 +1,354 @@
-//! placeholder until written
+//! A local CodeArts Repo server for tests, benchmarks and demos.
+//!
+//! It answers the four endpoints of `openapi/codearts-repo.yaml` over HTTP with bodies
+//! built from the generated wire types, checks `X-Auth-Token` and AK/SK signatures the way
+//! the service does, refuses bad parameters with a 400 that names them, and can inject
+//! latency, server errors, throttling, connection resets, truncated and stalled bodies.
+//! Its data is generated from a seed, or imported from a local git repository.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), codearts_repo_emulator::EmulatorError> {
+//! use codearts_repo_emulator::{Emulator, SyntheticConfig};
+//! let emulator = Emulator::builder()
+//!     .seed(7)
+//!     .synthetic(SyntheticConfig { repositories: 2, commits_per_repository: 300, ..Default::default() })
+//!     .start()
+//!     .await?;
+//! println!("{} token {}", emulator.base_url(), emulator.credentials().token);
+//! emulator.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Semantics chosen where the documents leave room
+//!
+//! - Events `after` is the exclusive lower bound and `before` the exclusive upper bound of
+//!   `created_at`; commit-list `since`/`until` are exclusive bounds of the commit date.
+//!   Dates are `YYYY-MM-DD` (midnight UTC) or RFC 3339.
+//! - Events come newest first; `X-Total` counts every matching event. Only push events
+//!   exist, so `filter=all` and `filter=push` select the same events.
+//! - The commit list walks history from `ref_name` (branch, tag, full commit id or a unique
+//!   prefix of 4+ hex digits; the default branch when absent) in `git log` order, or by
+//!   commit date with `order_by_date=true`. `message` matches the message
+//!   (case-insensitive) or a commit id prefix; `author` a part of the author name
+//!   (case-insensitive); `path` a file or directory changed by the commit (against its
+//!   first parent; a merge counts only for changes of its own); `follow=true` follows a
+//!   file back across renames like `git log --follow`. `date_title` counts the returned
+//!   commits per UTC day of their commit date, newest day first. An unknown `ref_name` is
+//!   a 400 naming `ref_name`.
+//! - A repository without pushes answers its last push as `{}`.
+//! - Recent pushes are the caller's own pushes to repositories they may read, newest first.
+//! - Checks run in this order: faults, method, authentication (401), parameters (400),
+//!   repository existence (404), access (403). A parameter given twice is a 400.
+
+mod faults;
+mod git;
+mod params;
+mod server;
+mod store;
+mod synthetic;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use faults::{FaultConfig, FaultCounts};
+pub use params::instant as parse_instant;
+pub use store::{CommitQuery, EventPage, EventQuery, QueryError, Store};
+pub use synthetic::SyntheticConfig;
+
+/// Header carrying the id of every answer.
+pub const REQUEST_ID_HEADER: &str = server::REQUEST_ID_HEADER;
+/// Header carrying the number of matching events on the events endpoint.
+pub const TOTAL_HEADER: &str = server::TOTAL_HEADER;
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EmulatorError {
+    /// The listen address could not be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// The address asked for.
+        address: SocketAddr,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// A setting is out of range.
+    #[error("invalid emulator setting: {0}")]
+    InvalidConfig(String),
+    /// A git repository could not be imported.
+    #[error("cannot import the git repository at {path}: {problem}")]
+    GitImport {
+        /// The path given to `import_git`.
+        path: PathBuf,
+        /// What went wrong.
+        problem: String,
+    },
+}
+
+/// Credentials of one user of the emulator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmulatorCredentials {
+    /// Value for the `X-Auth-Token` header.
+    pub token: String,
+    /// Access key of the AK/SK pair.
+    pub access_key: String,
+    /// Secret key of the AK/SK pair.
+    pub secret_key: String,
+    /// Id of the user's project, 32 lowercase hex characters.
+    pub project_id: String,
+    /// The user's id.
+    pub user_id: u32,
+    /// The user's login name.
+    pub username: String,
+}
+
+/// Settings of an emulator to start; see [`Emulator::builder`].
+#[derive(Clone, Debug)]
+pub struct EmulatorBuilder {
+    seed: u64,
+    synthetic: SyntheticConfig,
+    git: Vec<PathBuf>,
+    faults: FaultConfig,
+    listen: SocketAddr,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            synthetic: SyntheticConfig::default(),
+            git: Vec::new(),
+            faults: FaultConfig::default(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// Seed of every generated value (default 1): the same seed gives the same data,
+    /// credentials and request ids.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Shape of the generated data (default [`SyntheticConfig::default`]).
+    pub fn synthetic(mut self, config: SyntheticConfig) -> Self {
+        self.synthetic = config;
+        self
+    }
+
+    /// Adds one repository whose commits and pushes come from the local git repository at
+    /// `path` (read with the `git` command). May be called more than once.
+    pub fn import_git(mut self, path: impl Into<PathBuf>) -> Self {
+        self.git.push(path.into());
+        self
+    }
+
+    /// Faults to inject from the start (default none).
+    pub fn faults(mut self, faults: FaultConfig) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Address to listen on (default `127.0.0.1:0`, an ephemeral port).
+    pub fn listen(mut self, address: SocketAddr) -> Self {
+        self.listen = address;
+        self
+    }
+
+    /// Builds the data, binds the address and starts serving on the current tokio runtime.
+    pub async fn start(self) -> Result<Emulator, EmulatorError> {
+        self.faults.validate().map_err(EmulatorError::InvalidConfig)?;
+        let listener = TcpListener::bind(self.listen)
+            .await
+            .map_err(|source| EmulatorError::Bind { address: self.listen, source })?;
+        let address = listener
+            .local_addr()
+            .map_err(|source| EmulatorError::Bind { address: self.listen, source })?;
+        let (seed, synthetic, git) = (self.seed, self.synthetic.clone(), self.git.clone());
+        let data = tokio::task::spawn_blocking(move || build_data(seed, &synthetic, &git))
+            .await
+            .map_err(|e| EmulatorError::InvalidConfig(format!("data generation failed: {e}")))??;
+        let store = Arc::new(data.store);
+        let mut tokens = HashMap::new();
+        let mut access_keys = HashMap::new();
+        for credentials in [&data.credentials, &data.outsider] {
+            tokens.insert(credentials.token.clone(), credentials.user_id);
+            access_keys.insert(
+                credentials.access_key.clone(),
+                (credentials.secret_key.clone(), credentials.user_id),
+            );
+        }
+        let app = Arc::new(server::App {
+            store: store.clone(),
+            tokens,
+            access_keys,
+            faults: faults::Faults::new(self.faults),
+            requests: AtomicU64::new(0),
+            request_id_prefix: fastrand::Rng::with_seed(self.seed).u64(..),
+        });
+        let task = tokio::spawn(server::serve(listener, server::router(app.clone())));
+        Ok(Emulator {
+            base_url: format!("http://{address}"),
+            address,
+            credentials: data.credentials,
+            outsider: data.outsider,
+            store,
+            app,
+            task: Some(task),
+        })
+    }
+}
+
+/// A running emulator. Dropping it stops the server and closes its connections.
+pub struct Emulator {
+    base_url: String,
+    address: SocketAddr,
+    credentials: EmulatorCredentials,
+    outsider: EmulatorCredentials,
+    store: Arc<Store>,
+    app: Arc<server::App>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator").field("base_url", &self.base_url).finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Settings of a new emulator.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// A user who may read every repository.
+    pub fn credentials(&self) -> &EmulatorCredentials {
+        &self.credentials
+    }
+
+    /// A known user who may read no repository (every repository answers 403).
+    pub fn outsider_credentials(&self) -> &EmulatorCredentials {
+        &self.outsider
+    }
+
+    /// Ids of the repositories [`Emulator::credentials`] may read, ascending.
+    pub fn repository_ids(&self) -> Vec<u32> {
+        self.store.readable_repository_ids(self.credentials.user_id)
+    }
+
+    /// The data served, for assertions.
+    pub fn store(&self) -> Arc<Store> {
+        self.store.clone()
+    }
+
+    /// Replaces the faults in force; rates outside `0.0..=1.0` are clamped (see
+    /// [`Emulator::try_set_faults`] to refuse them instead).
+    pub fn set_faults(&self, faults: FaultConfig) {
+        self.app.faults.set(faults.clamped());
+    }
+
+    /// Replaces the faults in force, refusing rates outside `0.0..=1.0`.
+    pub fn try_set_faults(&self, faults: FaultConfig) -> Result<(), EmulatorError> {
+        faults.validate().map_err(EmulatorError::InvalidConfig)?;
+        self.app.faults.set(faults);
+        Ok(())
+    }
+
+    /// How many faults of each kind were injected so far.
+    pub fn fault_counts(&self) -> FaultCounts {
+        self.app.faults.counts()
+    }
+
+    /// Number of requests received so far (each answered or faulted once).
+    pub fn request_count(&self) -> u64 {
+        self.app.requests.load(Ordering::Relaxed)
+    }
+
+    /// Stops accepting, closes every connection and waits for the server to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+struct Data {
+    store: Store,
+    credentials: EmulatorCredentials,
+    outsider: EmulatorCredentials,
+}
+
+/// Builds users, repositories and credentials from the seed.
+fn build_data(seed: u64, config: &SyntheticConfig, git: &[PathBuf]) -> Result<Data, EmulatorError> {
+    if config.users > 10_000 {
+        return Err(EmulatorError::InvalidConfig(format!("users is {}, at most 10000", config.users)));
+    }
+    if config.repositories > 10_000 {
+        return Err(EmulatorError::InvalidConfig(format!(
+            "repositories is {}, at most 10000",
+            config.repositories
+        )));
+    }
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut users = synthetic::users(&mut rng, config.users);
+    let projects = [
+        synthetic::Project { id: synthetic::random_hex(&mut rng, 16), name: "kanban".to_string() },
+        synthetic::Project { id: synthetic::random_hex(&mut rng, 16), name: "mobile".to_string() },
+    ];
+    let credentials = |rng: &mut fastrand::Rng, user: &store::User| EmulatorCredentials {
+        token: format!("MIIEmu{}", synthetic::random_hex(rng, 24)),
+        access_key: (0..20).map(|_| rng.uppercase()).collect(),
+        secret_key: (0..40).map(|_| rng.alphanumeric()).collect(),
+        project_id: projects[0].id.clone(),
+        user_id: user.id,
+        username: user.username.clone(),
+    };
+    let main = credentials(&mut rng, &users[0]);
+    let outsider = credentials(&mut rng, &users[users.len() - 1]);
+    let mut repositories = Vec::new();
+    let mut id = 2_111_000_000 + rng.u32(0..600_000);
+    for index in 0..config.repositories {
+        id += 1 + rng.u32(0..5000);
+        let project = &projects[usize::from(index % 3 == 2)];
+        repositories.push(synthetic::repository(seed, index, id, config, &users, project));
+    }
+    for path in git {
+        id += 1 + rng.u32(0..5000);
+        let repository = git::import(path, id, &projects[0], &mut users, main.user_id)?;
+        repositories.push(repository);
+    }
+    Ok(Data {
+        store: Store { users, repositories },
+        credentials: main,
+        outsider,
+    })
+}

@@ -1,1 +1,93 @@
-fn main() {}
+//! `codearts-repo-emulator`: serves a local CodeArts Repo API until Ctrl-C.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use codearts_repo_emulator::{Emulator, FaultConfig, SyntheticConfig};
+
+/// A local CodeArts Repo (API V4) server with generated or imported data.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Seed of the generated data and credentials.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Number of generated repositories.
+    #[arg(long, default_value_t = 3)]
+    repositories: u32,
+    /// Commits per generated repository.
+    #[arg(long, default_value_t = 500)]
+    commits: u32,
+    /// Push events per generated repository.
+    #[arg(long, default_value_t = 200)]
+    events: u32,
+    /// User accounts that push.
+    #[arg(long, default_value_t = 5)]
+    users: u32,
+    /// Also serve this local git repository (may be repeated).
+    #[arg(long = "import-git", value_name = "PATH")]
+    import_git: Vec<PathBuf>,
+    /// Share of requests answered 500/502/503.
+    #[arg(long, default_value_t = 0.0)]
+    server_error_rate: f64,
+    /// Share of requests answered 429.
+    #[arg(long, default_value_t = 0.0)]
+    throttle_rate: f64,
+    /// Delay before every answer, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let mut builder = Emulator::builder()
+        .seed(args.seed)
+        .listen(args.listen)
+        .synthetic(SyntheticConfig {
+            repositories: args.repositories,
+            commits_per_repository: args.commits,
+            events_per_repository: args.events,
+            users: args.users,
+            ..SyntheticConfig::default()
+        })
+        .faults(FaultConfig {
+            server_error_rate: args.server_error_rate,
+            throttle_rate: args.throttle_rate,
+            latency: std::time::Duration::from_millis(args.latency_ms),
+            seed: args.seed,
+            ..FaultConfig::default()
+        });
+    for path in args.import_git {
+        builder = builder.import_git(path);
+    }
+    let emulator = match builder.start().await {
+        Ok(emulator) => emulator,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let credentials = emulator.credentials();
+    println!("CodeArts Repo emulator listening on {}", emulator.base_url());
+    println!("  endpoint      {}", emulator.base_url());
+    println!("  X-Auth-Token  {}", credentials.token);
+    println!("  access key    {}", credentials.access_key);
+    println!("  secret key    {}", credentials.secret_key);
+    println!("  project id    {}", credentials.project_id);
+    println!("  user          {} (id {})", credentials.username, credentials.user_id);
+    let ids: Vec<String> = emulator.repository_ids().iter().map(u32::to_string).collect();
+    println!("  repositories  {}", ids.join(" "));
+    println!("Press Ctrl-C to stop.");
+    if let Err(error) = tokio::signal::ctrl_c().await {
+        eprintln!("error: cannot wait for Ctrl-C: {error}");
+        return ExitCode::FAILURE;
+    }
+    emulator.shutdown().await;
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,82 @@
+"""Exports every commit or event of one repository with the official Huawei Cloud Python SDK.
+
+Pages sequentially with the SDK's own client and AK/SK signing, the way its users do (the
+SDK offers no pagination helper), and prints one JSON line with what it measured of itself.
+Run by `cargo xtask bench`; not part of the test suite.
+"""
+
+import argparse
+import json
+import resource
+import sys
+import time
+
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkcodeartsrepo.v4 import (
+    CodeArtsRepoClient,
+    ListCommitsRequest,
+    ListRepositoryEventsRequest,
+)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--ak", required=True)
+    parser.add_argument("--sk", required=True)
+    parser.add_argument("--project-id", required=True)
+    parser.add_argument("--repository-id", type=int, required=True)
+    parser.add_argument("--what", choices=["commits", "events"], required=True)
+    parser.add_argument("--limit", type=int, default=100)
+    args = parser.parse_args()
+
+    config = HttpConfig.get_default_config()
+    config.ignore_ssl_verification = True
+    client = (
+        CodeArtsRepoClient.new_builder()
+        .with_http_config(config)
+        .with_credentials(BasicCredentials(args.ak, args.sk, args.project_id))
+        .with_endpoints([args.endpoint])
+        .build()
+    )
+
+    started = time.perf_counter()
+    items = 0
+    pages = 0
+    offset = 0
+    while True:
+        if args.what == "commits":
+            response = client.list_commits(
+                ListCommitsRequest(repository_id=args.repository_id, offset=offset, limit=args.limit)
+            )
+            page = response.commits or []
+        else:
+            response = client.list_repository_events(
+                ListRepositoryEventsRequest(repository_id=args.repository_id, offset=offset, limit=args.limit)
+            )
+            page = response.body or []
+        pages += 1
+        items += len(page)
+        offset += len(page)
+        if len(page) < args.limit:
+            break
+    wall = time.perf_counter() - started
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(
+        json.dumps(
+            {
+                "items": items,
+                "pages": pages,
+                "wall_seconds": wall,
+                "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                "peak_rss_kib": usage.ru_maxrss,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

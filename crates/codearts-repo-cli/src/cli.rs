@@ -1,0 +1,343 @@
+//! The command line: global connection and output options, and one subcommand per
+//! operation of the API plus `demo`.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::values::{parse_duration, parse_instant};
+
+const AFTER_HELP: &str = "\
+Credentials, when no credential flag is given, come from the SDK's provider chain: the
+environment (HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK / HUAWEICLOUD_SDK_PROJECT_ID /
+HUAWEICLOUD_SDK_SECURITY_TOKEN, or a token variable), then the credentials file
+(~/.huaweicloud/credentials or HUAWEICLOUD_SDK_CREDENTIALS_FILE, section [basic]).
+
+Exit codes: 0 success, 1 other failure, 2 bad flag or value, 3 authentication or
+permission, 4 not found, 5 network or timeout, 6 server error.
+
+Try it with no account: codearts-repo demo";
+
+/// Push events and commit history of Huawei Cloud CodeArts Repo repositories.
+#[derive(Debug, Parser)]
+#[command(name = "codearts-repo", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Where to connect and how to authenticate.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// Output format [default: table when stdout is a terminal, json otherwise].
+    #[arg(
+        long,
+        short = 'o',
+        global = true,
+        value_enum,
+        value_name = "FORMAT",
+        help_heading = "Output"
+    )]
+    pub output: Option<OutputFormat>,
+
+    /// Run against an embedded emulator with synthetic data (the demo's) instead of the service.
+    #[arg(long, global = true, help_heading = "Connection",
+          conflicts_with_all = ["endpoint", "region"])]
+    pub emulator: bool,
+
+    /// Never draw a progress bar (one is drawn on stderr only when it is a terminal).
+    #[arg(long, global = true, help_heading = "Output")]
+    pub no_progress: bool,
+
+    /// The operation to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned columns for reading.
+    Table,
+    /// One JSON document: an array, or an object for a single result.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+/// Endpoint, credentials, timeouts and retries.
+#[derive(Debug, Default, Args)]
+#[command(next_help_heading = "Connection")]
+pub struct ConnectionArgs {
+    /// Region id, such as cn-north-4 [default: the SDK's default region].
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Service address instead of a region's, such as http://127.0.0.1:8080 for a local server.
+    #[arg(long, global = true, value_name = "URL", conflicts_with = "region")]
+    pub endpoint: Option<String>,
+
+    /// IAM token, sent as X-Auth-Token (prefer the environment: flags are visible to other users).
+    #[arg(
+        long,
+        global = true,
+        value_name = "TOKEN",
+        conflicts_with = "access_key"
+    )]
+    pub token: Option<String>,
+
+    /// Access key id for AK/SK request signing; needs --secret-key.
+    #[arg(long, global = true, value_name = "AK", requires = "secret_key")]
+    pub access_key: Option<String>,
+
+    /// Secret access key for AK/SK request signing; needs --access-key.
+    #[arg(long, global = true, value_name = "SK", requires = "access_key")]
+    pub secret_key: Option<String>,
+
+    /// Security token of temporary AK/SK credentials.
+    #[arg(long, global = true, value_name = "TOKEN", requires = "access_key")]
+    pub security_token: Option<String>,
+
+    /// Project id sent (and signed) as X-Project-Id with AK/SK credentials.
+    #[arg(long, global = true, value_name = "ID", requires = "access_key")]
+    pub signing_project_id: Option<String>,
+
+    /// Time allowed to open a connection, such as 5s.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub connect_timeout: Option<Duration>,
+
+    /// Time allowed for one attempt of one request, such as 30s.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub attempt_timeout: Option<Duration>,
+
+    /// Time allowed for one request including its retries, such as 2m.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Attempts per request, the first included (1 turns retries off).
+    #[arg(long, global = true, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: Option<u32>,
+}
+
+/// The operations.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// A repository's push events, newest first.
+    Events(EventsArgs),
+    /// A repository's most recent push.
+    LastPush(LastPushArgs),
+    /// A repository's commits, or with --by-day a per-day histogram of them.
+    Commits(CommitsArgs),
+    /// Your own most recent pushes, across repositories.
+    RecentPushes(RecentPushesArgs),
+    /// Start an embedded emulator with synthetic data and tour every command against it.
+    Demo,
+}
+
+/// The repository an operation reads.
+#[derive(Debug, Args)]
+pub struct RepositoryArg {
+    /// Numeric repository id [with --emulator: the first emulated repository].
+    #[arg(value_name = "REPOSITORY_ID")]
+    pub repository_id: Option<u32>,
+}
+
+/// How many items to fetch, walking pages as needed.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Paging")]
+pub struct PagingArgs {
+    /// Fetch at most N items, over as many pages as that takes.
+    #[arg(long, value_name = "N", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: u64,
+
+    /// Fetch every item, page after page.
+    #[arg(long, conflicts_with = "limit")]
+    pub all: bool,
+
+    /// Items to skip before the first one returned.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub offset: i32,
+
+    /// Items per request (the API allows 1 to 100) [default: up to 100, no more than --limit].
+    #[arg(long, value_name = "N")]
+    pub page_size: Option<u32>,
+}
+
+impl PagingArgs {
+    /// The most items to fetch, or `None` for all of them.
+    pub fn cap(&self) -> Option<u64> {
+        (!self.all).then_some(self.limit)
+    }
+
+    /// The page size to request: the one asked for, else as few as the cap needs, at most 100.
+    pub fn page_size(&self) -> u32 {
+        const LARGEST_PAGE: u64 = 100;
+        self.page_size.unwrap_or_else(|| {
+            let wanted = self.cap().unwrap_or(LARGEST_PAGE).min(LARGEST_PAGE);
+            u32::try_from(wanted).unwrap_or(100)
+        })
+    }
+}
+
+/// Which events to list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EventKind {
+    /// Every event.
+    All,
+    /// Push events only.
+    Push,
+}
+
+/// `events` options.
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// The repository.
+    #[command(flatten)]
+    pub repository: RepositoryArg,
+
+    /// Kind of event to list.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub filter: Option<EventKind>,
+
+    /// Only events by the user with this id.
+    #[arg(long, value_name = "USER_ID")]
+    pub author_id: Option<u32>,
+
+    /// Only events created after this instant (exclusive): 2025-06-01 or RFC 3339.
+    #[arg(long, value_name = "DATE", value_parser = parse_instant)]
+    pub after: Option<DateTime<Utc>>,
+
+    /// Only events created before this instant (exclusive): 2025-06-01 or RFC 3339.
+    #[arg(long, value_name = "DATE", value_parser = parse_instant)]
+    pub before: Option<DateTime<Utc>>,
+
+    /// How many events.
+    #[command(flatten)]
+    pub paging: PagingArgs,
+}
+
+/// `last-push` options.
+#[derive(Debug, Args)]
+pub struct LastPushArgs {
+    /// The repository.
+    #[command(flatten)]
+    pub repository: RepositoryArg,
+}
+
+/// `commits` options.
+#[derive(Debug, Args)]
+pub struct CommitsArgs {
+    /// The repository.
+    #[command(flatten)]
+    pub repository: RepositoryArg,
+
+    /// Branch, tag or commit to list history from [default: the default branch].
+    #[arg(long = "ref", value_name = "REF")]
+    pub ref_name: Option<String>,
+
+    /// Only commits committed after this instant (exclusive): 2025-06-01 or RFC 3339.
+    #[arg(long, value_name = "DATE", value_parser = parse_instant)]
+    pub since: Option<DateTime<Utc>>,
+
+    /// Only commits committed before this instant (exclusive): 2025-06-01 or RFC 3339.
+    #[arg(long, value_name = "DATE", value_parser = parse_instant)]
+    pub until: Option<DateTime<Utc>>,
+
+    /// Only commits touching this file or directory.
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<String>,
+
+    /// With --path, follow the file across renames.
+    #[arg(long, requires = "path")]
+    pub follow: bool,
+
+    /// Only commits whose author name contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub author: Option<String>,
+
+    /// Only commits whose message contains this text or whose id starts with it.
+    #[arg(long, value_name = "TEXT")]
+    pub message: Option<String>,
+
+    /// Newest commit date first instead of history order.
+    #[arg(long)]
+    pub order_by_date: bool,
+
+    /// Print the number of commits per day (merged over every page walked) instead of commits.
+    #[arg(long)]
+    pub by_day: bool,
+
+    /// How many commits.
+    #[command(flatten)]
+    pub paging: PagingArgs,
+}
+
+/// `recent-pushes` options.
+#[derive(Debug, Args)]
+pub struct RecentPushesArgs {
+    /// Number of pushes (the API allows 1 to 100) [default: the service's, 10].
+    #[arg(long, value_name = "N")]
+    pub size: Option<u32>,
+
+    /// Only pushes to repositories of the project with this 32-character id.
+    #[arg(long, value_name = "ID")]
+    pub project_id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn page_size_follows_the_cap() {
+        let cli = Cli::try_parse_from(["codearts-repo", "events", "7", "--limit", "5"]).unwrap();
+        let Command::Events(events) = cli.command else {
+            panic!("events")
+        };
+        assert_eq!(events.paging.page_size(), 5);
+        assert_eq!(events.paging.cap(), Some(5));
+        let cli = Cli::try_parse_from(["codearts-repo", "events", "7", "--all"]).unwrap();
+        let Command::Events(events) = cli.command else {
+            panic!("events")
+        };
+        assert_eq!(events.paging.page_size(), 100);
+        assert_eq!(events.paging.cap(), None);
+    }
+
+    #[test]
+    fn global_flags_go_before_or_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "codearts-repo",
+            "commits",
+            "7",
+            "--endpoint",
+            "http://127.0.0.1:1",
+            "-o",
+            "csv",
+        ])
+        .unwrap();
+        assert_eq!(cli.output, Some(OutputFormat::Csv));
+        assert_eq!(
+            cli.connection.endpoint.as_deref(),
+            Some("http://127.0.0.1:1")
+        );
+    }
+
+    #[test]
+    fn follow_needs_a_path_and_limit_excludes_all() {
+        assert!(Cli::try_parse_from(["codearts-repo", "commits", "7", "--follow"]).is_err());
+        assert!(
+            Cli::try_parse_from(["codearts-repo", "events", "7", "--all", "--limit", "3"]).is_err()
+        );
+        assert!(Cli::try_parse_from(["codearts-repo", "events", "7", "--limit", "0"]).is_err());
+    }
+}

@@ -1,0 +1,59 @@
+//! Turning an SDK error into a [`Failure`]: its exit code, the facts worth showing (status,
+//! error code, request id) and a hint.
+
+use codearts_repo::{Error, ErrorKind};
+
+use crate::failure::{Failure, FailureKind};
+
+/// The failure to report for `error`; `credential_source` says where the credentials came
+/// from, for the hint of an authentication failure.
+pub fn from_sdk(error: Error, credential_source: &str) -> Failure {
+    let status = error.status();
+    let kind = match error.kind() {
+        ErrorKind::InvalidInput => FailureKind::Usage,
+        ErrorKind::Credentials => FailureKind::Auth,
+        ErrorKind::Timeout | ErrorKind::Transport => FailureKind::Network,
+        ErrorKind::Decode => FailureKind::Server,
+        ErrorKind::Api => match status {
+            Some(400) => FailureKind::Usage,
+            Some(401 | 403) => FailureKind::Auth,
+            Some(404) => FailureKind::NotFound,
+            _ => FailureKind::Server,
+        },
+        _ => FailureKind::Other,
+    };
+    let mut failure = Failure::new(kind, error.to_string());
+    if let Some(status) = status {
+        failure = failure.detail("status", status.to_string());
+    }
+    if let Some(code) = error.code() {
+        failure = failure.detail("error code", code);
+    }
+    if let Some(request_id) = error.request_id() {
+        failure = failure.detail("request id", request_id);
+    }
+    match (kind, status) {
+        (FailureKind::Auth, Some(401)) => failure.hint(format!(
+            "the service refused the credentials from {credential_source}; check that they are \
+             current (IAM tokens expire) and meant for this region"
+        )),
+        (FailureKind::Auth, Some(403)) => failure.hint(format!(
+            "the credentials from {credential_source} were accepted but may not read this; ask \
+             for access or use another account"
+        )),
+        (FailureKind::Auth, _) => failure.hint(format!(
+            "looked for credentials in {credential_source}; pass --token, or --access-key and \
+             --secret-key, or set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK"
+        )),
+        (FailureKind::NotFound, _) => {
+            failure.hint("check the repository id (the number, not the name)")
+        }
+        (FailureKind::Network, _) => failure.hint(
+            "check --endpoint or --region and the network; --timeout, --attempt-timeout and \
+             --max-attempts set how long to wait",
+        ),
+        (FailureKind::Server, _) => failure
+            .hint("the service failed; try again later, quoting the request id if it persists"),
+        _ => failure,
+    }
+}

@@ -1,0 +1,144 @@
+//! What went wrong, said plainly on stderr, and the exit code for each kind of failure.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+/// Kinds of failure, each with its own exit code so scripts can tell them apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Anything else: output could not be written, the emulator could not start.
+    Other,
+    /// A flag or value was wrong (also when the SDK or the service refuses a value).
+    Usage,
+    /// No credentials, or the service refused them (401) or refused access (403).
+    Auth,
+    /// The repository (or another resource) does not exist (404).
+    NotFound,
+    /// The service could not be reached, or did not answer in time.
+    Network,
+    /// The service failed (5xx), kept throttling (429) or sent an unreadable answer.
+    Server,
+}
+
+impl FailureKind {
+    /// The process exit code; documented in `--help` and the README.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Self::Other => 1,
+            Self::Usage => 2,
+            Self::Auth => 3,
+            Self::NotFound => 4,
+            Self::Network => 5,
+            Self::Server => 6,
+        }
+    }
+}
+
+/// A failure to report: a one-line message, facts (status, code, request id) and hints.
+#[derive(Debug)]
+pub struct Failure {
+    /// Kind, which decides the exit code.
+    pub kind: FailureKind,
+    /// What happened, in one line.
+    pub message: String,
+    /// Labelled facts, such as ("request id", "…").
+    pub details: Vec<(&'static str, String)>,
+    /// What the user might do about it.
+    pub hints: Vec<String>,
+    /// The reader of stdout went away (`| head`): stop quietly, as Unix tools do.
+    pub output_closed: bool,
+}
+
+impl Failure {
+    /// A failure of `kind` saying `message`.
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            details: Vec::new(),
+            hints: Vec::new(),
+            output_closed: false,
+        }
+    }
+
+    /// Adds a labelled fact.
+    pub fn detail(mut self, label: &'static str, value: impl Into<String>) -> Self {
+        self.details.push((label, value.into()));
+        self
+    }
+
+    /// Adds a hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+
+    /// Writes the report to `out` (stderr).
+    pub fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
+        write!(out, "{self}")
+    }
+
+    /// The exit code for this failure.
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.kind.exit_code())
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error: {}", self.message)?;
+        for (label, value) in &self.details {
+            writeln!(f, "  {label}: {value}")?;
+        }
+        for hint in &self.hints {
+            writeln!(f, "hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(error: io::Error) -> Self {
+        let mut failure = Failure::new(
+            FailureKind::Other,
+            format!("could not write the output: {error}"),
+        );
+        failure.output_closed = error.kind() == io::ErrorKind::BrokenPipe;
+        failure
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_its_own_exit_code() {
+        let kinds = [
+            FailureKind::Other,
+            FailureKind::Usage,
+            FailureKind::Auth,
+            FailureKind::NotFound,
+            FailureKind::Network,
+            FailureKind::Server,
+        ];
+        let mut codes: Vec<u8> = kinds.iter().map(|k| k.exit_code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes, vec![1, 2, 3, 4, 5, 6]);
+        // clap reports usage errors with 2; ours must agree.
+        assert_eq!(FailureKind::Usage.exit_code(), 2);
+    }
+
+    #[test]
+    fn the_report_lists_facts_then_hints() {
+        let failure = Failure::new(FailureKind::NotFound, "repository 9 does not exist")
+            .detail("request id", "abc")
+            .hint("check the id");
+        assert_eq!(
+            failure.to_string(),
+            "error: repository 9 does not exist\n  request id: abc\nhint: check the id\n"
+        );
+    }
+}

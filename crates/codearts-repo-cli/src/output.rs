@@ -1,0 +1,510 @@
+//! Writing results: tables for people, JSON, NDJSON and CSV for programs, and the per-day
+//! commit histogram.
+//!
+//! Records arrive as the JSON the service sent (each SDK type serialized back), so every
+//! format shows the same data and the machine formats lose nothing. JSON, NDJSON and CSV
+//! are written as items arrive; a table waits for the last row to size its columns.
+
+use std::io::{self, Write};
+
+use serde_json::Value;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::cli::OutputFormat;
+
+/// One column of a table or CSV file: a header and how to read its cell from a record.
+pub struct Column {
+    /// Header, as printed.
+    pub header: &'static str,
+    /// The cell's text for one record.
+    pub cell: fn(&Value) -> String,
+    /// Where the column appears.
+    pub shown: Shown,
+}
+
+/// Where a column appears: tables keep to what fits a line, CSV has every field in full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    /// In tables and CSV.
+    Everywhere,
+    /// Only in tables (abbreviations, combined fields).
+    TableOnly,
+    /// Only in CSV (full ids, e-mail addresses, fields a table combines).
+    CsvOnly,
+}
+
+impl Column {
+    fn in_table(&self) -> bool {
+        self.shown != Shown::CsvOnly
+    }
+
+    fn in_csv(&self) -> bool {
+        self.shown != Shown::TableOnly
+    }
+}
+
+/// The text at a JSON pointer: strings as they are, numbers and booleans written out,
+/// absent or null as empty.
+pub fn text_at(record: &Value, pointer: &str) -> String {
+    match record.pointer(pointer) {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The first `n` characters of the text at a pointer (abbreviated commit ids).
+pub fn prefix_at(record: &Value, pointer: &str, n: usize) -> String {
+    text_at(record, pointer).chars().take(n).collect()
+}
+
+/// Whether a result is a list or a single object (which JSON writes without brackets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Zero or more records.
+    List,
+    /// Exactly one record.
+    Single,
+}
+
+/// Writes records in one format.
+pub struct RecordWriter<W: Write> {
+    format: OutputFormat,
+    shape: Shape,
+    columns: &'static [Column],
+    out: W,
+    /// Terminal width to fit a table into, when stdout is a terminal.
+    width: Option<usize>,
+    /// What to print when a table has no rows, such as "no events".
+    empty_note: &'static str,
+    written: u64,
+    table_rows: Vec<Vec<String>>,
+}
+
+impl<W: Write> RecordWriter<W> {
+    /// A writer of `columns` in `format`.
+    pub fn new(
+        format: OutputFormat,
+        shape: Shape,
+        columns: &'static [Column],
+        out: W,
+        width: Option<usize>,
+        empty_note: &'static str,
+    ) -> Self {
+        Self {
+            format,
+            shape,
+            columns,
+            out,
+            width,
+            empty_note,
+            written: 0,
+            table_rows: Vec::new(),
+        }
+    }
+
+    /// Writes (or, for a table, keeps) one record.
+    pub fn record(&mut self, record: &Value) -> io::Result<()> {
+        match self.format {
+            OutputFormat::Json => {
+                let text = serde_json::to_string_pretty(record).map_err(io::Error::other)?;
+                match self.shape {
+                    Shape::Single => writeln!(self.out, "{text}")?,
+                    Shape::List => {
+                        let separator = if self.written == 0 { "[\n" } else { ",\n" };
+                        self.out.write_all(separator.as_bytes())?;
+                        // JSON strings hold no raw newline, so indenting every line is safe.
+                        for (i, line) in text.lines().enumerate() {
+                            if i > 0 {
+                                self.out.write_all(b"\n")?;
+                            }
+                            write!(self.out, "  {line}")?;
+                        }
+                    }
+                }
+            }
+            OutputFormat::Ndjson => {
+                serde_json::to_writer(&mut self.out, record).map_err(io::Error::other)?;
+                self.out.write_all(b"\n")?;
+            }
+            OutputFormat::Csv => {
+                if self.written == 0 {
+                    self.write_csv_header()?;
+                }
+                let cells = self
+                    .columns
+                    .iter()
+                    .filter(|c| c.in_csv())
+                    .map(|c| (c.cell)(record));
+                self.out.write_all(&csv_line(cells)?)?;
+            }
+            OutputFormat::Table => {
+                let row = self
+                    .columns
+                    .iter()
+                    .filter(|c| c.in_table())
+                    .map(|c| clean_cell(&(c.cell)(record)))
+                    .collect();
+                self.table_rows.push(row);
+            }
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    fn write_csv_header(&mut self) -> io::Result<()> {
+        let headers = self
+            .columns
+            .iter()
+            .filter(|c| c.in_csv())
+            .map(|c| c.header.to_lowercase());
+        self.out.write_all(&csv_line(headers)?)
+    }
+
+    /// Passes on what has been written so far (a table waits for its last row regardless),
+    /// so that a reader of a pipe sees each page as it arrives.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    /// Finishes the output (closing brackets, the table itself) and flushes it.
+    pub fn finish(mut self) -> io::Result<W> {
+        match self.format {
+            OutputFormat::Json => match (self.shape, self.written) {
+                (Shape::List, 0) => self.out.write_all(b"[]\n")?,
+                (Shape::List, _) => self.out.write_all(b"\n]\n")?,
+                (Shape::Single, _) => {}
+            },
+            OutputFormat::Ndjson => {}
+            OutputFormat::Csv => {
+                if self.written == 0 {
+                    self.write_csv_header()?;
+                }
+            }
+            OutputFormat::Table => {
+                let headers: Vec<String> = self
+                    .columns
+                    .iter()
+                    .filter(|c| c.in_table())
+                    .map(|c| c.header.to_string())
+                    .collect();
+                if self.table_rows.is_empty() {
+                    writeln!(self.out, "({})", self.empty_note)?;
+                } else {
+                    write_table(&mut self.out, &headers, &self.table_rows, self.width)?;
+                }
+            }
+        }
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// One CSV record, quoted as needed, with its line end; written row by row so that the
+/// output streams.
+fn csv_line<I>(cells: I) -> io::Result<Vec<u8>>
+where
+    I: IntoIterator,
+    I::Item: AsRef<[u8]>,
+{
+    let mut csv = csv::WriterBuilder::new()
+        .buffer_capacity(256)
+        .from_writer(Vec::new());
+    csv.write_record(cells).map_err(io::Error::other)?;
+    csv.into_inner()
+        .map_err(|e| io::Error::other(e.to_string()))
+}
+
+/// Table cells hold one line: a multi-line message shows its first line.
+fn clean_cell(text: &str) -> String {
+    let first = text.lines().next().unwrap_or("");
+    first.replace('\t', " ")
+}
+
+const GAP: &str = "  ";
+
+/// Writes aligned columns; with a terminal width, the last column is cut to fit it.
+pub fn write_table(
+    out: &mut impl Write,
+    headers: &[String],
+    rows: &[Vec<String>],
+    width: Option<usize>,
+) -> io::Result<()> {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    let last_room = width.map(|total| {
+        let before: usize = widths[..widths.len() - 1]
+            .iter()
+            .map(|w| w + GAP.len())
+            .sum();
+        // Keep at least a few characters of the last column however narrow the terminal.
+        total.saturating_sub(before).max(12)
+    });
+    let mut write_row = |cells: &[String]| -> io::Result<()> {
+        let mut line = String::new();
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            if i + 1 == cells.len() {
+                match last_room {
+                    Some(room) => line.push_str(&truncate(cell, room)),
+                    None => line.push_str(cell),
+                }
+            } else {
+                line.push_str(cell);
+                line.extend(std::iter::repeat_n(' ', w - cell.width()));
+                line.push_str(GAP);
+            }
+        }
+        writeln!(out, "{}", line.trim_end())
+    };
+    write_row(headers)?;
+    for row in rows {
+        write_row(row)?;
+    }
+    Ok(())
+}
+
+/// Cuts `text` to at most `room` terminal columns, marking the cut with `…`.
+pub fn truncate(text: &str, room: usize) -> String {
+    if text.width() <= room {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > room {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// The number of commits of one day.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DayCount {
+    /// The day, `YYYY-MM-DD`.
+    pub day: String,
+    /// Commits on that day.
+    pub commits_count: u64,
+}
+
+/// Draws a per-day histogram: one line per day, oldest first, bars scaled to the busiest day.
+pub fn write_histogram(
+    out: &mut impl Write,
+    days: &[DayCount],
+    width: Option<usize>,
+) -> io::Result<()> {
+    if days.is_empty() {
+        writeln!(out, "(no commits)")?;
+        return Ok(());
+    }
+    let mut days = days.to_vec();
+    days.sort_by(|a, b| a.day.cmp(&b.day));
+    let busiest = days
+        .iter()
+        .map(|d| d.commits_count)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let total: u64 = days.iter().map(|d| d.commits_count).sum();
+    let count_width = busiest.to_string().len();
+    // Day, gap, count, gap, bar: the bar gets what the terminal has left, at most 50.
+    let fixed = 10 + GAP.len() + count_width + 1;
+    let bar_room = width.map_or(50, |w| w.saturating_sub(fixed).clamp(10, 50));
+    for d in &days {
+        let bar = bar_length(d.commits_count, busiest, bar_room);
+        writeln!(
+            out,
+            "{}{GAP}{:>count_width$} {}",
+            d.day,
+            d.commits_count,
+            "█".repeat(bar)
+        )?;
+    }
+    let plural = if total == 1 { "" } else { "s" };
+    let day_plural = if days.len() == 1 { "" } else { "s" };
+    writeln!(
+        out,
+        "{total} commit{plural} on {} day{day_plural}, {} to {}",
+        days.len(),
+        days[0].day,
+        days[days.len() - 1].day
+    )
+}
+
+/// Bar length for `count`, scaled so the busiest day fills `room`; never zero for a
+/// non-zero count, so a single commit still shows.
+fn bar_length(count: u64, busiest: u64, room: usize) -> usize {
+    if count == 0 {
+        return 0;
+    }
+    let scaled = (count as f64 / busiest as f64 * room as f64).round() as usize;
+    scaled.clamp(1, room)
+}
+
+/// Writes day counts as data rather than as a drawing.
+pub fn write_day_counts(
+    out: &mut impl Write,
+    format: OutputFormat,
+    days: &[DayCount],
+    width: Option<usize>,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Table => write_histogram(out, days, width)?,
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, days).map_err(io::Error::other)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Ndjson => {
+            for d in days {
+                serde_json::to_writer(&mut *out, d).map_err(io::Error::other)?;
+                writeln!(out)?;
+            }
+        }
+        OutputFormat::Csv => {
+            out.write_all(&csv_line(["day", "commits_count"])?)?;
+            for d in days {
+                out.write_all(&csv_line([d.day.clone(), d.commits_count.to_string()])?)?;
+            }
+        }
+    }
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    static COLUMNS: &[Column] = &[
+        Column {
+            header: "ID",
+            cell: |r| text_at(r, "/id"),
+            shown: Shown::Everywhere,
+        },
+        Column {
+            header: "EMAIL",
+            cell: |r| text_at(r, "/email"),
+            shown: Shown::CsvOnly,
+        },
+        Column {
+            header: "TITLE",
+            cell: |r| text_at(r, "/title"),
+            shown: Shown::Everywhere,
+        },
+        Column {
+            header: "SHORT",
+            cell: |r| prefix_at(r, "/title", 3),
+            shown: Shown::TableOnly,
+        },
+    ];
+
+    fn render(format: OutputFormat, shape: Shape, records: &[Value]) -> String {
+        let mut writer = RecordWriter::new(format, shape, COLUMNS, Vec::new(), None, "none");
+        for r in records {
+            writer.record(r).unwrap();
+        }
+        String::from_utf8(writer.finish().unwrap()).unwrap()
+    }
+
+    fn sample() -> Vec<Value> {
+        vec![
+            json!({"id": 1, "email": "a@x", "title": "first line\nsecond line"}),
+            json!({"id": 22, "email": null, "title": "提交, \"quoted\""}),
+        ]
+    }
+
+    #[test]
+    fn json_list_is_one_valid_array() {
+        let text = render(OutputFormat::Json, Shape::List, &sample());
+        let parsed: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, Value::Array(sample()));
+        assert_eq!(render(OutputFormat::Json, Shape::List, &[]), "[]\n");
+    }
+
+    #[test]
+    fn json_single_is_an_object() {
+        let text = render(OutputFormat::Json, Shape::Single, &sample()[..1]);
+        let parsed: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, sample()[0]);
+    }
+
+    #[test]
+    fn ndjson_is_one_object_per_line() {
+        let text = render(OutputFormat::Ndjson, Shape::List, &sample());
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines, sample());
+    }
+
+    #[test]
+    fn csv_has_every_column_and_quotes_what_needs_it() {
+        let text = render(OutputFormat::Csv, Shape::List, &sample());
+        assert_eq!(
+            text,
+            "id,email,title\n1,a@x,\"first line\nsecond line\"\n22,,\"提交, \"\"quoted\"\"\"\n"
+        );
+        assert_eq!(
+            render(OutputFormat::Csv, Shape::List, &[]),
+            "id,email,title\n"
+        );
+    }
+
+    #[test]
+    fn table_aligns_wide_characters_and_keeps_one_line_per_row() {
+        let text = render(OutputFormat::Table, Shape::List, &sample());
+        assert_eq!(
+            text,
+            "ID  TITLE           SHORT\n1   first line      fir\n22  提交, \"quoted\"  提交,\n",
+        );
+        assert_eq!(render(OutputFormat::Table, Shape::List, &[]), "(none)\n");
+    }
+
+    #[test]
+    fn a_table_fits_the_terminal_by_cutting_its_last_column() {
+        let headers = vec!["A".to_string(), "B".to_string()];
+        let rows = vec![vec!["x".to_string(), "y".repeat(40)]];
+        let mut out = Vec::new();
+        write_table(&mut out, &headers, &rows, Some(20)).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.lines().all(|l| l.width() <= 20), "{text}");
+        assert!(text.contains('…'));
+        assert_eq!(truncate("提交提交", 5), "提交…");
+    }
+
+    #[test]
+    fn histogram_scales_to_the_busiest_day_and_shows_single_commits() {
+        let days = vec![
+            DayCount {
+                day: "2025-06-03".into(),
+                commits_count: 1,
+            },
+            DayCount {
+                day: "2025-06-01".into(),
+                commits_count: 40,
+            },
+            DayCount {
+                day: "2025-06-02".into(),
+                commits_count: 20,
+            },
+        ];
+        let mut out = Vec::new();
+        write_histogram(&mut out, &days, None).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], format!("2025-06-01  40 {}", "█".repeat(50)));
+        assert_eq!(lines[1], format!("2025-06-02  20 {}", "█".repeat(25)));
+        assert_eq!(lines[2], "2025-06-03   1 █");
+        assert_eq!(lines[3], "61 commits on 3 days, 2025-06-01 to 2025-06-03");
+    }
+}

@@ -1,0 +1,420 @@
+//! Running a parsed command: building the SDK client, calling it, walking pages and
+//! writing what comes back.
+
+use std::collections::BTreeMap;
+use std::io::{self, BufWriter, IsTerminal};
+use std::pin::pin;
+
+use chrono::NaiveDate;
+use codearts_repo::{Client, Credentials, EventFilter, Page, RetryConfig};
+use codearts_repo_emulator::Emulator;
+use futures::{Stream, StreamExt};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::cli::{
+    Cli, Command, CommitsArgs, ConnectionArgs, EventKind, EventsArgs, LastPushArgs, OutputFormat,
+    PagingArgs, RecentPushesArgs, RepositoryArg,
+};
+use crate::failure::{Failure, FailureKind};
+use crate::output::{DayCount, RecordWriter, Shape, write_day_counts};
+use crate::progress::Progress;
+use crate::views::{COMMIT_COLUMNS, EVENT_COLUMNS, LAST_PUSH_COLUMNS, RECENT_PUSH_COLUMNS};
+use crate::{demo, errors};
+
+/// How the hint describes the SDK's provider chain when no credential flag was given.
+const DEFAULT_CHAIN: &str = "the SDK's provider chain (the HUAWEICLOUD_SDK_* environment \
+     variables, then the credentials file)";
+
+/// Runs one command line to completion.
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    let Cli {
+        connection,
+        output,
+        emulator,
+        no_progress,
+        command,
+    } = cli;
+    let format = output.unwrap_or_else(|| {
+        if io::stdout().is_terminal() {
+            OutputFormat::Table
+        } else {
+            OutputFormat::Json
+        }
+    });
+    let progress = !no_progress && io::stderr().is_terminal();
+    if matches!(command, Command::Demo) {
+        // The demo is for reading: tables unless a format was asked for.
+        return demo::run(output.unwrap_or(OutputFormat::Table), progress).await;
+    }
+    let emulator = if emulator {
+        Some(demo::start_emulator().await?)
+    } else {
+        None
+    };
+    let session = Session::connect(&connection, emulator.as_ref(), format, progress)?;
+    session.execute(command).await
+}
+
+/// A client ready to use, and how to present what it returns.
+pub struct Session {
+    client: Client,
+    /// Where the credentials came from, for the hint of an authentication failure.
+    credential_source: String,
+    /// Repository used when none is given (the first emulated one, with `--emulator`).
+    default_repository: Option<u32>,
+    format: OutputFormat,
+    width: Option<usize>,
+    progress: bool,
+}
+
+impl Session {
+    /// Builds the client from the connection flags; with `emulator`, against it and with its
+    /// token unless credentials were given.
+    pub fn connect(
+        args: &ConnectionArgs,
+        emulator: Option<&Emulator>,
+        format: OutputFormat,
+        progress: bool,
+    ) -> Result<Self, Failure> {
+        let mut builder =
+            Client::builder().user_agent(concat!("codearts-repo-cli/", env!("CARGO_PKG_VERSION")));
+        let endpoint = emulator
+            .map(|e| e.base_url().to_string())
+            .or(args.endpoint.clone());
+        if let Some(endpoint) = &endpoint {
+            // Plain HTTP only for an address the user typed (or the embedded emulator).
+            builder = builder
+                .endpoint(endpoint)
+                .allow_http(endpoint.starts_with("http://"));
+        } else if let Some(region) = &args.region {
+            builder = builder.region(region);
+        }
+        let (credentials, credential_source) = credentials(args, emulator)?;
+        if let Some(credentials) = credentials {
+            builder = builder.credentials(credentials);
+        }
+        if let Some(timeout) = args.connect_timeout {
+            builder = builder.connect_timeout(timeout);
+        }
+        if let Some(timeout) = args.attempt_timeout {
+            builder = builder.attempt_timeout(timeout);
+        }
+        if let Some(timeout) = args.timeout {
+            builder = builder.operation_timeout(timeout);
+        }
+        if let Some(attempts) = args.max_attempts {
+            builder = builder.retry(RetryConfig::default().max_attempts(attempts));
+        }
+        let client = builder
+            .build()
+            .map_err(|e| errors::from_sdk(e, &credential_source))?;
+        Ok(Self {
+            client,
+            credential_source,
+            default_repository: emulator.and_then(|e| e.repository_ids().first().copied()),
+            format,
+            width: crate::stdout_width(),
+            progress,
+        })
+    }
+
+    /// Runs one operation.
+    pub async fn execute(&self, command: Command) -> Result<(), Failure> {
+        match command {
+            Command::Events(args) => self.events(args).await,
+            Command::LastPush(args) => self.last_push(args).await,
+            Command::Commits(args) => self.commits(args).await,
+            Command::RecentPushes(args) => self.recent_pushes(args).await,
+            Command::Demo => Err(Failure::new(
+                FailureKind::Usage,
+                "the demo cannot run inside another command",
+            )),
+        }
+    }
+
+    /// The day of the newest commit of a repository's default branch, if it has one.
+    pub async fn newest_commit_day(&self, repository: u32) -> Result<Option<NaiveDate>, Failure> {
+        let pages = self
+            .client
+            .list_commits(repository)
+            .order_by_date(true)
+            .limit(1)
+            .pages();
+        let mut pages = pin!(pages);
+        let Some(page) = pages.next().await else {
+            return Ok(None);
+        };
+        let page = page.map_err(|e| self.sdk_failure(e))?;
+        Ok(page
+            .items
+            .first()
+            .and_then(|commit| commit.committed_date.as_ref())
+            .and_then(|date| date.to_utc())
+            .map(|date| date.date_naive()))
+    }
+
+    fn repository(&self, arg: &RepositoryArg) -> Result<u32, Failure> {
+        arg.repository_id
+            .or(self.default_repository)
+            .ok_or_else(|| {
+                Failure::new(FailureKind::Usage, "a REPOSITORY_ID is required")
+                    .hint("pass the numeric id of a repository, or use --emulator to try one")
+            })
+    }
+
+    fn sdk_failure(&self, error: codearts_repo::Error) -> Failure {
+        errors::from_sdk(error, &self.credential_source)
+    }
+
+    async fn events(&self, args: EventsArgs) -> Result<(), Failure> {
+        let repository = self.repository(&args.repository)?;
+        let mut request = self
+            .client
+            .list_repository_events(repository)
+            .offset(args.paging.offset)
+            .limit(args.paging.page_size());
+        if let Some(kind) = args.filter {
+            request = request.filter(match kind {
+                EventKind::All => EventFilter::All,
+                EventKind::Push => EventFilter::Push,
+            });
+        }
+        if let Some(author) = args.author_id {
+            request = request.author_id(author);
+        }
+        if let Some(after) = args.after {
+            request = request.created_after(after);
+        }
+        if let Some(before) = args.before {
+            request = request.created_before(before);
+        }
+        let writer = self.writer(Shape::List, EVENT_COLUMNS, "no events");
+        self.write_pages(request.pages(), &args.paging, "events", writer)
+            .await
+    }
+
+    async fn last_push(&self, args: LastPushArgs) -> Result<(), Failure> {
+        let repository = self.repository(&args.repository)?;
+        let push = self
+            .client
+            .last_push_event(repository)
+            .send()
+            .await
+            .map_err(|e| self.sdk_failure(e))?;
+        let mut writer = self.writer(Shape::Single, LAST_PUSH_COLUMNS, "no push");
+        writer.record(&to_value(&push)?)?;
+        writer.finish()?;
+        Ok(())
+    }
+
+    async fn commits(&self, args: CommitsArgs) -> Result<(), Failure> {
+        let repository = self.repository(&args.repository)?;
+        let mut request = self
+            .client
+            .list_commits(repository)
+            .offset(args.paging.offset)
+            .limit(args.paging.page_size());
+        if let Some(name) = &args.ref_name {
+            request = request.ref_name(name);
+        }
+        if let Some(since) = args.since {
+            request = request.since(since);
+        }
+        if let Some(until) = args.until {
+            request = request.until(until);
+        }
+        if let Some(path) = &args.path {
+            request = request.path(path);
+        }
+        if args.follow {
+            request = request.follow(true);
+        }
+        if let Some(author) = &args.author {
+            request = request.author(author);
+        }
+        if let Some(message) = &args.message {
+            request = request.message(message);
+        }
+        if args.order_by_date {
+            request = request.order_by_date(true);
+        }
+        if args.by_day {
+            let mut days: BTreeMap<String, u64> = BTreeMap::new();
+            self.walk(request.pages(), &args.paging, "commits", |page, taken| {
+                if taken == page.items.len() {
+                    for entry in &page.date_title {
+                        let count = u64::try_from(entry.commits_count.unwrap_or(0)).unwrap_or(0);
+                        *days.entry(entry.day.clone()).or_default() += count;
+                    }
+                } else {
+                    // The cap cut this page: its date_title also counts commits not taken,
+                    // so count the ones taken by the day of their commit date.
+                    for commit in &page.items[..taken] {
+                        let date = commit.committed_date.as_ref().map(|d| d.as_str());
+                        if let Some(day) = date.and_then(|d| d.get(..10)) {
+                            *days.entry(day.to_string()).or_default() += 1;
+                        }
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+            let days: Vec<DayCount> = days
+                .into_iter()
+                .map(|(day, commits_count)| DayCount { day, commits_count })
+                .collect();
+            let mut out = stdout();
+            write_day_counts(&mut out, self.format, &days, self.width)?;
+            return Ok(());
+        }
+        let writer = self.writer(Shape::List, COMMIT_COLUMNS, "no commits");
+        self.write_pages(request.pages(), &args.paging, "commits", writer)
+            .await
+    }
+
+    async fn recent_pushes(&self, args: RecentPushesArgs) -> Result<(), Failure> {
+        let mut request = self.client.list_recent_push_events();
+        if let Some(size) = args.size {
+            request = request.size(size);
+        }
+        if let Some(project) = &args.project_id {
+            request = request.project_id(project);
+        }
+        let pushes = request.send().await.map_err(|e| self.sdk_failure(e))?;
+        let mut writer = self.writer(Shape::List, RECENT_PUSH_COLUMNS, "no recent pushes");
+        for push in pushes.iter() {
+            writer.record(&to_value(push)?)?;
+        }
+        writer.finish()?;
+        Ok(())
+    }
+
+    fn writer(
+        &self,
+        shape: Shape,
+        columns: &'static [crate::output::Column],
+        empty_note: &'static str,
+    ) -> RecordWriter<BufWriter<io::Stdout>> {
+        RecordWriter::new(
+            self.format,
+            shape,
+            columns,
+            stdout(),
+            self.width,
+            empty_note,
+        )
+    }
+
+    /// Walks pages and writes their items as records.
+    async fn write_pages<T, S>(
+        &self,
+        pages: S,
+        paging: &PagingArgs,
+        noun: &'static str,
+        mut writer: RecordWriter<BufWriter<io::Stdout>>,
+    ) -> Result<(), Failure>
+    where
+        T: Serialize,
+        S: Stream<Item = Result<Page<T>, codearts_repo::Error>>,
+    {
+        self.walk(pages, paging, noun, |page, taken| {
+            for item in &page.items[..taken] {
+                writer.record(&to_value(item)?)?;
+            }
+            // A pipe sees each page as it arrives.
+            writer.flush()?;
+            Ok(())
+        })
+        .await?;
+        writer.finish()?;
+        Ok(())
+    }
+
+    /// Walks pages in order until the cap is reached or the pages run out, handing each
+    /// page to `on_page` with the number of its items to take; draws progress as pages
+    /// arrive.
+    async fn walk<T, S>(
+        &self,
+        pages: S,
+        paging: &PagingArgs,
+        noun: &'static str,
+        mut on_page: impl FnMut(&Page<T>, usize) -> Result<(), Failure>,
+    ) -> Result<u64, Failure>
+    where
+        S: Stream<Item = Result<Page<T>, codearts_repo::Error>>,
+    {
+        let mut progress = Progress::new(self.progress, noun);
+        let cap = paging.cap();
+        let skipped = u64::try_from(paging.offset).unwrap_or(0);
+        let mut taken = 0u64;
+        let mut pages = pin!(pages);
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| self.sdk_failure(e))?;
+            let expected = page
+                .total
+                .map(|total| total.saturating_sub(skipped))
+                .map(|total| cap.map_or(total, |cap| total.min(cap)));
+            let room = cap.map_or(u64::MAX, |cap| cap - taken);
+            let take = page
+                .items
+                .len()
+                .min(usize::try_from(room).unwrap_or(usize::MAX));
+            progress.suspend(|| on_page(&page, take))?;
+            progress.page(take as u64, expected);
+            taken += take as u64;
+            if cap.is_some_and(|cap| taken >= cap) {
+                break;
+            }
+        }
+        Ok(taken)
+    }
+}
+
+/// Stdout, buffered: output is written in large pieces even when it streams.
+fn stdout() -> BufWriter<io::Stdout> {
+    BufWriter::with_capacity(64 * 1024, io::stdout())
+}
+
+/// A record as the JSON the service sent.
+fn to_value(item: &impl Serialize) -> Result<Value, Failure> {
+    serde_json::to_value(item).map_err(|e| {
+        Failure::new(
+            FailureKind::Other,
+            format!("could not write a record as JSON: {e}"),
+        )
+    })
+}
+
+/// The credentials to give the client, and a description of their source for hints.
+/// Flags win; otherwise the SDK's provider chain decides (and describes what it used).
+fn credentials(
+    args: &ConnectionArgs,
+    emulator: Option<&Emulator>,
+) -> Result<(Option<Credentials>, String), Failure> {
+    if let Some(token) = &args.token {
+        return Ok((Some(Credentials::token(token)), "the --token flag".into()));
+    }
+    if let (Some(ak), Some(sk)) = (&args.access_key, &args.secret_key) {
+        let mut credentials = Credentials::access_key(ak, sk);
+        if let Some(project) = &args.signing_project_id {
+            credentials = credentials.project_id(project);
+        }
+        if let Some(token) = &args.security_token {
+            credentials = credentials.security_token(token);
+        }
+        return Ok((
+            Some(credentials),
+            "the --access-key and --secret-key flags".into(),
+        ));
+    }
+    if let Some(emulator) = emulator {
+        let token = &emulator.credentials().token;
+        return Ok((
+            Some(Credentials::token(token)),
+            "the embedded emulator's token".into(),
+        ));
+    }
+    // No flag: the client resolves credentials itself, through the SDK's provider chain.
+    Ok((None, DEFAULT_CHAIN.into()))
+}

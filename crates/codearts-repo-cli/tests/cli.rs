@@ -1,0 +1,699 @@
+//! The `codearts-repo` binary, run as a user runs it, against an emulator started in this
+//! test process. Outputs are snapshots (insta); the data is deterministic from the seed and
+//! anything that varies between runs (the port, request ids) is redacted.
+
+use std::collections::HashSet;
+use std::process::Output;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use codearts_repo_emulator::{Emulator, FaultConfig, SyntheticConfig};
+use serde_json::Value;
+
+/// An emulator on an ephemeral port, and the runtime serving it while the binary runs.
+struct Fixture {
+    emulator: Emulator,
+    /// A directory standing in for HOME, so no real credentials file is ever read.
+    home: tempfile::TempDir,
+    _runtime: tokio::runtime::Runtime,
+}
+
+const EVENTS_PER_REPOSITORY: u32 = 45;
+
+impl Fixture {
+    fn start() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let emulator = runtime
+            .block_on(
+                Emulator::builder()
+                    .seed(7)
+                    .synthetic(SyntheticConfig {
+                        repositories: 2,
+                        commits_per_repository: 60,
+                        events_per_repository: EVENTS_PER_REPOSITORY,
+                        users: 3,
+                        ..Default::default()
+                    })
+                    .start(),
+            )
+            .expect("the emulator starts");
+        Self {
+            emulator,
+            home: tempfile::tempdir().expect("a temporary directory"),
+            _runtime: runtime,
+        }
+    }
+
+    fn repository(&self) -> String {
+        self.emulator.repository_ids()[0].to_string()
+    }
+
+    /// The binary with a clean environment: no SDK variables, an empty HOME.
+    fn bare(&self) -> Command {
+        let mut cmd = Command::cargo_bin("codearts-repo").expect("the binary is built");
+        for (name, _) in std::env::vars() {
+            if name.starts_with("HUAWEICLOUD_") || name.starts_with("CODEARTS_") {
+                cmd.env_remove(name);
+            }
+        }
+        cmd.env("HOME", self.home.path())
+            .env("USERPROFILE", self.home.path())
+            .env("NO_COLOR", "1")
+            .timeout(Duration::from_secs(120));
+        cmd
+    }
+
+    /// The binary pointed at the emulator with a valid token.
+    fn cmd(&self) -> Command {
+        let mut cmd = self.bare();
+        cmd.args(["--endpoint", self.emulator.base_url()])
+            .args(["--token", &self.emulator.credentials().token]);
+        cmd
+    }
+
+    /// Replaces what differs between runs with fixed markers.
+    fn redact(&self, text: &str) -> String {
+        text.replace(self.emulator.base_url(), "http://[EMULATOR]")
+            .lines()
+            .map(redact_request_id)
+            .collect::<Vec<_>>()
+            .join("\n")
+            + if text.ends_with('\n') { "\n" } else { "" }
+    }
+}
+
+fn redact_request_id(line: &str) -> String {
+    match line.find("request id: ") {
+        Some(at) => format!("{}request id: [REQUEST_ID]", &line[..at]),
+        None => line.to_string(),
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
+}
+
+/// Runs `cmd`, expecting success, and returns stdout.
+fn success(cmd: &mut Command) -> String {
+    let output = cmd.output().expect("the binary runs");
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstderr:\n{}",
+        output.status.code(),
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).is_empty(),
+        "no progress bar or noise on a non-terminal stderr: {}",
+        stderr(&output)
+    );
+    stdout(&output)
+}
+
+/// Runs `cmd`, expecting exit `code`, and returns stderr (checked free of panics and
+/// debug dumps).
+fn failure(cmd: &mut Command, code: i32) -> String {
+    let output = cmd.output().expect("the binary runs");
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(code), "stderr:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!err.contains("RUST_BACKTRACE"), "{err}");
+    assert!(!err.contains(" { "), "no Debug dump: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(output.stdout.is_empty(), "nothing on stdout on failure");
+    err
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
+}
+
+fn ndjson(text: &str) -> Vec<Value> {
+    text.lines().map(json).collect()
+}
+
+const FORMATS: [&str; 4] = ["table", "json", "ndjson", "csv"];
+
+/// Snapshots one command line in every output format, and checks the formats agree.
+fn snapshot_every_format(fx: &Fixture, name: &str, args: &[&str]) {
+    let mut rows = Vec::new();
+    for format in FORMATS {
+        let out = success(fx.cmd().args(args).args(["--output", format]));
+        let out = fx.redact(&out);
+        insta::assert_snapshot!(format!("{name}_{format}"), out);
+        rows.push(out);
+    }
+    // JSON and NDJSON hold the same records.
+    let array = json(&rows[1]);
+    let lines = ndjson(&rows[2]);
+    match array {
+        Value::Array(items) => assert_eq!(items, lines),
+        object => assert_eq!(vec![object], lines),
+    }
+    // CSV has a header and one line per record (records here hold no newline).
+    let csv_lines = rows[3].lines().count();
+    assert!(
+        csv_lines > lines.len(),
+        "header and {} records",
+        lines.len()
+    );
+}
+
+#[test]
+fn events_in_every_format() {
+    let fx = Fixture::start();
+    snapshot_every_format(&fx, "events", &["events", &fx.repository(), "--limit", "5"]);
+}
+
+#[test]
+fn last_push_in_every_format() {
+    let fx = Fixture::start();
+    snapshot_every_format(&fx, "last_push", &["last-push", &fx.repository()]);
+}
+
+#[test]
+fn commits_in_every_format() {
+    let fx = Fixture::start();
+    snapshot_every_format(
+        &fx,
+        "commits",
+        &["commits", &fx.repository(), "--limit", "6"],
+    );
+}
+
+#[test]
+fn recent_pushes_in_every_format() {
+    let fx = Fixture::start();
+    snapshot_every_format(&fx, "recent_pushes", &["recent-pushes", "--size", "4"]);
+}
+
+#[test]
+fn commits_by_day_in_every_format() {
+    let fx = Fixture::start();
+    let repo = fx.repository();
+    for format in FORMATS {
+        let out = success(
+            fx.cmd()
+                .args(["commits", &repo, "--all", "--page-size", "25", "--by-day"])
+                .args(["--output", format]),
+        );
+        insta::assert_snapshot!(format!("commits_by_day_{format}"), fx.redact(&out));
+    }
+    // The merged per-day counts add up to every commit walked.
+    let days = json(&success(
+        fx.cmd().args(["commits", &repo, "--all", "--by-day"]),
+    ));
+    let counted: u64 = days
+        .as_array()
+        .expect("an array of days")
+        .iter()
+        .map(|d| d["commits_count"].as_u64().expect("a count"))
+        .sum();
+    let commits = json(&success(fx.cmd().args(["commits", &repo, "--all"])));
+    assert_eq!(counted, commits.as_array().expect("commits").len() as u64);
+    // A cap that cuts a page counts only the commits taken.
+    let capped = json(&success(fx.cmd().args([
+        "commits",
+        &repo,
+        "--limit",
+        "30",
+        "--page-size",
+        "25",
+        "--by-day",
+    ])));
+    let counted: u64 = capped
+        .as_array()
+        .expect("an array of days")
+        .iter()
+        .map(|d| d["commits_count"].as_u64().expect("a count"))
+        .sum();
+    assert_eq!(counted, 30);
+}
+
+#[test]
+fn every_filter_flag_reaches_the_service() {
+    let fx = Fixture::start();
+    let repo = fx.repository();
+    let all = json(&success(fx.cmd().args(["commits", &repo, "--all"])));
+    let all = all.as_array().expect("commits");
+    let first = &all[0];
+    let author = first["author_name"].as_str().expect("an author");
+    let by_author = json(&success(
+        fx.cmd()
+            .args(["commits", &repo, "--all", "--author", author]),
+    ));
+    let by_author = by_author.as_array().expect("commits");
+    assert!(!by_author.is_empty() && by_author.len() <= all.len());
+    assert!(
+        by_author
+            .iter()
+            .all(|c| c["author_name"].as_str().unwrap().contains(author))
+    );
+
+    let id = first["id"].as_str().expect("an id");
+    let by_id = json(&success(fx.cmd().args([
+        "commits",
+        &repo,
+        "--message",
+        &id[..10],
+        "--all",
+    ])));
+    assert!(
+        by_id
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == first["id"])
+    );
+
+    // --since and --until are exclusive bounds on the commit date.
+    let date = first["committed_date"].as_str().expect("a date");
+    let until = json(&success(fx.cmd().args([
+        "commits",
+        &repo,
+        "--all",
+        "--order-by-date",
+        "--until",
+        date,
+    ])));
+    assert!(
+        until
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["id"] != first["id"])
+    );
+    let since = json(&success(fx.cmd().args([
+        "commits",
+        &repo,
+        "--all",
+        "--since",
+        "2000-01-01",
+    ])));
+    assert_eq!(since.as_array().unwrap().len(), all.len());
+    let none = json(&success(fx.cmd().args([
+        "commits",
+        &repo,
+        "--all",
+        "--until",
+        "2000-01-01",
+    ])));
+    assert_eq!(none, Value::Array(vec![]));
+
+    // --ref: the ref of the last push names a branch or tag with history.
+    let last = json(&success(fx.cmd().args(["last-push", &repo])));
+    let pushed_ref = last["ref"].as_str().expect("a ref");
+    let on_ref =
+        json(&success(fx.cmd().args([
+            "commits", &repo, "--ref", pushed_ref, "--limit", "3",
+        ])));
+    assert!(
+        !on_ref.as_array().expect("commits").is_empty(),
+        "history of {pushed_ref}"
+    );
+    // --path with --follow is sent and answered.
+    success(fx.cmd().args([
+        "commits", &repo, "--path", "src", "--follow", "--limit", "3",
+    ]));
+
+    let events = json(&success(fx.cmd().args(["events", &repo, "--all"])));
+    let events = events.as_array().expect("events");
+    let author_id = events[0]["author_id"]
+        .as_u64()
+        .expect("an author id")
+        .to_string();
+    let mine = json(&success(fx.cmd().args([
+        "events",
+        &repo,
+        "--all",
+        "--filter",
+        "push",
+        "--author-id",
+        &author_id,
+    ])));
+    let mine = mine.as_array().unwrap();
+    assert!(!mine.is_empty());
+    assert!(
+        mine.iter()
+            .all(|e| e["author_id"].as_u64().unwrap().to_string() == author_id)
+    );
+    // --after and --before are exclusive bounds on created_at.
+    let newest = events[0]["created_at"].as_str().unwrap();
+    let oldest = events[events.len() - 1]["created_at"].as_str().unwrap();
+    let between = json(&success(fx.cmd().args([
+        "events", &repo, "--all", "--after", oldest, "--before", newest,
+    ])));
+    let between = between.as_array().unwrap();
+    assert!(between.len() < events.len());
+    assert!(
+        between
+            .iter()
+            .all(|e| e["created_at"] != events[0]["created_at"])
+    );
+
+    let project = json(&success(fx.cmd().args(["recent-pushes", "--size", "100"])));
+    let project_id = project[0]["repository"]["project_id"]
+        .as_str()
+        .expect("a project id");
+    let in_project = json(&success(fx.cmd().args([
+        "recent-pushes",
+        "--project-id",
+        project_id,
+    ])));
+    assert!(
+        in_project
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["repository"]["project_id"] == project_id)
+    );
+}
+
+#[test]
+fn all_walks_every_page_once_in_order() {
+    let fx = Fixture::start();
+    let repo = fx.repository();
+    let before = fx.emulator.request_count();
+    let out = success(fx.cmd().args([
+        "events",
+        &repo,
+        "--all",
+        "--page-size",
+        "10",
+        "--output",
+        "ndjson",
+    ]));
+    let requests = fx.emulator.request_count() - before;
+    let events = ndjson(&out);
+    assert_eq!(events.len(), EVENTS_PER_REPOSITORY as usize);
+    assert!(
+        requests >= 5,
+        "{requests} requests for 45 events in pages of 10"
+    );
+    // Newest first, each event once.
+    let times: Vec<&str> = events
+        .iter()
+        .map(|e| e["created_at"].as_str().unwrap())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    let distinct: HashSet<String> = events.iter().map(Value::to_string).collect();
+    assert_eq!(distinct.len(), events.len());
+
+    // --limit walks pages too, and stops at the cap; --offset skips.
+    let capped = json(&success(fx.cmd().args([
+        "events",
+        &repo,
+        "--limit",
+        "25",
+        "--page-size",
+        "10",
+    ])));
+    assert_eq!(capped.as_array().unwrap()[..], events[..25]);
+    let skipped = json(&success(fx.cmd().args([
+        "events",
+        &repo,
+        "--offset",
+        "40",
+        "--all",
+        "--page-size",
+        "3",
+    ])));
+    assert_eq!(skipped.as_array().unwrap()[..], events[40..]);
+}
+
+#[test]
+fn a_pipe_gets_json_by_default() {
+    let fx = Fixture::start();
+    let out = success(fx.cmd().args(["events", &fx.repository(), "--limit", "3"]));
+    assert_eq!(json(&out).as_array().expect("a JSON array").len(), 3);
+    let one = success(fx.cmd().args(["last-push", &fx.repository()]));
+    assert!(json(&one).is_object());
+}
+
+#[test]
+fn bad_flags_and_values_exit_2() {
+    let fx = Fixture::start();
+    let repo = fx.repository();
+    let before = fx.emulator.request_count();
+    let err = failure(fx.cmd().args(["events", &repo, "--after", "yesterday"]), 2);
+    assert!(
+        err.contains("--after") && err.contains("YYYY-MM-DD"),
+        "{err}"
+    );
+    failure(fx.cmd().args(["events", &repo, "--no-such-flag"]), 2);
+    failure(fx.cmd().args(["events", &repo, "--all", "--limit", "3"]), 2);
+    failure(fx.cmd().args(["commits", &repo, "--follow"]), 2);
+    failure(fx.cmd().args(["events", "abc"]), 2);
+    failure(fx.cmd().args(["events", &repo, "--timeout", "soon"]), 2);
+    // Values the SDK refuses before sending anything.
+    let err = failure(fx.cmd().args(["recent-pushes", "--size", "101"]), 2);
+    assert!(err.contains("size") && err.contains("101"), "{err}");
+    let err = failure(fx.cmd().args(["recent-pushes", "--project-id", "short"]), 2);
+    assert!(err.contains("project_id"), "{err}");
+    let err = failure(fx.cmd().args(["events", &repo, "--page-size", "101"]), 2);
+    assert!(err.contains("101"), "{err}");
+    failure(fx.cmd().args(["events"]), 2);
+    assert_eq!(fx.emulator.request_count(), before, "no request was sent");
+}
+
+#[test]
+fn authentication_failures_exit_3_and_name_the_credential_source() {
+    let fx = Fixture::start();
+    let repo = fx.repository();
+    let err = failure(
+        fx.bare()
+            .args([
+                "--endpoint",
+                fx.emulator.base_url(),
+                "--token",
+                "not-a-token",
+            ])
+            .args(["events", &repo]),
+        3,
+    );
+    assert!(err.contains("401"), "{err}");
+    assert!(
+        err.contains("hint:") && err.contains("--token flag"),
+        "{err}"
+    );
+    insta::assert_snapshot!("error_401", fx.redact(&err));
+
+    let outsider = fx.emulator.outsider_credentials();
+    let err = failure(
+        fx.bare()
+            .args([
+                "--endpoint",
+                fx.emulator.base_url(),
+                "--token",
+                &outsider.token,
+            ])
+            .args(["commits", &repo]),
+        3,
+    );
+    assert!(err.contains("403") && err.contains("--token flag"), "{err}");
+    insta::assert_snapshot!("error_403", fx.redact(&err));
+
+    // No credentials anywhere: the SDK's chain says where it looked.
+    let err = failure(
+        fx.bare()
+            .args(["--endpoint", fx.emulator.base_url()])
+            .args(["events", &repo]),
+        3,
+    );
+    assert!(err.contains("HUAWEICLOUD_SDK_AK"), "{err}");
+    insta::assert_snapshot!(
+        "error_no_credentials",
+        fx.redact(&err)
+            .replace(&fx.home.path().display().to_string(), "[HOME]",)
+    );
+
+    // Wrong AK/SK from the environment: the hint names the environment.
+    let err = failure(
+        fx.bare()
+            .args(["--endpoint", fx.emulator.base_url()])
+            .env("HUAWEICLOUD_SDK_AK", &fx.emulator.credentials().access_key)
+            .env("HUAWEICLOUD_SDK_SK", "wrong-secret-key")
+            .args(["events", &repo]),
+        3,
+    );
+    assert!(err.contains("HUAWEICLOUD_SDK_AK"), "{err}");
+}
+
+#[test]
+fn credentials_come_from_the_environment_and_the_credentials_file() {
+    let fx = Fixture::start();
+    let repo = fx.repository();
+    let creds = fx.emulator.credentials();
+    let from_flags = success(fx.cmd().args(["events", &repo, "--limit", "3"]));
+    let from_env = success(
+        fx.bare()
+            .args(["--endpoint", fx.emulator.base_url()])
+            .env("HUAWEICLOUD_SDK_AK", &creds.access_key)
+            .env("HUAWEICLOUD_SDK_SK", &creds.secret_key)
+            .env("HUAWEICLOUD_SDK_PROJECT_ID", &creds.project_id)
+            .args(["events", &repo, "--limit", "3"]),
+    );
+    assert_eq!(from_env, from_flags);
+    let file = fx.home.path().join("credentials.ini");
+    std::fs::write(
+        &file,
+        format!(
+            "[basic]\nak = {}\nsk = {}\nproject_id = {}\n",
+            creds.access_key, creds.secret_key, creds.project_id
+        ),
+    )
+    .expect("the file is written");
+    let from_file = success(
+        fx.bare()
+            .args(["--endpoint", fx.emulator.base_url()])
+            .env("HUAWEICLOUD_SDK_CREDENTIALS_FILE", &file)
+            .args(["events", &repo, "--limit", "3"]),
+    );
+    assert_eq!(from_file, from_flags);
+    let from_ak_flags = success(
+        fx.bare()
+            .args(["--endpoint", fx.emulator.base_url()])
+            .args([
+                "--access-key",
+                &creds.access_key,
+                "--secret-key",
+                &creds.secret_key,
+            ])
+            .args(["--signing-project-id", &creds.project_id])
+            .args(["events", &repo, "--limit", "3"]),
+    );
+    assert_eq!(from_ak_flags, from_flags);
+}
+
+#[test]
+fn a_missing_repository_exits_4() {
+    let fx = Fixture::start();
+    for sub in ["events", "last-push", "commits"] {
+        let err = failure(fx.cmd().args([sub, "999999"]), 4);
+        assert!(err.contains("404") && err.contains("CH.00402000"), "{err}");
+        assert!(err.contains("request id: "), "{err}");
+    }
+    let err = failure(fx.cmd().args(["events", "999999"]), 4);
+    insta::assert_snapshot!("error_404", fx.redact(&err));
+}
+
+#[test]
+fn network_failures_and_timeouts_exit_5() {
+    let fx = Fixture::start();
+    // A port that was free a moment ago: nothing listens there.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let address = format!("http://{}", closed.local_addr().expect("an address"));
+    drop(closed);
+    let err = failure(
+        fx.bare()
+            .args([
+                "--endpoint",
+                &address,
+                "--token",
+                "t",
+                "--max-attempts",
+                "1",
+            ])
+            .args(["events", "1"]),
+        5,
+    );
+    assert!(err.contains("hint:"), "{err}");
+
+    fx.emulator.set_faults(FaultConfig {
+        stall_rate: 1.0,
+        stall_for: Duration::from_secs(60),
+        ..Default::default()
+    });
+    let err = failure(
+        fx.cmd()
+            .args([
+                "--attempt-timeout",
+                "1s",
+                "--timeout",
+                "3s",
+                "--max-attempts",
+                "2",
+            ])
+            .args(["commits", &fx.repository()]),
+        5,
+    );
+    assert!(err.to_lowercase().contains("time"), "{err}");
+}
+
+#[test]
+fn server_errors_exit_6() {
+    let fx = Fixture::start();
+    fx.emulator.set_faults(FaultConfig {
+        server_error_rate: 1.0,
+        ..Default::default()
+    });
+    let err = failure(
+        fx.cmd()
+            .args(["--max-attempts", "1"])
+            .args(["events", &fx.repository()]),
+        6,
+    );
+    assert!(err.contains("request id: "), "{err}");
+    fx.emulator.set_faults(FaultConfig {
+        throttle_rate: 1.0,
+        ..Default::default()
+    });
+    let err = failure(
+        fx.cmd()
+            .args(["--max-attempts", "1"])
+            .args(["last-push", &fx.repository()]),
+        6,
+    );
+    assert!(err.contains("429"), "{err}");
+}
+
+#[test]
+fn the_emulator_flag_needs_no_account() {
+    let fx = Fixture::start();
+    let out = success(fx.bare().args(["--emulator", "events", "--limit", "3"]));
+    assert_eq!(json(&out).as_array().expect("events").len(), 3);
+    let out = success(
+        fx.bare()
+            .args(["--emulator", "commits", "--limit", "2", "-o", "csv"]),
+    );
+    assert_eq!(out.lines().count(), 3);
+}
+
+#[test]
+fn the_demo_tours_every_command() {
+    let fx = Fixture::start();
+    let out = success(fx.bare().arg("demo"));
+    for command in ["events", "last-push", "commits", "recent-pushes"] {
+        let shown = format!("$ codearts-repo --emulator {command} ");
+        assert!(out.contains(&shown), "the tour runs {command}:\n{out}");
+    }
+    assert!(out.contains("--by-day"), "{out}");
+    assert!(
+        out.contains("error: ") && out.contains("(exit code 4)"),
+        "{out}"
+    );
+    // The port changes between runs; everything else is the same every time.
+    insta::assert_snapshot!("demo", redact_port(&out));
+}
+
+/// Replaces `127.0.0.1:<port>` with a marker.
+fn redact_port(text: &str) -> String {
+    let marker = "http://127.0.0.1:";
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(marker) {
+        out.push_str(&rest[..at]);
+        out.push_str("http://[EMULATOR]");
+        rest = rest[at + marker.len()..].trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    out.push_str(rest);
+    out
+}

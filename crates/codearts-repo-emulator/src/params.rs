@@ -1,0 +1,158 @@
+//! Reading and checking request parameters; every failure names the parameter.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// A parameter that is malformed or out of range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ParamError {
+    pub name: &'static str,
+    pub problem: String,
+}
+
+impl ParamError {
+    pub fn new(name: &'static str, problem: impl Into<String>) -> Self {
+        Self { name, problem: problem.into() }
+    }
+
+    /// The `error_msg` of the 400 answer.
+    pub fn message(&self) -> String {
+        format!("Invalid parameter {}: {}", self.name, self.problem)
+    }
+}
+
+/// Shortens long or odd values before echoing them in a message.
+fn shown(value: &str) -> String {
+    let mut out: String = value.chars().take(64).collect();
+    if value.chars().count() > 64 {
+        out.push('…');
+    }
+    format!("`{}`", out.escape_debug())
+}
+
+/// The decoded query pairs of a request.
+pub(crate) struct Query {
+    pairs: Vec<(String, String)>,
+}
+
+impl Query {
+    pub fn parse(raw: Option<&str>) -> Self {
+        Self {
+            pairs: raw.map(codearts_repo_gen::signing::decode_query).unwrap_or_default(),
+        }
+    }
+
+    /// The value of `name`; a parameter given twice is refused rather than guessed at.
+    pub fn get(&self, name: &'static str) -> Result<Option<&str>, ParamError> {
+        let mut found = None;
+        for (key, value) in &self.pairs {
+            if key == name {
+                if found.is_some() {
+                    return Err(ParamError::new(name, "given more than once."));
+                }
+                found = Some(value.as_str());
+            }
+        }
+        Ok(found)
+    }
+
+    /// An integer in `min..=max`, `default` when absent.
+    pub fn integer(&self, name: &'static str, min: i64, max: i64, default: Option<i64>) -> Result<Option<i64>, ParamError> {
+        match self.get(name)? {
+            None => Ok(default),
+            Some(text) => integer(name, text, min, max).map(Some),
+        }
+    }
+
+    /// `true` or `false`, `false` when absent.
+    pub fn boolean(&self, name: &'static str) -> Result<bool, ParamError> {
+        match self.get(name)? {
+            None => Ok(false),
+            Some("true") => Ok(true),
+            Some("false") => Ok(false),
+            Some(other) => Err(ParamError::new(name, format!("{} is not true or false.", shown(other)))),
+        }
+    }
+
+    /// A date (`YYYY-MM-DD`, midnight UTC) or an RFC 3339 date-time.
+    pub fn instant(&self, name: &'static str) -> Result<Option<DateTime<Utc>>, ParamError> {
+        match self.get(name)? {
+            None => Ok(None),
+            Some(text) => instant(text)
+                .map(Some)
+                .ok_or_else(|| ParamError::new(name, format!("{} is not a date (YYYY-MM-DD) or an RFC 3339 date-time.", shown(text)))),
+        }
+    }
+
+    /// Free text; an empty value counts as absent.
+    pub fn text(&self, name: &'static str) -> Result<Option<String>, ParamError> {
+        Ok(self.get(name)?.filter(|t| !t.is_empty()).map(str::to_string))
+    }
+
+    /// One of `allowed`.
+    pub fn choice(&self, name: &'static str, allowed: &[&'static str]) -> Result<Option<&'static str>, ParamError> {
+        match self.get(name)? {
+            None => Ok(None),
+            Some(text) => allowed
+                .iter()
+                .find(|a| **a == text)
+                .copied()
+                .map(Some)
+                .ok_or_else(|| ParamError::new(name, format!("{} is not one of {}.", shown(text), allowed.join(", ")))),
+        }
+    }
+}
+
+/// An integer in `min..=max`.
+pub(crate) fn integer(name: &'static str, text: &str, min: i64, max: i64) -> Result<i64, ParamError> {
+    let value: i64 = text
+        .parse()
+        .map_err(|_| ParamError::new(name, format!("{} is not an integer.", shown(text))))?;
+    if value < min || value > max {
+        return Err(ParamError::new(name, format!("{value} is outside {min}..={max}.")));
+    }
+    Ok(value)
+}
+
+/// A date (`YYYY-MM-DD`, midnight UTC) or an RFC 3339 date-time.
+pub fn instant(text: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|_| text.len() == 10)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_name_the_parameter_and_the_range() {
+        assert_eq!(
+            integer("limit", "101", 1, 100).unwrap_err().message(),
+            "Invalid parameter limit: 101 is outside 1..=100."
+        );
+        assert_eq!(
+            integer("repository_id", "abc", 1, 2_147_483_647).unwrap_err().message(),
+            "Invalid parameter repository_id: `abc` is not an integer."
+        );
+        assert_eq!(integer("offset", "0", 0, 10), Ok(0));
+    }
+
+    #[test]
+    fn dates_accept_both_documented_shapes_only() {
+        assert_eq!(instant("2025-06-01").unwrap().to_rfc3339(), "2025-06-01T00:00:00+00:00");
+        assert_eq!(instant("2025-06-01T10:00:00+08:00").unwrap().to_rfc3339(), "2025-06-01T02:00:00+00:00");
+        assert_eq!(instant("2025-6-1"), None);
+        assert_eq!(instant("yesterday"), None);
+    }
+
+    #[test]
+    fn a_repeated_parameter_is_refused() {
+        let query = Query::parse(Some("limit=1&limit=2"));
+        assert_eq!(query.get("limit").unwrap_err().message(), "Invalid parameter limit: given more than once.");
+    }
+}

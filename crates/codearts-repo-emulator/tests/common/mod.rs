@@ -1,0 +1,187 @@
+//! Helpers shared by the emulator's tests: a started emulator, an HTTP client, and response
+//! validation against the spec's schemas.
+#![allow(dead_code)]
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use codearts_repo_emulator::{Emulator, SyntheticConfig};
+use serde_json::{Map, Value, json};
+
+/// An emulator with a small data set and the given seed.
+pub async fn emulator(seed: u64) -> Emulator {
+    Emulator::builder()
+        .seed(seed)
+        .synthetic(SyntheticConfig {
+            repositories: 3,
+            commits_per_repository: 400,
+            events_per_repository: 150,
+            users: 4,
+            ..SyntheticConfig::default()
+        })
+        .start()
+        .await
+        .expect("the emulator starts")
+}
+
+/// A client with generous timeouts (the machine may be loaded) and no retries.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("a client")
+}
+
+/// An answer read in full.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn error_code(&self) -> &str {
+        self.body["error_code"].as_str().unwrap_or("")
+    }
+
+    pub fn error_msg(&self) -> &str {
+        self.body["error_msg"].as_str().unwrap_or("")
+    }
+}
+
+/// Sends `GET base + path_and_query` with the token, reads the body as JSON, and checks
+/// the body against the spec's schema for the operation and status.
+pub async fn get(emulator: &Emulator, token: Option<&str>, path_and_query: &str) -> Reply {
+    let mut request = client().get(format!("{}{path_and_query}", emulator.base_url()));
+    if let Some(token) = token {
+        request = request.header("X-Auth-Token", token);
+    }
+    let response = request.send().await.expect("an answer");
+    read(response, path_and_query).await
+}
+
+/// Reads an answer and validates it against the spec.
+pub async fn read(response: reqwest::Response, path_and_query: &str) -> Reply {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("a complete body");
+    let body: Value = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|e| panic!("the body of {path_and_query} is not JSON ({e}): {}", String::from_utf8_lossy(&bytes)));
+    assert!(headers.contains_key("x-request-id"), "no X-Request-Id on {path_and_query}");
+    let path = path_and_query.split('?').next().unwrap_or("");
+    validate(path, status, &body);
+    Reply { status, headers, body }
+}
+
+/// Sends a GET with the token and returns the parsed body, asserting 200.
+pub async fn ok(emulator: &Emulator, path_and_query: &str) -> Reply {
+    let reply = get(emulator, Some(&emulator.credentials().token), path_and_query).await;
+    assert_eq!(reply.status, 200, "{path_and_query}: {:?}", reply.body);
+    reply
+}
+
+fn spec() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/codearts-repo.yaml");
+        let text = std::fs::read_to_string(path).expect("the spec is readable");
+        serde_yaml::from_str(&text).expect("the spec is YAML")
+    })
+}
+
+/// Turns an OpenAPI 3.0 schema into JSON Schema: `$ref`s point into `$defs`, `nullable`
+/// adds `null` to the type, objects refuse properties the spec does not list (stricter
+/// than a client must be, to catch drift in what the emulator sends), and OpenAPI-only
+/// keywords are dropped.
+fn translate(schema: &Value) -> Value {
+    match schema {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (key, value) in map {
+                match key.as_str() {
+                    "$ref" => {
+                        let name = value.as_str().unwrap_or("").rsplit('/').next().unwrap_or("");
+                        out.insert("$ref".into(), json!(format!("#/$defs/{name}")));
+                    }
+                    "nullable" | "example" | "examples" | "discriminator" | "xml" | "externalDocs" | "deprecated" => {}
+                    k if k.starts_with("x-") => {}
+                    "properties" => {
+                        let props: Map<String, Value> = value
+                            .as_object()
+                            .map(|p| p.iter().map(|(k, v)| (k.clone(), translate(v))).collect())
+                            .unwrap_or_default();
+                        out.insert(key.clone(), Value::Object(props));
+                    }
+                    _ => {
+                        out.insert(key.clone(), translate(value));
+                    }
+                }
+            }
+            if map.get("nullable") == Some(&Value::Bool(true)) {
+                if let Some(Value::String(kind)) = map.get("type") {
+                    out.insert("type".into(), json!([kind, "null"]));
+                }
+                if let Some(Value::Array(values)) = out.get_mut("enum") {
+                    values.push(Value::Null);
+                }
+            }
+            if map.get("type") == Some(&json!("object")) && !map.contains_key("additionalProperties") {
+                out.insert("additionalProperties".into(), json!(false));
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(translate).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The spec's path template matching a concrete path.
+fn template_of(path: &str) -> Option<String> {
+    let paths = spec()["paths"].as_object()?;
+    let segments: Vec<&str> = path.split('/').collect();
+    paths
+        .keys()
+        .find(|template| {
+            let parts: Vec<&str> = template.split('/').collect();
+            parts.len() == segments.len()
+                && parts.iter().zip(&segments).all(|(t, s)| t.starts_with('{') || t == s)
+        })
+        .cloned()
+}
+
+/// Validates a body against the spec's schema for `path` and `status`. Paths outside the
+/// spec (404/405 of unknown routes) must still carry an `ErrorBody`.
+pub fn validate(path: &str, status: u16, body: &Value) {
+    let spec = spec();
+    let definitions: Map<String, Value> = spec["components"]["schemas"]
+        .as_object()
+        .expect("schemas")
+        .iter()
+        .map(|(k, v)| (k.clone(), translate(v)))
+        .collect();
+    let schema = match template_of(path) {
+        Some(template) => {
+            let responses = &spec["paths"][&template]["get"]["responses"];
+            let mut response = responses
+                .get(status.to_string())
+                .unwrap_or_else(|| panic!("the spec has no {status} answer for {template}"));
+            if let Some(reference) = response.get("$ref").and_then(Value::as_str) {
+                let name = reference.rsplit('/').next().unwrap_or("");
+                response = &spec["components"]["responses"][name];
+            }
+            translate(&response["content"]["application/json"]["schema"])
+        }
+        None => json!({"$ref": "#/$defs/ErrorBody"}),
+    };
+    let mut root = schema.as_object().cloned().unwrap_or_default();
+    root.insert("$defs".into(), Value::Object(definitions));
+    let root = Value::Object(root);
+    let validator = jsonschema::validator_for(&root).expect("the translated schema compiles");
+    let errors: Vec<String> = validator.iter_errors(body).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{path} {status}: body does not match the spec: {errors:?}\n{body}");
+}
