@@ -73,9 +73,7 @@ PROJECT_ID = environment("CODEARTS_REPO_PROJECT_ID")
 
 def raw(path: str, params: dict[str, Any], token: str = TOKEN) -> tuple[int, dict[str, str], Any]:
     """The same request as plain HTTP: status, lower-cased headers, decoded JSON body."""
-    query = urllib.parse.urlencode(
-        {k: (str(v).lower() if isinstance(v, bool) else v) for k, v in params.items()}
-    )
+    query = urllib.parse.urlencode({k: (str(v).lower() if isinstance(v, bool) else v) for k, v in params.items()})
     request = urllib.request.Request(f"{ENDPOINT}{path}?{query}", headers={"X-Auth-Token": token})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
@@ -86,15 +84,14 @@ def raw(path: str, params: dict[str, Any], token: str = TOKEN) -> tuple[int, dic
 
 
 def instant(text: str) -> datetime.datetime:
-    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return datetime.datetime.fromisoformat(text)
 
 
 def normalized(value: Any) -> Any:
     """JSON with timestamps turned into instants, so that notations compare equal."""
     if isinstance(value, dict):
         return {
-            k: instant(v) if k in TIMESTAMP_FIELDS and isinstance(v, str) else normalized(v)
-            for k, v in value.items()
+            k: instant(v) if k in TIMESTAMP_FIELDS and isinstance(v, str) else normalized(v) for k, v in value.items()
         }
     if isinstance(value, list):
         return [normalized(item) for item in value]
@@ -147,9 +144,7 @@ def main() -> None:
     events: list[RepositoryPushEventDto] = []
     total = None
     while total is None or offset < total:
-        response = list_repository_events.sync_detailed(
-            repository_id, client=client, offset=offset, limit=limit
-        )
+        response = list_repository_events.sync_detailed(repository_id, client=client, offset=offset, limit=limit)
         check(response.status_code == 200, f"events page at offset {offset}: status {response.status_code}")
         page = response.parsed
         check(isinstance(page, list), f"events page at offset {offset} decoded as {type(page).__name__}")

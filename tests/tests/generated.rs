@@ -209,3 +209,41 @@ fn a_payload_of_the_wrong_shape_is_rejected() {
     let error = reencode(&example).expect_err("a string is not a list of parent ids");
     assert!(error.contains("ListCommits response 200"), "{error}");
 }
+
+/// In CI a changed snapshot must fail the run: insta's default there (`CI` set) is to
+/// write nothing and fail. Settings that would accept changes silently are refused.
+#[test]
+fn ci_never_accepts_snapshot_changes() {
+    let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
+    let mut problems = Vec::new();
+    if ci
+        && let Ok(update) = std::env::var("INSTA_UPDATE")
+        && !matches!(update.as_str(), "" | "no" | "auto")
+    {
+        problems.push(format!(
+            "INSTA_UPDATE={update} would accept snapshot changes"
+        ));
+    }
+    if std::env::var("INSTA_FORCE_PASS").is_ok_and(|v| !matches!(v.as_str(), "" | "0")) {
+        problems.push("INSTA_FORCE_PASS would pass failing snapshots".to_string());
+    }
+    let root = codearts_repo_tests::workspace_root();
+    for config in [
+        root.join("insta.yaml"),
+        root.join(".config/insta.yaml"),
+        root.join("tests/insta.yaml"),
+        root.join("tests/.config/insta.yaml"),
+    ] {
+        let text = std::fs::read_to_string(&config).unwrap_or_default();
+        for setting in ["force_pass", "update:"] {
+            if text.contains(setting) {
+                problems.push(format!("{} sets insta's `{setting}`", config.display()));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "snapshot changes could pass unreviewed:\n  {}",
+        problems.join("\n  ")
+    );
+}

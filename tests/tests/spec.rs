@@ -1125,8 +1125,45 @@ fn to_json_schema(schema: &Value) -> Value {
     Value::Object(out)
 }
 
+/// Forbids undeclared members in every object schema with `properties` (in a translated
+/// schema): the spec's examples are transcribed from the documents and must show only
+/// documented fields. The spec itself stays open, since clients ignore unknown fields.
+fn close_objects(schema: &mut Value) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    let is_object = match map.get("type") {
+        Some(Value::String(ty)) => ty == "object",
+        Some(Value::Array(types)) => types.iter().any(|t| t == "object"),
+        _ => false,
+    };
+    if is_object && map.contains_key("properties") && !map.contains_key("additionalProperties") {
+        map.insert("additionalProperties".into(), Value::Bool(false));
+    }
+    for (key, nested) in map.iter_mut() {
+        match key.as_str() {
+            "properties" | "definitions" => {
+                for child in nested
+                    .as_object_mut()
+                    .into_iter()
+                    .flat_map(|m| m.values_mut())
+                {
+                    close_objects(child);
+                }
+            }
+            "items" | "not" | "additionalProperties" => close_objects(nested),
+            "allOf" | "anyOf" | "oneOf" => {
+                for child in nested.as_array_mut().into_iter().flatten() {
+                    close_objects(child);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// A validator for `schema` (an OpenAPI schema of the spec `doc`), with every component
-/// schema available under `definitions` and formats asserted.
+/// schema available under `definitions`, formats asserted and undeclared members refused.
 fn validator_for(doc: &Value, schema: &Value) -> Result<jsonschema::Validator, String> {
     let definitions: Map<String, Value> = doc
         .pointer("/components/schemas")
@@ -1135,7 +1172,8 @@ fn validator_for(doc: &Value, schema: &Value) -> Result<jsonschema::Validator, S
         .flatten()
         .map(|(name, schema)| (name.clone(), to_json_schema(schema)))
         .collect();
-    let root = json!({ "definitions": definitions, "allOf": [to_json_schema(schema)] });
+    let mut root = json!({ "definitions": definitions, "allOf": [to_json_schema(schema)] });
+    close_objects(&mut root);
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft7)
         .should_validate_formats(true)
@@ -1491,10 +1529,18 @@ fn a_wrong_example_is_rejected() {
         ("/0/created_at", json!("yesterday"), "/0/created_at"),
         ("/0/author/state", json!("frozen"), "/0/author/state"),
         ("/0/action_name", json!(7), "/0/action_name"),
+        ("/0/push_data/commit_headline", json!("x"), "/0/push_data"),
     ];
     for (pointer, value, reported) in cases {
         let mut bad = good.clone();
-        *bad.pointer_mut(pointer).unwrap() = value.clone();
+        let (parent, member) = pointer.rsplit_once('/').unwrap();
+        match bad.pointer_mut(parent).unwrap() {
+            Value::Object(map) => {
+                map.insert(member.to_string(), value.clone());
+            }
+            Value::Array(items) => items[member.parse::<usize>().unwrap()] = value.clone(),
+            other => panic!("{parent} is {other}"),
+        }
         let found = violations(&doc, &events_schema(), &bad);
         assert!(
             found.iter().any(|v| v.contains(&format!("`{reported}`"))),

@@ -10,18 +10,22 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Output};
 
+mod tools;
+
 /// Test package holding the spec tests and the drift snapshots.
 const TESTS_PACKAGE: &str = "codearts-repo-tests";
 /// Test target whose insta snapshots show the generated code and the decoded examples.
 const SNAPSHOT_TEST: &str = "generated";
 /// Test target that checks the spec against the source documents.
 const SPEC_TEST: &str = "spec";
+/// The spec test that compares the bundled JSON; `check` compares it itself.
+const SPEC_JSON_TEST: &str = "bundled_json_is_current";
 /// Where the drift snapshots live, relative to the workspace root.
 const SNAPSHOT_DIR: &str = "tests/tests/snapshots";
 /// File-name prefix insta gives the snapshots of [`SNAPSHOT_TEST`].
 const SNAPSHOT_PREFIX: &str = "generated__";
 /// Directories never searched for pending snapshots.
-const SKIPPED_DIRS: &[&str] = &["target", ".git", "node_modules"];
+const SKIPPED_DIRS: &[&str] = &["target", ".git", "node_modules", ".tools"];
 
 const HELP: &str = "\
 Usage: cargo xtask <command>
@@ -34,6 +38,15 @@ Commands:
            is stale, a drift snapshot is out of date, or a pending snapshot file
            (*.snap.new, *.pending-snap) lies in the tree. Each problem names the file and
            the command that fixes it.
+  spec-lint [--spec PATH]... [--self-test]
+           Validate the spec (YAML and JSON forms, or each PATH) with openapi-spec-validator
+           and lint it with Redocly CLI (redocly.yaml), installing both into .tools/; fail on
+           any error or warning. --self-test breaks copies of the spec three ways (an example
+           violating its schema, no operationId, a $ref to nowhere); each must be refused.
+  spec-clients
+           Generate Python (openapi-python-client) and TypeScript (openapi-typescript +
+           openapi-fetch) clients from openapi/codearts-repo.json into target/spec-clients/,
+           start the emulator and run spec-clients/{python/check.py,typescript/check.ts}.
   help     Show this text.
 ";
 
@@ -48,6 +61,8 @@ fn main() -> ExitCode {
     {
         ["codegen"] => codegen(&root),
         ["check"] => check(&root),
+        ["spec-lint", rest @ ..] => tools::spec_lint::spec_lint(&root, rest),
+        ["spec-clients", rest @ ..] => tools::spec_clients::spec_clients(&root, rest),
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{HELP}");
             return if args.is_empty() {
@@ -99,45 +114,59 @@ fn codegen(root: &Path) -> Result<(), Vec<String>> {
     // Pending files of the drift snapshots are superseded by this run.
     let snapshot_dir = root.join(SNAPSHOT_DIR);
     for pending in pending_snapshots(root) {
-        if pending.starts_with(&snapshot_dir) && file_name(&pending).starts_with(SNAPSHOT_PREFIX) {
+        if is_drift_pending(root, &pending) {
             fs::remove_file(&pending)
                 .map_err(|e| vec![format!("cannot remove {}: {e}", pending.display())])?;
         }
     }
 
     // Start from no drift snapshots, so that those of examples no longer in the spec go
-    // away; restore them if the run fails.
+    // away.
     let before = read_snapshots(&snapshot_dir).map_err(|e| vec![e])?;
     for path in before.keys() {
         fs::remove_file(path)
             .map_err(|e| vec![format!("cannot remove {}: {e}", path.display())])?;
     }
     println!("running the drift snapshot tests, accepting their changes");
-    let output = cargo_test(root, SNAPSHOT_TEST, &[("INSTA_UPDATE", "always")]);
-    match output {
-        Ok(output) if output.status.success() => {}
-        other => {
-            for (path, text) in &before {
-                let _ = fs::write(path, text);
-            }
-            if let Ok(output) = &other {
-                print_output(output);
-            }
-            let why = match other {
-                Err(e) => e,
-                Ok(_) => "the tests fail for a reason other than a snapshot change (output above)"
+    // Accepting is this command's purpose; `CI` is cleared so the guard test against
+    // accepting in CI does not refuse it.
+    let output = cargo_test(
+        root,
+        SNAPSHOT_TEST,
+        &[("INSTA_UPDATE", "always"), ("CI", "")],
+        &[],
+    );
+    let failure = match output {
+        Ok(output) if output.status.success() => None,
+        Ok(output) => {
+            print_output(&output);
+            Some(
+                "the tests still fail after accepting the snapshot changes (output above)"
                     .to_string(),
-            };
-            return Err(vec![format!(
-                "cannot regenerate the drift snapshots in {SNAPSHOT_DIR}: {why}; \
-                 the previous snapshots are restored"
-            )]);
+            )
+        }
+        Err(e) => Some(e),
+    };
+    // After a failed run, a snapshot that was not written again (its test failed before
+    // reaching it) is kept; after a clean run, it belonged to an example no longer there.
+    for (path, text) in &before {
+        if failure.is_some() && !path.exists() {
+            fs::write(path, text)
+                .map_err(|e| vec![format!("cannot restore {}: {e}", path.display())])?;
         }
     }
-
     let after = read_snapshots(&snapshot_dir).map_err(|e| vec![e])?;
     report_snapshot_changes(root, &before, &after);
 
+    let mut problems: Vec<String> = failure
+        .map(|why| {
+            format!(
+                "{SNAPSHOT_DIR}: {why}; correct {} and run `cargo xtask codegen` again",
+                codearts_repo_codegen::SPEC_PATH
+            )
+        })
+        .into_iter()
+        .collect();
     let leftover: Vec<String> = pending_snapshots(root)
         .iter()
         .map(|path| {
@@ -148,10 +177,11 @@ fn codegen(root: &Path) -> Result<(), Vec<String>> {
             )
         })
         .collect();
-    if leftover.is_empty() {
+    problems.extend(leftover);
+    if problems.is_empty() {
         Ok(())
     } else {
-        Err(leftover)
+        Err(problems)
     }
 }
 
@@ -160,7 +190,7 @@ fn check(root: &Path) -> Result<(), Vec<String>> {
     let mut problems = Vec::new();
 
     for pending in pending_snapshots(root) {
-        let fix = if file_name(&pending).starts_with(SNAPSHOT_PREFIX) {
+        let fix = if is_drift_pending(root, &pending) {
             "run `cargo xtask codegen` to accept the change, or delete it".to_string()
         } else {
             "review it with the test that wrote it (INSTA_UPDATE=always cargo test ...), or delete it"
@@ -201,7 +231,7 @@ fn check(root: &Path) -> Result<(), Vec<String>> {
             Err(e) => problems.push(e.to_string()),
         }
 
-        match cargo_test(root, SNAPSHOT_TEST, &[("INSTA_UPDATE", "no")]) {
+        match cargo_test(root, SNAPSHOT_TEST, &[("INSTA_UPDATE", "no")], &[]) {
             Ok(output) if output.status.success() => {}
             Ok(output) => {
                 print_output(&output);
@@ -222,7 +252,7 @@ fn check(root: &Path) -> Result<(), Vec<String>> {
             Err(e) => problems.push(e),
         }
 
-        match cargo_test(root, SPEC_TEST, &[]) {
+        match cargo_test(root, SPEC_TEST, &[], &["--skip", SPEC_JSON_TEST]) {
             Ok(output) if output.status.success() => {}
             Ok(output) => {
                 print_output(&output);
@@ -245,7 +275,12 @@ fn check(root: &Path) -> Result<(), Vec<String>> {
 }
 
 /// Runs one test target of the tests package, with insta's behaviour set by `env`.
-fn cargo_test(root: &Path, target: &str, env: &[(&str, &str)]) -> Result<Output, String> {
+fn cargo_test(
+    root: &Path,
+    target: &str,
+    env: &[(&str, &str)],
+    test_args: &[&str],
+) -> Result<Output, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
     let mut command = Command::new(cargo);
     command
@@ -253,6 +288,7 @@ fn cargo_test(root: &Path, target: &str, env: &[(&str, &str)]) -> Result<Output,
         .args([
             "test",
             "--quiet",
+            "--locked",
             "--package",
             TESTS_PACKAGE,
             "--test",
@@ -261,9 +297,13 @@ fn cargo_test(root: &Path, target: &str, env: &[(&str, &str)]) -> Result<Output,
         // Never let an ambient setting accept or skip a snapshot behind our back.
         .env_remove("INSTA_FORCE_PASS")
         .env_remove("INSTA_UPDATE")
-        .env("CLICOLOR", "0");
+        .env("CLICOLOR", "0")
+        .env("RUST_BACKTRACE", "0");
     for (name, value) in env {
         command.env(name, value);
+    }
+    if !test_args.is_empty() {
+        command.arg("--").args(test_args);
     }
     command.output().map_err(|e| {
         format!("cannot run `cargo test --package {TESTS_PACKAGE} --test {target}`: {e}")
@@ -275,7 +315,7 @@ fn print_output(output: &Output) {
     eprint!("{}", String::from_utf8_lossy(&output.stderr));
 }
 
-/// Snapshot files that insta reports as not matching, from a test run's output.
+/// Snapshot files reported as not matching (or as orphans), from a test run's output.
 fn stale_snapshots(output: &Output) -> Vec<String> {
     let text = format!(
         "{}\n{}",
@@ -285,11 +325,17 @@ fn stale_snapshots(output: &Output) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     for line in text.lines() {
         let line = strip_ansi(line);
-        if let Some(rest) = line.trim().strip_prefix("Snapshot file:") {
-            let name = rest.trim().to_string();
-            if !found.contains(&name) {
-                found.push(name);
+        let line = line.trim();
+        // insta's report, or the drift tests' own lists (stale examples, orphans).
+        let name = match line.strip_prefix("Snapshot file:") {
+            Some(rest) => rest.trim(),
+            None if line.starts_with(SNAPSHOT_DIR) => {
+                line.split_whitespace().next().unwrap_or(line)
             }
+            None => continue,
+        };
+        if name.ends_with(".snap") && !found.iter().any(|f| f == name) {
+            found.push(name.to_string());
         }
     }
     found
@@ -358,6 +404,15 @@ fn report_snapshot_changes(
     }
 }
 
+/// Whether `path` is a pending file of the drift snapshots (an inline one can only be a
+/// leftover: the drift tests use file snapshots).
+fn is_drift_pending(root: &Path, path: &Path) -> bool {
+    let in_snapshot_dir = path.parent() == Some(root.join(SNAPSHOT_DIR).as_path())
+        && file_name(path).starts_with(SNAPSHOT_PREFIX);
+    let inline = path == root.join(format!("tests/tests/.{SNAPSHOT_TEST}.rs.pending-snap"));
+    in_snapshot_dir || inline
+}
+
 /// Every pending insta file (`*.snap.new`, `*.pending-snap`) below `root`.
 fn pending_snapshots(root: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
@@ -396,4 +451,74 @@ fn relative(root: &Path, path: &Path) -> String {
         .unwrap_or(path)
         .display()
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::process::ExitStatusExt;
+
+    fn output(stdout: &str) -> Output {
+        Output {
+            status: std::process::ExitStatus::from_raw(256),
+            stdout: stdout.as_bytes().to_vec(),
+            stderr: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn stale_snapshots_are_read_from_insta_and_from_the_drift_tests() {
+        let text = "\u{1b}[1mSnapshot file: tests/tests/snapshots/generated__generated_source.snap\u{1b}[0m\n\
+                    Snapshot: generated_source\n\
+                    snapshots of examples no longer in the spec (run `cargo xtask codegen`):\n  \
+                    tests/tests/snapshots/generated__example_Old.snap\n  \
+                    tests/tests/snapshots/generated__generated_source.snap (again)\n";
+        assert_eq!(
+            stale_snapshots(&output(text)),
+            [
+                "tests/tests/snapshots/generated__generated_source.snap",
+                "tests/tests/snapshots/generated__example_Old.snap",
+            ]
+        );
+        assert!(stale_snapshots(&output("test result: FAILED\n")).is_empty());
+    }
+
+    #[test]
+    fn pending_files_are_found_and_sorted_by_owner() {
+        let root = std::env::temp_dir().join(format!("xtask-pending-{}", std::process::id()));
+        let snapshots = root.join(SNAPSHOT_DIR);
+        let other = root.join("crates/cli/tests/snapshots");
+        let skipped = root.join("target/debug");
+        for dir in [&snapshots, &other, &skipped] {
+            fs::create_dir_all(dir).unwrap();
+        }
+        let files = [
+            snapshots.join("generated__generated_source.snap.new"),
+            snapshots.join("generated__generated_source.snap"),
+            root.join("tests/tests/.generated.rs.pending-snap"),
+            other.join("cli__help.snap.new"),
+            skipped.join("ignored.snap.new"),
+        ];
+        for file in &files {
+            fs::write(file, "").unwrap();
+        }
+        let found = pending_snapshots(&root);
+        let drift: Vec<bool> = found.iter().map(|p| is_drift_pending(&root, p)).collect();
+        let names: Vec<String> = found.iter().map(|p| relative(&root, p)).collect();
+        fs::remove_dir_all(&root).unwrap();
+        assert_eq!(
+            names,
+            [
+                "crates/cli/tests/snapshots/cli__help.snap.new",
+                "tests/tests/.generated.rs.pending-snap",
+                "tests/tests/snapshots/generated__generated_source.snap.new",
+            ]
+        );
+        assert_eq!(drift, [false, true, true]);
+    }
+
+    #[test]
+    fn escape_sequences_are_stripped() {
+        assert_eq!(strip_ansi("\u{1b}[31mred\u{1b}[0m text"), "red text");
+    }
 }

@@ -47,8 +47,27 @@ pub struct CodegenError {
 
 impl fmt::Display for CodegenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path.display(), self.problem)
+        write!(f, "{}: {}", tidy(&self.path).display(), self.problem)
     }
+}
+
+/// `path` with `.` and `dir/..` steps taken out, so that messages name the spec the way
+/// a reader would (the build script reaches it as `crates/codearts-repo-gen/../..`).
+fn tidy(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 impl std::error::Error for CodegenError {}

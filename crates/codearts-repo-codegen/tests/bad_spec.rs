@@ -133,6 +133,17 @@ fn a_dangling_ref_is_named() {
 }
 
 #[test]
+fn the_file_is_named_without_dot_dot_steps() {
+    // The build script reaches the spec as `crates/codearts-repo-gen/../../openapi/...`.
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::create_dir(dir.path().join("crate")).expect("create dir");
+    std::fs::write(dir.path().join("spec.yaml"), "openapi: 3.1.0\n").expect("write spec");
+    let error = generate(&dir.path().join("crate/../spec.yaml")).expect_err("3.1 is refused");
+    let expected = format!("{}: ", dir.path().join("spec.yaml").display());
+    assert!(error.to_string().starts_with(&expected), "{error}");
+}
+
+#[test]
 fn a_missing_file_is_named() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let path = dir.path().join("absent.yaml");

@@ -205,6 +205,7 @@ pub(crate) fn import(
             committed: fields[7].parse().unwrap_or(0),
             message: message.into(),
             changes: Box::new([]),
+            merge_changes: Box::new([]),
             work_items: Box::new([]),
             gpg_key: None,
         });
@@ -214,11 +215,32 @@ pub(crate) fn import(
         commit.parents = parents.iter().filter_map(|p| by_id.get(p).copied()).collect();
     }
 
-    // Files touched: against the only parent (renames detected), or for a merge the files
-    // that differ from every parent.
-    let (merges, others): (Vec<usize>, Vec<usize>) = (0..commits.len()).partition(|&i| commits[i].parents.len() > 1);
-    read_changes(&git, &mut commits, &mut tables, &others, &["diff-tree", "--stdin", "-r", "-M", "--name-status", "-z", "--always", "--root"])?;
-    read_changes(&git, &mut commits, &mut tables, &merges, &["diff-tree", "--stdin", "-r", "-c", "--name-only", "-z", "--always"])?;
+    // Files touched: against the only parent (renames detected), and for a merge against
+    // each parent in turn.
+    let mut jobs = Vec::new();
+    for (index, commit) in commits.iter().enumerate() {
+        let id = crate::store::hex(&commit.id);
+        if commit.parents.len() > 1 {
+            for &parent in commit.parents.iter() {
+                jobs.push((index, format!("{id} {}\n", crate::store::hex(&commits[parent as usize].id))));
+            }
+        } else {
+            jobs.push((index, format!("{id}\n")));
+        }
+    }
+    let changed = read_changes(&git, &commits, &mut tables, &jobs)?;
+    let mut merge_changes: HashMap<usize, Vec<Box<[u32]>>> = HashMap::new();
+    for ((index, _), changes) in jobs.iter().zip(changed) {
+        if commits[*index].parents.len() > 1 {
+            let paths: Vec<u32> = changes.iter().flat_map(|c| std::iter::once(c.path).chain(c.from)).collect();
+            merge_changes.entry(*index).or_default().push(paths.into_boxed_slice());
+        } else {
+            commits[*index].changes = changes.into_boxed_slice();
+        }
+    }
+    for (index, per_parent) in merge_changes {
+        commits[index].merge_changes = per_parent.into_boxed_slice();
+    }
 
     let resolve = |hex: &str| parse_oid(hex).and_then(|oid| by_id.get(&oid).copied());
     let mut branches = BTreeMap::new();
@@ -375,47 +397,45 @@ fn mark_reachable(commits: &[Commit], marked: &mut [bool], tip: u32) -> u32 {
     count
 }
 
-/// Runs a `git diff-tree --stdin` over `which` commits and stores the files each touched.
+/// Runs `git diff-tree --stdin` over the jobs (a commit, or a merge and one parent, per
+/// line) and returns the files each job found changed, renames detected.
 fn read_changes(
     git: &Git<'_>,
-    commits: &mut [Commit],
+    commits: &[Commit],
     tables: &mut Tables,
-    which: &[usize],
-    args: &[&str],
-) -> Result<(), EmulatorError> {
-    if which.is_empty() {
-        return Ok(());
+    jobs: &[(usize, String)],
+) -> Result<Vec<Vec<Change>>, EmulatorError> {
+    if jobs.is_empty() {
+        return Ok(Vec::new());
     }
-    let input: String = which.iter().map(|&i| format!("{}\n", crate::store::hex(&commits[i].id))).collect();
-    let output = git.run(args, Some(input.as_bytes()))?;
+    let input: String = jobs.iter().map(|(_, line)| line.as_str()).collect();
+    let output = git.run(
+        &["diff-tree", "--stdin", "-r", "-M", "--name-status", "-z", "--always", "--root"],
+        Some(input.as_bytes()),
+    )?;
     let output = String::from_utf8_lossy(&output);
     let mut tokens = output.split('\0').filter(|t| !t.is_empty()).peekable();
-    let name_status = args.contains(&"--name-status");
-    for (position, &index) in which.iter().enumerate() {
-        let expected = crate::store::hex(&commits[index].id);
+    let mut all = Vec::with_capacity(jobs.len());
+    for (position, (index, _)) in jobs.iter().enumerate() {
+        let expected = crate::store::hex(&commits[*index].id);
         match tokens.next() {
             Some(token) if token.trim() == expected => {}
             other => {
                 return Err(git.error(format!(
-                    "unexpected `git diff-tree` output near {:?} (commit {} of {})",
+                    "unexpected `git diff-tree` output near {:?} (job {} of {})",
                     other,
                     position + 1,
-                    which.len()
+                    jobs.len()
                 )));
             }
         }
-        let next_commit = which.get(position + 1).map(|&i| crate::store::hex(&commits[i].id));
+        let next_header = jobs.get(position + 1).map(|(i, _)| crate::store::hex(&commits[*i].id));
         let mut changes = Vec::new();
         while let Some(token) = tokens.peek() {
-            if next_commit.as_deref() == Some(token.trim()) {
+            if next_header.as_deref() == Some(token.trim()) {
                 break;
             }
-            let token = tokens.next().unwrap_or_default();
-            if !name_status {
-                changes.push(Change { path: tables.path(token), from: None });
-                continue;
-            }
-            let status = token.chars().next().unwrap_or('M');
+            let status = tokens.next().unwrap_or_default().chars().next().unwrap_or('M');
             let first = tokens.next().ok_or_else(|| git.error("truncated `git diff-tree` output"))?;
             if status == 'R' || status == 'C' {
                 let second = tokens.next().ok_or_else(|| git.error("truncated `git diff-tree` output"))?;
@@ -426,7 +446,7 @@ fn read_changes(
                 changes.push(Change { path: tables.path(first), from: None });
             }
         }
-        commits[index].changes = changes.into_boxed_slice();
+        all.push(changes);
     }
-    Ok(())
+    Ok(all)
 }

@@ -73,7 +73,10 @@ pub(crate) struct Commit {
     pub authored: i64,
     pub committed: i64,
     pub message: Box<str>,
+    /// Files changed against the only parent (or, for a root, added).
     pub changes: Box<[Change]>,
+    /// For a merge: the files that differ from each parent, in parent order.
+    pub merge_changes: Box<[Box<[u32]>]>,
     pub work_items: Box<[u32]>,
     pub gpg_key: Option<u64>,
 }
@@ -248,6 +251,84 @@ impl Repository {
         }
         order
     }
+}
+
+impl Repository {
+    /// Whether the commit differs from its parent under `path` (`renamed_from` is set to the
+    /// old name when `path` itself was renamed). For a merge: whether it differs from every
+    /// parent, and the first parent it does not differ from.
+    fn touches(&self, commit: &Commit, path: &str) -> Touch {
+        if commit.parents.len() > 1 {
+            if commit.merge_changes.len() != commit.parents.len() {
+                return Touch::SameAs(0);
+            }
+            let same = commit.merge_changes.iter().position(|changed| {
+                !changed.iter().any(|&p| under(&self.paths[p as usize], path))
+            });
+            return match same {
+                Some(parent) => Touch::SameAs(parent),
+                None => Touch::Changed { renamed_from: None },
+            };
+        }
+        let mut touched = false;
+        let mut renamed_from = None;
+        for change in commit.changes.iter() {
+            let new = &*self.paths[change.path as usize];
+            let old = change.from.map(|f| &*self.paths[f as usize]);
+            if under(new, path) || old.is_some_and(|o| under(o, path)) {
+                touched = true;
+                if new == path {
+                    renamed_from = change.from;
+                }
+            }
+        }
+        if touched { Touch::Changed { renamed_from } } else { Touch::SameAs(0) }
+    }
+
+    /// The history of `path` from `tip`, simplified as `git log -- path` does: a commit is
+    /// kept when it differs from its parent under the path; a merge is kept when it differs
+    /// from every parent, and otherwise only the first parent it equals is followed. With
+    /// `follow`, a rename of the file switches to its old name, as `git log --follow`.
+    fn walk_path(&self, tip: u32, path: &str, follow: bool) -> Vec<u32> {
+        let mut path = path.to_string();
+        let mut seen = vec![false; self.commits.len()];
+        let mut queue = BinaryHeap::new();
+        let mut queued = 0u64;
+        let mut kept = Vec::new();
+        seen[tip as usize] = true;
+        queue.push((self.commits[tip as usize].committed, std::cmp::Reverse(queued), tip));
+        while let Some((_, _, index)) = queue.pop() {
+            let commit = &self.commits[index as usize];
+            let parents: &[u32] = match self.touches(commit, &path) {
+                Touch::SameAs(parent) if commit.parents.len() > 1 => {
+                    std::slice::from_ref(&commit.parents[parent])
+                }
+                Touch::SameAs(_) => &commit.parents,
+                Touch::Changed { renamed_from } => {
+                    kept.push(index);
+                    if let (true, Some(old)) = (follow, renamed_from) {
+                        path = self.paths[old as usize].to_string();
+                    }
+                    &commit.parents
+                }
+            };
+            for &parent in parents {
+                if !std::mem::replace(&mut seen[parent as usize], true) {
+                    queued += 1;
+                    queue.push((self.commits[parent as usize].committed, std::cmp::Reverse(queued), parent));
+                }
+            }
+        }
+        kept
+    }
+}
+
+/// How a commit relates to a path.
+enum Touch {
+    /// Equal under the path to this parent (by position).
+    SameAs(usize),
+    /// Changed under the path; the file's old name when it was renamed.
+    Changed { renamed_from: Option<u32> },
 }
 
 /// Lowercase hex of a commit id.
@@ -494,17 +575,21 @@ impl Store {
                 None => return Ok(CommitListDto::default()),
             },
         };
-        let order = repository.walk(tip, query.order_by_date);
+        let path = query.path.as_deref().map(|p| p.trim_matches('/')).filter(|p| !p.is_empty());
+        let order: Arc<[u32]> = match path {
+            None => repository.walk(tip, query.order_by_date),
+            Some(path) => {
+                let mut kept = repository.walk_path(tip, path, query.follow);
+                if query.order_by_date {
+                    kept.sort_by_key(|&i| std::cmp::Reverse(repository.commits[i as usize].committed));
+                }
+                kept.into()
+            }
+        };
         let since = query.since.map(|t| t.timestamp());
         let until = query.until.map(|t| t.timestamp());
         let message = query.message.as_deref().filter(|m| !m.is_empty()).map(str::to_lowercase);
         let author = query.author.as_deref().filter(|a| !a.is_empty()).map(str::to_lowercase);
-        let mut paths: Option<Vec<String>> = query
-            .path
-            .as_deref()
-            .map(|p| p.trim_matches('/'))
-            .filter(|p| !p.is_empty())
-            .map(|p| vec![p.to_string()]);
         let mut skipped = 0u32;
         let mut page = Vec::new();
         for &index in order.iter() {
@@ -526,27 +611,6 @@ impl Store {
                 && !hex(&commit.id).starts_with(message.as_str())
             {
                 continue;
-            }
-            if let Some(tracked) = &mut paths {
-                let mut touched = false;
-                let mut renamed_from = None;
-                for change in commit.changes.iter() {
-                    let path = &repository.paths[change.path as usize];
-                    let from = change.from.map(|f| &*repository.paths[f as usize]);
-                    if tracked.iter().any(|t| under(path, t) || from.is_some_and(|f| under(f, t))) {
-                        touched = true;
-                        if query.follow && tracked.iter().any(|t| **path == **t) {
-                            renamed_from = from;
-                        }
-                    }
-                }
-                if !touched {
-                    continue;
-                }
-                // Like `git log --follow`: older commits are looked up under the old name.
-                if let Some(old) = renamed_from {
-                    *tracked = vec![old.to_string()];
-                }
             }
             if skipped < query.offset {
                 skipped += 1;

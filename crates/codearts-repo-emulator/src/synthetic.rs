@@ -77,7 +77,7 @@ const EXTERNAL: &[(&str, &str)] = &[
 ];
 const KINDS: &[&str] = &["feat", "fix", "refactor", "docs", "test", "chore", "perf", "build"];
 const SCOPES: &[&str] = &["api", "auth", "ui", "db", "ci", "parser", "cache", "config", "build", "i18n"];
-const VERBS: &[&str] = &["add", "handle", "remove", "rework", "simplify", "document", "cover", "speed up", "rename", "fix"];
+const VERBS: &[&str] = &["add", "handle", "remove", "rework", "simplify", "document", "cover", "speed up", "fix"];
 const OBJECTS: &[&str] = &[
     "empty ref names",
     "pagination of the commit list",
@@ -166,14 +166,22 @@ pub(crate) struct Project {
     pub name: String,
 }
 
+/// A feature branch to merge into the default branch.
+struct Merge {
+    tip: u32,
+    name: String,
+    fork: u32,
+}
+
 /// State of the history being generated for one repository.
 struct Builder<'a> {
     rng: &'a mut fastrand::Rng,
     repo: Repository,
     pushers: Vec<u32>,
     live_paths: Vec<u32>,
-    /// Feature branch -> (owner, whether the default branch already contains it).
-    features: Vec<(String, u32, bool)>,
+    /// Feature branches: name, owner, whether the default branch already contains it, and
+    /// the default branch's commit it started from.
+    features: Vec<(String, u32, bool, u32)>,
     next_work_item: u32,
     next_tag: u32,
 }
@@ -279,18 +287,18 @@ impl Builder<'_> {
             }
             let roll = self.rng.u32(0..100);
             let must_use_commits = remaining_events == 1 && remaining_commits > 0;
-            let unmerged = self.features.iter().position(|(_, _, merged)| !*merged);
-            let merged = self.features.iter().position(|(_, _, merged)| *merged);
+            let unmerged = self.features.iter().position(|(_, _, merged, _)| !*merged);
+            let merged = self.features.iter().position(|(_, _, merged, _)| *merged);
             if !must_use_commits && roll < 10 {
                 let count = if remaining_commits > 0 { self.share(remaining_commits, remaining_events) / 2 } else { 0 };
                 let branch = self.new_branch_name();
                 let pusher = self.pushers[self.rng.usize(0..self.pushers.len())];
                 self.repo.branches.insert(branch.clone(), default_tip.unwrap_or(0));
-                self.features.push((branch.clone(), pusher, count == 0));
+                self.features.push((branch.clone(), pusher, count == 0, default_tip.unwrap_or(0)));
                 self.push(PushAction::Created, RefKind::Branch, &branch, pusher, count, previous, at);
                 remaining_commits -= count;
             } else if !must_use_commits && roll < 17 && merged.is_some() {
-                let (branch, owner, _) = self.features.remove(merged.unwrap_or(0));
+                let (branch, owner, _, _) = self.features.remove(merged.unwrap_or(0));
                 let tip = self.repo.branches.remove(&branch).unwrap_or(0);
                 self.event(at, owner, PushAction::Removed, RefKind::Branch, &branch, Some(tip), None, 0, None);
             } else if (!must_use_commits && roll < 21) || remaining_commits == 0 {
@@ -301,7 +309,7 @@ impl Builder<'_> {
                 let pusher = self.pushers[0];
                 self.event(at, pusher, PushAction::Created, RefKind::Tag, &tag, None, Some(tip), 0, None);
             } else if roll < 45 && unmerged.is_some() && !must_use_commits {
-                let (branch, owner, _) = self.features[unmerged.unwrap_or(0)].clone();
+                let (branch, owner, _, _) = self.features[unmerged.unwrap_or(0)].clone();
                 let count = self.share(remaining_commits, remaining_events);
                 self.push(PushAction::Pushed, RefKind::Branch, &branch, owner, count, previous, at);
                 remaining_commits -= count;
@@ -312,14 +320,16 @@ impl Builder<'_> {
                 let merge = self
                     .features
                     .iter()
-                    .position(|(name, _, merged)| !*merged && self.repo.branches.contains_key(name))
+                    .position(|(name, _, merged, _)| !*merged && self.repo.branches.contains_key(name))
                     .filter(|_| self.rng.u8(0..3) == 0);
                 if let Some(position) = merge {
                     self.features[position].2 = true;
                 }
-                let merge_tip = merge.and_then(|p| self.repo.branches.get(&self.features[p].0).copied());
-                let merge_name = merge.map(|p| self.features[p].0.clone());
-                self.push_with_merge(pusher, count, previous, at, merge_tip.zip(merge_name));
+                let merge = merge.and_then(|p| {
+                    let (name, _, _, fork) = self.features[p].clone();
+                    self.repo.branches.get(&name).map(|&tip| Merge { tip, name, fork })
+                });
+                self.push_with_merge(pusher, count, previous, at, merge);
                 remaining_commits -= count;
             }
             previous = at;
@@ -367,7 +377,7 @@ impl Builder<'_> {
         self.event(at, pusher, action, kind, branch, commit_from, tip, count, title);
     }
 
-    fn push_with_merge(&mut self, pusher: u32, count: u32, from: i64, at: i64, merge: Option<(u32, String)>) {
+    fn push_with_merge(&mut self, pusher: u32, count: u32, from: i64, at: i64, merge: Option<Merge>) {
         let old_tip = self.repo.branches.get("master").copied();
         let tip = self.commits(old_tip, pusher, count, from, at, merge);
         self.repo.branches.insert("master".to_string(), tip);
@@ -404,7 +414,7 @@ impl Builder<'_> {
 
     /// Appends `count` commits on top of `parent`, dated in (`from`, `to`), and returns the
     /// index of the newest. The first is a merge of `merge` when given.
-    fn commits(&mut self, parent: Option<u32>, pusher: u32, count: u32, from: i64, to: i64, merge: Option<(u32, String)>) -> u32 {
+    fn commits(&mut self, parent: Option<u32>, pusher: u32, count: u32, from: i64, to: i64, merge: Option<Merge>) -> u32 {
         let mut parent = parent;
         let span = (to - from).max(1);
         let pusher_person = self.repo.people.iter().position(|p| p.user == Some(pusher)).unwrap_or(0) as u32;
@@ -418,10 +428,15 @@ impl Builder<'_> {
             };
             let authored = if self.rng.u8(0..4) == 0 { committed - self.rng.i64(0..7200) } else { committed };
             let mut parents = parent.into_iter().collect::<Vec<_>>();
-            let (message, changes, work_items) = match (&merge, n) {
-                (Some((tip, name)), 0) => {
-                    parents.push(*tip);
-                    (format!("Merge branch '{name}' into 'master'"), Vec::new(), Vec::new())
+            let mut merge_changes = Vec::new();
+            let (message, changes, work_items) = match (&merge, n, parent) {
+                (Some(merge), 0, Some(main_tip)) => {
+                    parents.push(merge.tip);
+                    // A clean merge: against the default branch it brings the feature's
+                    // files, against the feature the default branch's files since the fork.
+                    merge_changes.push(self.changed_since(merge.tip, merge.fork));
+                    merge_changes.push(self.changed_since(main_tip, merge.fork));
+                    (format!("Merge branch '{}' into 'master'", merge.name), Vec::new(), Vec::new())
                 }
                 _ => self.message_and_changes(),
             };
@@ -438,12 +453,34 @@ impl Builder<'_> {
                 committed,
                 message: message.into_boxed_str(),
                 changes: changes.into_boxed_slice(),
+                merge_changes: merge_changes.into_boxed_slice(),
                 work_items: work_items.into_boxed_slice(),
                 gpg_key,
             });
             parent = Some(index);
         }
         parent.unwrap_or(0)
+    }
+
+    /// Files changed along the first-parent chain from `tip` back to `fork` (excluded).
+    fn changed_since(&self, tip: u32, fork: u32) -> Box<[u32]> {
+        let mut changed = HashSet::new();
+        let mut at = Some(tip);
+        while let Some(index) = at.filter(|&i| i != fork) {
+            let commit = &self.repo.commits[index as usize];
+            if commit.parents.len() > 1 {
+                changed.extend(commit.merge_changes.first().into_iter().flat_map(|c| c.iter().copied()));
+            } else {
+                for change in commit.changes.iter() {
+                    changed.insert(change.path);
+                    changed.extend(change.from);
+                }
+            }
+            at = commit.parents.first().copied();
+        }
+        let mut changed: Vec<u32> = changed.into_iter().collect();
+        changed.sort_unstable();
+        changed.into_boxed_slice()
     }
 
     fn pick<'s>(&mut self, list: &[&'s str]) -> &'s str {
@@ -493,7 +530,10 @@ impl Builder<'_> {
             let new = self.new_path();
             self.live_paths[slot] = new;
             changes.push(Change { path: new, from: Some(old) });
-            message = format!("refactor({scope}): rename {}", self.repo.paths[old as usize]);
+            message = format!(
+                "refactor({scope}): rename {} to {}",
+                self.repo.paths[old as usize], self.repo.paths[new as usize]
+            );
         }
         for _ in 0..self.rng.usize(1..4) {
             let path = self.live_paths[self.rng.usize(0..self.live_paths.len())];
