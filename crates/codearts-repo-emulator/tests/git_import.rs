@@ -93,6 +93,7 @@ fn build(dir: &Path) {
     repo.step += 1;
     repo.git(&["tag", "-a", "v1.0", "-m", "Version 1.0"]);
     repo.git(&["checkout", "-q", "master"]);
+    std::fs::create_dir_all(dir.join("docs/manual")).unwrap();
     repo.git(&["mv", "docs/guide.md", "docs/manual/guide.md"]);
     repo.commit(CHEN, "docs: move the guide");
     repo.write("docs/manual/guide.md", &(lines(20, "guide") + "more\n"));
@@ -144,6 +145,12 @@ fn at(step: i64) -> String {
     chrono::DateTime::from_timestamp(START + step * 3600, 0).unwrap().to_rfc3339()
 }
 
+/// Half an hour after step `step`: no commit is made at that instant, so git's inclusive
+/// bounds and the service's exclusive ones select the same commits.
+fn after(step: i64) -> String {
+    chrono::DateTime::from_timestamp(START + step * 3600 + 1800, 0).unwrap().to_rfc3339()
+}
+
 #[tokio::test]
 async fn commit_list_matches_git_log() {
     let dir = tempfile::tempdir().unwrap();
@@ -160,7 +167,7 @@ async fn commit_list_matches_git_log() {
     let head = git_log(dir.path(), &["-1"])[0].clone();
     let first = git_log(dir.path(), &["--reverse", "master"])[0].clone();
     let enc = |s: &str| codearts_repo_gen::signing::encode(s);
-    let between = |a: i64, b: i64| format!("since={}&until={}", enc(&at(a)), enc(&at(b)));
+    let between = |a: i64, b: i64| format!("since={}&until={}", enc(&after(a)), enc(&after(b)));
     // (commit-list query, git log arguments)
     let table: Vec<(String, Vec<String>)> = vec![
         (String::new(), vec!["master".into()]),
@@ -182,10 +189,10 @@ async fn commit_list_matches_git_log() {
         ("author=ZHANG".into(), vec!["-i".into(), "-F".into(), "--author=zhang".into(), "master".into()]),
         ("message=parser".into(), vec!["-i".into(), "-F".into(), "--grep=parser".into(), "master".into()]),
         ("message=feat%3A".into(), vec!["-i".into(), "-F".into(), "--grep=feat:".into(), "master".into()]),
-        (between(3, 9), vec![format!("--since={}", at(3)), format!("--until={}", at(9)), "master".into()]),
+        (between(3, 9), vec![format!("--since={}", after(3)), format!("--until={}", after(9)), "master".into()]),
         (
             format!("{}&path=src&author=alice", between(1, 20)),
-            vec!["-i".into(), "-F".into(), "--author=alice".into(), format!("--since={}", at(1)), "master".into(), "--".into(), "src".into()],
+            vec!["-i".into(), "-F".into(), "--author=alice".into(), format!("--since={}", after(1)), "master".into(), "--".into(), "src".into()],
         ),
         ("order_by_date=true".into(), vec!["--date-order".into(), "master".into()]),
         ("order_by_date=true&ref_name=release/1.0".into(), vec!["--date-order".into(), "release/1.0".into()]),
@@ -202,10 +209,6 @@ async fn commit_list_matches_git_log() {
 
     // since/until are exclusive where git's are inclusive.
     let inclusive = git_log(dir.path(), &[&format!("--since={}", at(3)), &format!("--until={}", at(9)), "master"]);
-    let dated = |id: &str| {
-        git_log(dir.path(), &["-1", "--format=%ct", id]).first().map(|t| t.parse::<i64>().unwrap()).unwrap()
-    };
-    let _ = dated;
     let exact_commit = inclusive.first().unwrap().clone();
     let exact_time = chrono::DateTime::from_timestamp(
         Command::new("git")
