@@ -24,13 +24,20 @@ fn rss_kib() -> Option<u64> {
 }
 
 fn mib(kib: Option<u64>) -> String {
-    kib.map_or_else(|| "unknown".to_string(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
+    kib.map_or_else(
+        || "unknown".to_string(),
+        |k| format!("{:.1} MiB", k as f64 / 1024.0),
+    )
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let requests: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(20_000);
+    let requests: usize = args
+        .next()
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(20_000);
     let concurrency: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(32);
 
     let before = rss_kib();
@@ -49,13 +56,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start_time = started.elapsed();
     let loaded = rss_kib();
     let repo = emulator.repository_ids()[0];
-    let base = format!("{}/v4/repositories/{repo}/repository/commit-list", emulator.base_url());
+    let base = format!(
+        "{}/v4/repositories/{repo}/repository/commit-list",
+        emulator.base_url()
+    );
     let token = emulator.credentials().token.clone();
-    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()?;
 
     // The first page computes the history order of the default branch (then cached).
     let first = Instant::now();
-    let response = client.get(format!("{base}?limit=100")).header("X-Auth-Token", &token).send().await?;
+    let response = client
+        .get(format!("{base}?limit=100"))
+        .header("X-Auth-Token", &token)
+        .send()
+        .await?;
     let page_bytes = response.bytes().await?.len();
     let first_page = first.elapsed();
     let warmed = rss_kib();
@@ -64,7 +80,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let load_started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
-        let (client, base, token, next) = (client.clone(), base.clone(), token.clone(), next.clone());
+        let (client, base, token, next) =
+            (client.clone(), base.clone(), token.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             loop {
@@ -94,13 +111,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let elapsed = load_started.elapsed();
     latencies.sort_unstable();
-    let percentile = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    let percentile =
+        |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     let after_load = rss_kib();
 
     println!("data set: 1 repository, 100,000 commits, 10,000 push events");
-    println!("start (generate + bind): {:.0} ms", start_time.as_secs_f64() * 1000.0);
-    println!("resident memory: {} before, {} loaded, {} after the first page, {} after the load", mib(before), mib(loaded), mib(warmed), mib(after_load));
-    println!("first 100-commit page (computes the history order): {:.1} ms, {page_bytes} bytes", first_page.as_secs_f64() * 1000.0);
+    println!(
+        "start (generate + bind): {:.0} ms",
+        start_time.as_secs_f64() * 1000.0
+    );
+    println!(
+        "resident memory: {} before, {} loaded, {} after the first page, {} after the load",
+        mib(before),
+        mib(loaded),
+        mib(warmed),
+        mib(after_load)
+    );
+    println!(
+        "first 100-commit page (computes the history order): {:.1} ms, {page_bytes} bytes",
+        first_page.as_secs_f64() * 1000.0
+    );
     println!(
         "{} requests, {concurrency} concurrent: {:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         latencies.len(),
@@ -109,7 +139,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         percentile(0.99).as_secs_f64() * 1000.0,
         latencies.last().copied().unwrap_or_default().as_secs_f64() * 1000.0,
     );
-    println!("requests counted by the emulator: {}", emulator.request_count());
+    println!(
+        "requests counted by the emulator: {}",
+        emulator.request_count()
+    );
     emulator.shutdown().await;
     Ok(())
 }

@@ -38,7 +38,9 @@ impl FaultConfig {
     pub fn validate(&self) -> Result<(), String> {
         for (name, rate) in self.rates() {
             if !(0.0..=1.0).contains(&rate) {
-                return Err(format!("fault rate {name} is {rate}, expected a value in 0.0..=1.0"));
+                return Err(format!(
+                    "fault rate {name} is {rate}, expected a value in 0.0..=1.0"
+                ));
             }
         }
         Ok(())
@@ -63,7 +65,11 @@ impl FaultConfig {
             &mut self.truncate_rate,
             &mut self.stall_rate,
         ] {
-            *rate = if rate.is_nan() { 0.0 } else { rate.clamp(0.0, 1.0) };
+            *rate = if rate.is_nan() {
+                0.0
+            } else {
+                rate.clamp(0.0, 1.0)
+            };
         }
         self
     }
@@ -168,7 +174,9 @@ impl Faults {
         let jitter = if config.jitter.is_zero() {
             Duration::ZERO
         } else {
-            Duration::from_nanos(rng.u64(0..=u64::try_from(config.jitter.as_nanos()).unwrap_or(u64::MAX)))
+            Duration::from_nanos(
+                rng.u64(0..=u64::try_from(config.jitter.as_nanos()).unwrap_or(u64::MAX)),
+            )
         };
         let delay = config.latency + jitter;
         let roll = rng.f64();
@@ -176,9 +184,14 @@ impl Faults {
             Outcome::Reset
         } else if roll < config.reset_rate + config.server_error_rate {
             let status = [500, 502, 503][rng.usize(0..3)];
-            Outcome::ServerError { status, retry_after: rng.u8(0..2) }
+            Outcome::ServerError {
+                status,
+                retry_after: rng.u8(0..2),
+            }
         } else if roll < config.reset_rate + config.server_error_rate + config.throttle_rate {
-            Outcome::Throttle { retry_after: rng.u8(0..2) }
+            Outcome::Throttle {
+                retry_after: rng.u8(0..2),
+            }
         } else {
             Outcome::Answer
         };
@@ -212,7 +225,11 @@ impl Faults {
                 counters.throttled.fetch_add(1, Ordering::Relaxed);
             }
         }
-        Plan { delay, outcome, body }
+        Plan {
+            delay,
+            outcome,
+            body,
+        }
     }
 
     /// Counts a body fault once it is applied (only answers with a body get one).

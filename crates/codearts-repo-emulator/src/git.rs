@@ -21,7 +21,10 @@ struct Git<'a> {
 
 impl Git<'_> {
     fn error(&self, problem: impl Into<String>) -> EmulatorError {
-        EmulatorError::GitImport { path: self.path.to_path_buf(), problem: problem.into() }
+        EmulatorError::GitImport {
+            path: self.path.to_path_buf(),
+            problem: problem.into(),
+        }
     }
 
     /// Runs `git -C path args`, feeding `input`, and returns its standard output.
@@ -32,7 +35,11 @@ impl Git<'_> {
             .arg(self.path)
             .args(["-c", "core.quotepath=off", "-c", "log.showSignature=false"])
             .args(args)
-            .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if input.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = command
@@ -145,18 +152,29 @@ pub(crate) fn import(
         if fields.len() < 5 {
             continue;
         }
-        let target = if fields[2].is_empty() { fields[1] } else { fields[2] };
+        let target = if fields[2].is_empty() {
+            fields[1]
+        } else {
+            fields[2]
+        };
         if let Some(branch) = fields[0].strip_prefix("refs/heads/") {
             branch_tips.insert(branch.to_string(), target.to_string());
         } else if let Some(tag) = fields[0].strip_prefix("refs/tags/") {
             tag_tips.insert(tag.to_string(), target.to_string());
-            tag_info.push((tag.to_string(), target.to_string(), fields[3].parse::<i64>().unwrap_or(0), fields[4].to_string()));
+            tag_info.push((
+                tag.to_string(),
+                target.to_string(),
+                fields[3].parse::<i64>().unwrap_or(0),
+                fields[4].to_string(),
+            ));
         }
     }
     if branch_tips.is_empty() {
         return Err(git.error("the repository has no branch"));
     }
-    let head = git.text(&["symbolic-ref", "--quiet", "--short", "HEAD"]).unwrap_or_default();
+    let head = git
+        .text(&["symbolic-ref", "--quiet", "--short", "HEAD"])
+        .unwrap_or_default();
     let head = head.trim();
     let default_branch = if branch_tips.contains_key(head) {
         head.to_string()
@@ -184,18 +202,28 @@ pub(crate) fn import(
     let mut commits = Vec::new();
     let mut parent_ids = Vec::new();
     let mut by_id = HashMap::new();
-    for record in log.split("\x1e\0").map(|r| r.trim_start_matches('\0')).filter(|r| !r.is_empty()) {
+    for record in log
+        .split("\x1e\0")
+        .map(|r| r.trim_start_matches('\0'))
+        .filter(|r| !r.is_empty())
+    {
         let record = record.strip_suffix('\x1e').unwrap_or(record);
         let fields: Vec<&str> = record.splitn(9, '\x1f').collect();
         if fields.len() != 9 {
             return Err(git.error("unexpected `git log` output"));
         }
-        let oid = parse_oid(fields[0]).ok_or_else(|| git.error(format!("unexpected commit id `{}`", fields[0])))?;
+        let oid = parse_oid(fields[0])
+            .ok_or_else(|| git.error(format!("unexpected commit id `{}`", fields[0])))?;
         let author = tables.person(fields[2], fields[3]);
         let committer = tables.person(fields[5], fields[6]);
         let message = fields[8].trim_end_matches('\n');
         by_id.insert(oid, commits.len() as u32);
-        parent_ids.push(fields[1].split_whitespace().filter_map(parse_oid).collect::<Vec<_>>());
+        parent_ids.push(
+            fields[1]
+                .split_whitespace()
+                .filter_map(parse_oid)
+                .collect::<Vec<_>>(),
+        );
         commits.push(Commit {
             id: oid,
             parents: Box::new([]),
@@ -212,7 +240,10 @@ pub(crate) fn import(
     }
     for (commit, parents) in commits.iter_mut().zip(parent_ids) {
         // A parent missing from the history (a shallow clone) is left out.
-        commit.parents = parents.iter().filter_map(|p| by_id.get(p).copied()).collect();
+        commit.parents = parents
+            .iter()
+            .filter_map(|p| by_id.get(p).copied())
+            .collect();
     }
 
     // Files touched: against the only parent (renames detected), and for a merge against
@@ -222,7 +253,10 @@ pub(crate) fn import(
         let id = crate::store::hex(&commit.id);
         if commit.parents.len() > 1 {
             for &parent in commit.parents.iter() {
-                jobs.push((index, format!("{id} {}\n", crate::store::hex(&commits[parent as usize].id))));
+                jobs.push((
+                    index,
+                    format!("{id} {}\n", crate::store::hex(&commits[parent as usize].id)),
+                ));
             }
         } else {
             jobs.push((index, format!("{id}\n")));
@@ -232,8 +266,14 @@ pub(crate) fn import(
     let mut merge_changes: HashMap<usize, Vec<Box<[u32]>>> = HashMap::new();
     for ((index, _), changes) in jobs.iter().zip(changed) {
         if commits[*index].parents.len() > 1 {
-            let paths: Vec<u32> = changes.iter().flat_map(|c| std::iter::once(c.path).chain(c.from)).collect();
-            merge_changes.entry(*index).or_default().push(paths.into_boxed_slice());
+            let paths: Vec<u32> = changes
+                .iter()
+                .flat_map(|c| std::iter::once(c.path).chain(c.from))
+                .collect();
+            merge_changes
+                .entry(*index)
+                .or_default()
+                .push(paths.into_boxed_slice());
         } else {
             commits[*index].changes = changes.into_boxed_slice();
         }
@@ -260,13 +300,20 @@ pub(crate) fn import(
     let mut accounts: HashMap<String, u32> = HashMap::new();
     let mut next_user_id = users.iter().map(|u| u.id).max().unwrap_or(0) + 1;
     let mut account = |users: &mut Vec<User>, name: &str, email: &str| -> u32 {
-        let key = if email.is_empty() { name.to_string() } else { email.to_ascii_lowercase() };
+        let key = if email.is_empty() {
+            name.to_string()
+        } else {
+            email.to_ascii_lowercase()
+        };
         if let Some(&id) = accounts.get(&key) {
             return id;
         }
         let id = next_user_id;
         next_user_id += 1;
-        let mut rng = fastrand::Rng::with_seed(key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)));
+        let mut rng =
+            fastrand::Rng::with_seed(key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+            }));
         users.push(User {
             id,
             username: crate::synthetic::random_hex(&mut rng, 16),
@@ -290,18 +337,40 @@ pub(crate) fn import(
     }
     let mut entries = Vec::new();
     for branch in branch_tips.keys() {
-        let reflog_path = git.text(&["rev-parse", "--git-path", &format!("logs/refs/heads/{branch}")])?;
+        let reflog_path = git.text(&[
+            "rev-parse",
+            "--git-path",
+            &format!("logs/refs/heads/{branch}"),
+        ])?;
         let reflog_path = Path::new(reflog_path.trim());
-        let reflog_path = if reflog_path.is_absolute() { reflog_path.to_path_buf() } else { path.join(reflog_path) };
-        let Ok(text) = std::fs::read_to_string(&reflog_path) else { continue };
+        let reflog_path = if reflog_path.is_absolute() {
+            reflog_path.to_path_buf()
+        } else {
+            path.join(reflog_path)
+        };
+        let Ok(text) = std::fs::read_to_string(&reflog_path) else {
+            continue;
+        };
         let name: Arc<str> = Arc::from(branch.as_str());
         for line in text.lines() {
-            let Some((head, _message)) = line.split_once('\t') else { continue };
-            let Some((old, rest)) = head.split_once(' ') else { continue };
-            let Some((new, rest)) = rest.split_once(' ') else { continue };
-            let Some((identity, when)) = rest.rsplit_once("> ") else { continue };
+            let Some((head, _message)) = line.split_once('\t') else {
+                continue;
+            };
+            let Some((old, rest)) = head.split_once(' ') else {
+                continue;
+            };
+            let Some((new, rest)) = rest.split_once(' ') else {
+                continue;
+            };
+            let Some((identity, when)) = rest.rsplit_once("> ") else {
+                continue;
+            };
             let (who, email) = identity.split_once(" <").unwrap_or((identity, ""));
-            let at = when.split_whitespace().next().and_then(|t| t.parse::<i64>().ok()).unwrap_or(0);
+            let at = when
+                .split_whitespace()
+                .next()
+                .and_then(|t| t.parse::<i64>().ok())
+                .unwrap_or(0);
             let author = account(users, who, email);
             entries.push(Entry {
                 at,
@@ -346,7 +415,9 @@ pub(crate) fn import(
             commit_from: entry.old,
             commit_to: entry.new,
             commit_count,
-            commit_title: tip.filter(|_| commit_count > 0).map(|t| commits[t as usize].title().into()),
+            commit_title: tip
+                .filter(|_| commit_count > 0)
+                .map(|t| commits[t as usize].title().into()),
         });
     }
     events.reverse();
@@ -410,7 +481,16 @@ fn read_changes(
     }
     let input: String = jobs.iter().map(|(_, line)| line.as_str()).collect();
     let output = git.run(
-        &["diff-tree", "--stdin", "-r", "-M", "--name-status", "-z", "--always", "--root"],
+        &[
+            "diff-tree",
+            "--stdin",
+            "-r",
+            "-M",
+            "--name-status",
+            "-z",
+            "--always",
+            "--root",
+        ],
         Some(input.as_bytes()),
     )?;
     let output = String::from_utf8_lossy(&output);
@@ -429,21 +509,38 @@ fn read_changes(
                 )));
             }
         }
-        let next_header = jobs.get(position + 1).map(|(i, _)| crate::store::hex(&commits[*i].id));
+        let next_header = jobs
+            .get(position + 1)
+            .map(|(i, _)| crate::store::hex(&commits[*i].id));
         let mut changes = Vec::new();
         while let Some(token) = tokens.peek() {
             if next_header.as_deref() == Some(token.trim()) {
                 break;
             }
-            let status = tokens.next().unwrap_or_default().chars().next().unwrap_or('M');
-            let first = tokens.next().ok_or_else(|| git.error("truncated `git diff-tree` output"))?;
+            let status = tokens
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .next()
+                .unwrap_or('M');
+            let first = tokens
+                .next()
+                .ok_or_else(|| git.error("truncated `git diff-tree` output"))?;
             if status == 'R' || status == 'C' {
-                let second = tokens.next().ok_or_else(|| git.error("truncated `git diff-tree` output"))?;
+                let second = tokens
+                    .next()
+                    .ok_or_else(|| git.error("truncated `git diff-tree` output"))?;
                 // A copy leaves its source in place: only a rename moves the history.
                 let from = (status == 'R').then(|| tables.path(first));
-                changes.push(Change { path: tables.path(second), from });
+                changes.push(Change {
+                    path: tables.path(second),
+                    from,
+                });
             } else {
-                changes.push(Change { path: tables.path(first), from: None });
+                changes.push(Change {
+                    path: tables.path(first),
+                    from: None,
+                });
             }
         }
         all.push(changes);

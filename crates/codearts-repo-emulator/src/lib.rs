@@ -166,13 +166,22 @@ impl EmulatorBuilder {
 
     /// Builds the data, binds the address and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<Emulator, EmulatorError> {
-        self.faults.validate().map_err(EmulatorError::InvalidConfig)?;
-        let listener = TcpListener::bind(self.listen)
-            .await
-            .map_err(|source| EmulatorError::Bind { address: self.listen, source })?;
+        self.faults
+            .validate()
+            .map_err(EmulatorError::InvalidConfig)?;
+        let listener =
+            TcpListener::bind(self.listen)
+                .await
+                .map_err(|source| EmulatorError::Bind {
+                    address: self.listen,
+                    source,
+                })?;
         let address = listener
             .local_addr()
-            .map_err(|source| EmulatorError::Bind { address: self.listen, source })?;
+            .map_err(|source| EmulatorError::Bind {
+                address: self.listen,
+                source,
+            })?;
         let (seed, synthetic, git) = (self.seed, self.synthetic.clone(), self.git.clone());
         let data = tokio::task::spawn_blocking(move || build_data(seed, &synthetic, &git))
             .await
@@ -221,7 +230,9 @@ pub struct Emulator {
 
 impl std::fmt::Debug for Emulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Emulator").field("base_url", &self.base_url).finish_non_exhaustive()
+        f.debug_struct("Emulator")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -310,7 +321,10 @@ struct Data {
 /// Builds users, repositories and credentials from the seed.
 fn build_data(seed: u64, config: &SyntheticConfig, git: &[PathBuf]) -> Result<Data, EmulatorError> {
     if config.users > 10_000 {
-        return Err(EmulatorError::InvalidConfig(format!("users is {}, at most 10000", config.users)));
+        return Err(EmulatorError::InvalidConfig(format!(
+            "users is {}, at most 10000",
+            config.users
+        )));
     }
     if config.repositories > 10_000 {
         return Err(EmulatorError::InvalidConfig(format!(
@@ -321,8 +335,14 @@ fn build_data(seed: u64, config: &SyntheticConfig, git: &[PathBuf]) -> Result<Da
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut users = synthetic::users(&mut rng, config.users);
     let projects = [
-        synthetic::Project { id: synthetic::random_hex(&mut rng, 16), name: "kanban".to_string() },
-        synthetic::Project { id: synthetic::random_hex(&mut rng, 16), name: "mobile".to_string() },
+        synthetic::Project {
+            id: synthetic::random_hex(&mut rng, 16),
+            name: "kanban".to_string(),
+        },
+        synthetic::Project {
+            id: synthetic::random_hex(&mut rng, 16),
+            name: "mobile".to_string(),
+        },
     ];
     let credentials = |rng: &mut fastrand::Rng, user: &store::User| EmulatorCredentials {
         token: format!("MIIEmu{}", synthetic::random_hex(rng, 24)),
@@ -339,7 +359,9 @@ fn build_data(seed: u64, config: &SyntheticConfig, git: &[PathBuf]) -> Result<Da
     for index in 0..config.repositories {
         id += 1 + rng.u32(0..5000);
         let project = &projects[usize::from(index % 3 == 2)];
-        repositories.push(synthetic::repository(seed, index, id, config, &users, project));
+        repositories.push(synthetic::repository(
+            seed, index, id, config, &users, project,
+        ));
     }
     for path in git {
         id += 1 + rng.u32(0..5000);
@@ -347,7 +369,10 @@ fn build_data(seed: u64, config: &SyntheticConfig, git: &[PathBuf]) -> Result<Da
         repositories.push(repository);
     }
     Ok(Data {
-        store: Store { users, repositories },
+        store: Store {
+            users,
+            repositories,
+        },
         credentials: main,
         outsider,
     })

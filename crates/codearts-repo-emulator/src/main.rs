@@ -38,9 +38,24 @@ struct Args {
     /// Share of requests answered 429.
     #[arg(long, default_value_t = 0.0)]
     throttle_rate: f64,
+    /// Share of requests whose connection is closed without an answer.
+    #[arg(long, default_value_t = 0.0)]
+    reset_rate: f64,
+    /// Share of answers whose body is cut short.
+    #[arg(long, default_value_t = 0.0)]
+    truncate_rate: f64,
+    /// Share of answers whose body stops half-way for --stall-ms.
+    #[arg(long, default_value_t = 0.0)]
+    stall_rate: f64,
+    /// How long a stalled body stops, in milliseconds.
+    #[arg(long, default_value_t = 5000)]
+    stall_ms: u64,
     /// Delay before every answer, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
+    /// Extra random delay of up to this many milliseconds per answer.
+    #[arg(long, default_value_t = 0)]
+    jitter_ms: u64,
 }
 
 #[tokio::main]
@@ -59,9 +74,13 @@ async fn main() -> ExitCode {
         .faults(FaultConfig {
             server_error_rate: args.server_error_rate,
             throttle_rate: args.throttle_rate,
+            reset_rate: args.reset_rate,
+            truncate_rate: args.truncate_rate,
+            stall_rate: args.stall_rate,
+            stall_for: std::time::Duration::from_millis(args.stall_ms),
             latency: std::time::Duration::from_millis(args.latency_ms),
+            jitter: std::time::Duration::from_millis(args.jitter_ms),
             seed: args.seed,
-            ..FaultConfig::default()
         });
     for path in args.import_git {
         builder = builder.import_git(path);
@@ -74,14 +93,24 @@ async fn main() -> ExitCode {
         }
     };
     let credentials = emulator.credentials();
-    println!("CodeArts Repo emulator listening on {}", emulator.base_url());
+    println!(
+        "CodeArts Repo emulator listening on {}",
+        emulator.base_url()
+    );
     println!("  endpoint      {}", emulator.base_url());
     println!("  X-Auth-Token  {}", credentials.token);
     println!("  access key    {}", credentials.access_key);
     println!("  secret key    {}", credentials.secret_key);
     println!("  project id    {}", credentials.project_id);
-    println!("  user          {} (id {})", credentials.username, credentials.user_id);
-    let ids: Vec<String> = emulator.repository_ids().iter().map(u32::to_string).collect();
+    println!(
+        "  user          {} (id {})",
+        credentials.username, credentials.user_id
+    );
+    let ids: Vec<String> = emulator
+        .repository_ids()
+        .iter()
+        .map(u32::to_string)
+        .collect();
     println!("  repositories  {}", ids.join(" "));
     println!("Press Ctrl-C to stop.");
     if let Err(error) = tokio::signal::ctrl_c().await {

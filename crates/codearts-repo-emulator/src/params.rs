@@ -11,7 +11,10 @@ pub(crate) struct ParamError {
 
 impl ParamError {
     pub fn new(name: &'static str, problem: impl Into<String>) -> Self {
-        Self { name, problem: problem.into() }
+        Self {
+            name,
+            problem: problem.into(),
+        }
     }
 
     /// The `error_msg` of the 400 answer.
@@ -37,7 +40,9 @@ pub(crate) struct Query {
 impl Query {
     pub fn parse(raw: Option<&str>) -> Self {
         Self {
-            pairs: raw.map(codearts_repo_gen::signing::decode_query).unwrap_or_default(),
+            pairs: raw
+                .map(codearts_repo_gen::signing::decode_query)
+                .unwrap_or_default(),
         }
     }
 
@@ -56,7 +61,13 @@ impl Query {
     }
 
     /// An integer in `min..=max`, `default` when absent.
-    pub fn integer(&self, name: &'static str, min: i64, max: i64, default: Option<i64>) -> Result<Option<i64>, ParamError> {
+    pub fn integer(
+        &self,
+        name: &'static str,
+        min: i64,
+        max: i64,
+        default: Option<i64>,
+    ) -> Result<Option<i64>, ParamError> {
         match self.get(name)? {
             None => Ok(default),
             Some(text) => integer(name, text, min, max).map(Some),
@@ -69,7 +80,10 @@ impl Query {
             None => Ok(false),
             Some("true") => Ok(true),
             Some("false") => Ok(false),
-            Some(other) => Err(ParamError::new(name, format!("{} is not true or false.", shown(other)))),
+            Some(other) => Err(ParamError::new(
+                name,
+                format!("{} is not true or false.", shown(other)),
+            )),
         }
     }
 
@@ -77,19 +91,32 @@ impl Query {
     pub fn instant(&self, name: &'static str) -> Result<Option<DateTime<Utc>>, ParamError> {
         match self.get(name)? {
             None => Ok(None),
-            Some(text) => instant(text)
-                .map(Some)
-                .ok_or_else(|| ParamError::new(name, format!("{} is not a date (YYYY-MM-DD) or an RFC 3339 date-time.", shown(text)))),
+            Some(text) => instant(text).map(Some).ok_or_else(|| {
+                ParamError::new(
+                    name,
+                    format!(
+                        "{} is not a date (YYYY-MM-DD) or an RFC 3339 date-time.",
+                        shown(text)
+                    ),
+                )
+            }),
         }
     }
 
     /// Free text; an empty value counts as absent.
     pub fn text(&self, name: &'static str) -> Result<Option<String>, ParamError> {
-        Ok(self.get(name)?.filter(|t| !t.is_empty()).map(str::to_string))
+        Ok(self
+            .get(name)?
+            .filter(|t| !t.is_empty())
+            .map(str::to_string))
     }
 
     /// One of `allowed`.
-    pub fn choice(&self, name: &'static str, allowed: &[&'static str]) -> Result<Option<&'static str>, ParamError> {
+    pub fn choice(
+        &self,
+        name: &'static str,
+        allowed: &[&'static str],
+    ) -> Result<Option<&'static str>, ParamError> {
         match self.get(name)? {
             None => Ok(None),
             Some(text) => allowed
@@ -97,18 +124,31 @@ impl Query {
                 .find(|a| **a == text)
                 .copied()
                 .map(Some)
-                .ok_or_else(|| ParamError::new(name, format!("{} is not one of {}.", shown(text), allowed.join(", ")))),
+                .ok_or_else(|| {
+                    ParamError::new(
+                        name,
+                        format!("{} is not one of {}.", shown(text), allowed.join(", ")),
+                    )
+                }),
         }
     }
 }
 
 /// An integer in `min..=max`.
-pub(crate) fn integer(name: &'static str, text: &str, min: i64, max: i64) -> Result<i64, ParamError> {
+pub(crate) fn integer(
+    name: &'static str,
+    text: &str,
+    min: i64,
+    max: i64,
+) -> Result<i64, ParamError> {
     let value: i64 = text
         .parse()
         .map_err(|_| ParamError::new(name, format!("{} is not an integer.", shown(text))))?;
     if value < min || value > max {
-        return Err(ParamError::new(name, format!("{value} is outside {min}..={max}.")));
+        return Err(ParamError::new(
+            name,
+            format!("{value} is outside {min}..={max}."),
+        ));
     }
     Ok(value)
 }
@@ -136,7 +176,9 @@ mod tests {
             "Invalid parameter limit: 101 is outside 1..=100."
         );
         assert_eq!(
-            integer("repository_id", "abc", 1, 2_147_483_647).unwrap_err().message(),
+            integer("repository_id", "abc", 1, 2_147_483_647)
+                .unwrap_err()
+                .message(),
             "Invalid parameter repository_id: `abc` is not an integer."
         );
         assert_eq!(integer("offset", "0", 0, 10), Ok(0));
@@ -144,8 +186,14 @@ mod tests {
 
     #[test]
     fn dates_accept_both_documented_shapes_only() {
-        assert_eq!(instant("2025-06-01").unwrap().to_rfc3339(), "2025-06-01T00:00:00+00:00");
-        assert_eq!(instant("2025-06-01T10:00:00+08:00").unwrap().to_rfc3339(), "2025-06-01T02:00:00+00:00");
+        assert_eq!(
+            instant("2025-06-01").unwrap().to_rfc3339(),
+            "2025-06-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            instant("2025-06-01T10:00:00+08:00").unwrap().to_rfc3339(),
+            "2025-06-01T02:00:00+00:00"
+        );
         assert_eq!(instant("2025-6-1"), None);
         assert_eq!(instant("yesterday"), None);
     }
@@ -153,6 +201,9 @@ mod tests {
     #[test]
     fn a_repeated_parameter_is_refused() {
         let query = Query::parse(Some("limit=1&limit=2"));
-        assert_eq!(query.get("limit").unwrap_err().message(), "Invalid parameter limit: given more than once.");
+        assert_eq!(
+            query.get("limit").unwrap_err().message(),
+            "Invalid parameter limit: given more than once."
+        );
     }
 }

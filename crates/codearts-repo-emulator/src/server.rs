@@ -16,7 +16,7 @@ use chrono::Utc;
 use codearts_repo_gen::signing;
 use codearts_repo_gen::types::ErrorBody;
 use http::{HeaderValue, Method, StatusCode, header};
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use serde::Serialize;
 use tokio::net::TcpListener;
@@ -34,8 +34,6 @@ pub(crate) const TOTAL_HEADER: &str = "X-Total";
 /// Largest request body read (GET requests normally have none; it is read to verify
 /// signatures).
 const MAX_BODY: usize = 1 << 20;
-/// A client that does not finish sending its request head within this time is dropped.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Everything the handlers share.
 pub(crate) struct App {
@@ -71,7 +69,11 @@ struct Answer {
 impl Answer {
     fn json<T: Serialize>(status: StatusCode, value: &T) -> Self {
         match serde_json::to_vec(value) {
-            Ok(body) => Self { status, body, headers: Vec::new() },
+            Ok(body) => Self {
+                status,
+                body,
+                headers: Vec::new(),
+            },
             Err(error) => Self::error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "CH.00000500",
@@ -127,19 +129,27 @@ pub(crate) fn router(app: Arc<App>) -> Router {
     Router::new()
         .route(
             "/v4/repositories/{repository_id}/events",
-            any(|State(app): State<Arc<App>>, request: Request| handle(app, Some(Endpoint::Events), request)),
+            any(|State(app): State<Arc<App>>, request: Request| {
+                handle(app, Some(Endpoint::Events), request)
+            }),
         )
         .route(
             "/v4/repositories/{repository_id}/last-push-event",
-            any(|State(app): State<Arc<App>>, request: Request| handle(app, Some(Endpoint::LastPush), request)),
+            any(|State(app): State<Arc<App>>, request: Request| {
+                handle(app, Some(Endpoint::LastPush), request)
+            }),
         )
         .route(
             "/v4/repositories/{repository_id}/repository/commit-list",
-            any(|State(app): State<Arc<App>>, request: Request| handle(app, Some(Endpoint::Commits), request)),
+            any(|State(app): State<Arc<App>>, request: Request| {
+                handle(app, Some(Endpoint::Commits), request)
+            }),
         )
         .route(
             "/v4/user/recent-push-events",
-            any(|State(app): State<Arc<App>>, request: Request| handle(app, Some(Endpoint::RecentPushes), request)),
+            any(|State(app): State<Arc<App>>, request: Request| {
+                handle(app, Some(Endpoint::RecentPushes), request)
+            }),
         )
         .fallback(|State(app): State<Arc<App>>, request: Request| handle(app, None, request))
         .with_state(app)
@@ -170,14 +180,18 @@ async fn serve_connection(stream: tokio::net::TcpStream, router: Router) {
     let service = {
         let kill = kill.clone();
         hyper::service::service_fn(move |mut request: http::Request<hyper::body::Incoming>| {
-            request.extensions_mut().insert(ConnectionKill(kill.clone()));
+            request
+                .extensions_mut()
+                .insert(ConnectionKill(kill.clone()));
             let service = TowerToHyperService::new(router.clone());
             async move { hyper::service::Service::call(&service, request).await }
         })
     };
-    let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
-    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    // No header read timeout: an idle keep-alive connection stays open until the client
+    // closes it (so pooled client connections are never closed under a request), and a
+    // slow client only holds its own connection's task.
+    let connection =
+        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
     tokio::select! {
         _ = connection => {}
         () = kill.notified() => {}
@@ -203,19 +217,38 @@ async fn handle(app: Arc<App>, endpoint: Option<Endpoint>, request: Request) -> 
             // The connection task drops this future together with the connection.
             std::future::pending::<Answer>().await
         }
-        Outcome::ServerError { status, retry_after } => {
+        Outcome::ServerError {
+            status,
+            retry_after,
+        } => {
             let (status, code, message) = match status {
-                500 => (StatusCode::INTERNAL_SERVER_ERROR, "CH.00000500", "Internal server error."),
+                500 => (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "CH.00000500",
+                    "Internal server error.",
+                ),
                 502 => (StatusCode::BAD_GATEWAY, "APIGW.0502", "Bad gateway."),
-                _ => (StatusCode::SERVICE_UNAVAILABLE, "APIGW.0503", "Service temporarily unavailable."),
+                _ => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "APIGW.0503",
+                    "Service temporarily unavailable.",
+                ),
             };
             let mut answer = Answer::error(status, code, message);
-            answer.headers.push(("Retry-After", retry_after.to_string()));
+            answer
+                .headers
+                .push(("Retry-After", retry_after.to_string()));
             answer
         }
         Outcome::Throttle { retry_after } => {
-            let mut answer = Answer::error(StatusCode::TOO_MANY_REQUESTS, "APIGW.0308", "The request is throttled.");
-            answer.headers.push(("Retry-After", retry_after.to_string()));
+            let mut answer = Answer::error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "APIGW.0308",
+                "The request is throttled.",
+            );
+            answer
+                .headers
+                .push(("Retry-After", retry_after.to_string()));
             answer
         }
         Outcome::Answer => answer(&app, endpoint, request).await,
@@ -259,7 +292,10 @@ fn finish(answer: Answer, request_id: &str, fault: BodyFault) -> Response {
     let mut response = Response::new(body);
     *response.status_mut() = answer.status;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     if let Ok(value) = HeaderValue::from_str(request_id) {
         headers.insert(REQUEST_ID_HEADER, value);
@@ -272,23 +308,32 @@ fn finish(answer: Answer, request_id: &str, fault: BodyFault) -> Response {
     response
 }
 
-/// Authenticates the request and returns the caller's user id.
+/// Authenticates the request and returns the caller's user id: a known `X-Auth-Token`,
+/// else a valid AK/SK signature.
 fn authenticate(app: &App, parts: &http::request::Parts, body: &[u8]) -> Result<u32, Answer> {
-    if let Some(token) = parts.headers.get("x-auth-token") {
-        return token
-            .to_str()
-            .ok()
-            .and_then(|t| app.tokens.get(t))
-            .copied()
-            .ok_or_else(|| Answer::unauthorized("the X-Auth-Token is not valid"));
+    let token = parts.headers.get("x-auth-token");
+    if let Some(&user) = token
+        .and_then(|t| t.to_str().ok())
+        .and_then(|t| app.tokens.get(t))
+    {
+        return Ok(user);
     }
     if !parts.headers.contains_key(header::AUTHORIZATION) {
-        return Err(Answer::unauthorized("send an X-Auth-Token or an AK/SK signature"));
+        return Err(Answer::unauthorized(if token.is_some() {
+            "the X-Auth-Token is not valid"
+        } else {
+            "send an X-Auth-Token or an AK/SK signature"
+        }));
     }
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
-        .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .map(|(name, value)| {
+            (
+                name.as_str().to_string(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let received = signing::ReceivedRequest {
         method: parts.method.as_str(),
@@ -310,7 +355,9 @@ fn authenticate(app: &App, parts: &http::request::Parts, body: &[u8]) -> Result<
     );
     match (verified, user) {
         (Ok(_), Some(user)) => Ok(user),
-        (Err(error), _) => Err(Answer::unauthorized(&format!("the AK/SK signature is refused, {error}"))),
+        (Err(error), _) => Err(Answer::unauthorized(&format!(
+            "the AK/SK signature is refused, {error}"
+        ))),
         (Ok(_), None) => Err(Answer::unauthorized("the access key is not known")),
     }
 }
@@ -340,7 +387,10 @@ async fn answer(app: &App, endpoint: Option<Endpoint>, request: Request) -> Answ
         let mut answer = Answer::error(
             StatusCode::METHOD_NOT_ALLOWED,
             "CH.00000405",
-            &format!("Method {} is not allowed; this API answers GET.", parts.method),
+            &format!(
+                "Method {} is not allowed; this API answers GET.",
+                parts.method
+            ),
         );
         answer.headers.push(("Allow", "GET, HEAD".to_string()));
         return answer;
@@ -382,7 +432,9 @@ fn readable_repository(app: &App, user: u32, path: &str) -> Result<u32, Answer> 
 }
 
 fn page_params(query: &Query) -> Result<(u32, u32), ParamError> {
-    let offset = query.integer("offset", 0, i64::from(i32::MAX), Some(0))?.unwrap_or(0);
+    let offset = query
+        .integer("offset", 0, i64::from(i32::MAX), Some(0))?
+        .unwrap_or(0);
     let limit = query.integer("limit", 1, 100, Some(20))?.unwrap_or(20);
     Ok((offset as u32, limit as u32))
 }
@@ -390,13 +442,21 @@ fn page_params(query: &Query) -> Result<(u32, u32), ParamError> {
 fn events(app: &App, user: u32, path: &str, query: &Query) -> Result<Answer, Answer> {
     repository_id(path).map_err(|e| Answer::bad_param(&e))?;
     let parsed = (|| {
-        let author_id = query.integer("author_id", 1, i64::from(i32::MAX), None)?.map(|a| a as u32);
+        let author_id = query
+            .integer("author_id", 1, i64::from(i32::MAX), None)?
+            .map(|a| a as u32);
         // Only push events exist, so `all` and `push` select the same events.
         query.choice("filter", &["all", "push"])?;
         let before = query.instant("before")?;
         let after = query.instant("after")?;
         let (offset, limit) = page_params(query)?;
-        Ok::<_, ParamError>(EventQuery { author_id, after, before, offset, limit })
+        Ok::<_, ParamError>(EventQuery {
+            author_id,
+            after,
+            before,
+            offset,
+            limit,
+        })
     })()
     .map_err(|e| Answer::bad_param(&e))?;
     let id = readable_repository(app, user, path)?;
@@ -411,7 +471,10 @@ fn events(app: &App, user: u32, path: &str, query: &Query) -> Result<Answer, Ans
 
 fn last_push(app: &App, user: u32, path: &str) -> Result<Answer, Answer> {
     let id = readable_repository(app, user, path)?;
-    Ok(Answer::json(StatusCode::OK, &app.store.last_push_event(id).unwrap_or_default()))
+    Ok(Answer::json(
+        StatusCode::OK,
+        &app.store.last_push_event(id).unwrap_or_default(),
+    ))
 }
 
 fn commits(app: &App, user: u32, path: &str, query: &Query) -> Result<Answer, Answer> {
@@ -438,7 +501,10 @@ fn commits(app: &App, user: u32, path: &str, query: &Query) -> Result<Answer, An
         Err(QueryError::UnknownRepository(_)) => Err(Answer::not_found()),
         Err(QueryError::UnknownRef(name)) => Err(Answer::bad_param(&ParamError::new(
             "ref_name",
-            format!("`{}` names no branch, tag or commit of repository {id}.", name.escape_debug()),
+            format!(
+                "`{}` names no branch, tag or commit of repository {id}.",
+                name.escape_debug()
+            ),
         ))),
     }
 }
@@ -460,5 +526,8 @@ fn recent_pushes(app: &App, user: u32, query: &Query) -> Result<Answer, Answer> 
     })()
     .map_err(|e| Answer::bad_param(&e))?;
     let (size, project_id) = parsed;
-    Ok(Answer::json(StatusCode::OK, &app.store.recent_push_events(user, size, project_id)))
+    Ok(Answer::json(
+        StatusCode::OK,
+        &app.store.recent_push_events(user, size, project_id),
+    ))
 }

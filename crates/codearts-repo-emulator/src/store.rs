@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use codearts_repo_gen::lenient::{DevelopMode, PushEventActionName, Timestamp, UserState};
 use codearts_repo_gen::types::{
-    CommitDto, CommitListDto, DateTitleDto, LastPushEventDto, PersonalEventAuthorDto, PersonalPushEventDto,
-    PushEventPayloadDto, RelatedCommitSimpleDto, RepositoryBriefDto, RepositoryEventAuthorDto,
-    RepositoryPushEventDto, RepositorySimpleDto,
+    CommitDto, CommitListDto, DateTitleDto, LastPushEventDto, PersonalEventAuthorDto,
+    PersonalPushEventDto, PushEventPayloadDto, RelatedCommitSimpleDto, RepositoryBriefDto,
+    RepositoryEventAuthorDto, RepositoryPushEventDto, RepositorySimpleDto,
 };
 
 /// A 20-byte commit id.
@@ -31,7 +31,11 @@ fn utc_timestamp(seconds: i64) -> Timestamp {
 
 /// An instant at +08:00, the other documented shape (`2025-08-21T16:26:40.000+08:00`).
 fn cst_timestamp(seconds: i64) -> Timestamp {
-    let local = Utc.timestamp_opt(seconds, 0).single().unwrap_or_default().with_timezone(&cst());
+    let local = Utc
+        .timestamp_opt(seconds, 0)
+        .single()
+        .unwrap_or_default()
+        .with_timezone(&cst());
     Timestamp::parse(local.format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string())
 }
 
@@ -144,6 +148,9 @@ pub(crate) struct PushEvent {
     pub commit_title: Option<Box<str>>,
 }
 
+/// Most commit orders kept per repository (each is 4 bytes per commit).
+const MAX_CACHED_WALKS: usize = 32;
+
 /// Commit orders already computed, by (tip, sorted by date).
 pub(crate) type WalkCache = HashMap<(u32, bool), Arc<[u32]>>;
 
@@ -178,8 +185,16 @@ impl Repository {
     }
 
     fn updated_at(&self) -> i64 {
-        let last_commit = self.commits.iter().map(|c| c.committed).max().unwrap_or(self.created_at);
-        let last_event = self.events.first().map_or(self.created_at, |e| e.created_at);
+        let last_commit = self
+            .commits
+            .iter()
+            .map(|c| c.committed)
+            .max()
+            .unwrap_or(self.created_at);
+        let last_event = self
+            .events
+            .first()
+            .map_or(self.created_at, |e| e.created_at);
         last_commit.max(last_event).max(self.created_at)
     }
 
@@ -215,7 +230,10 @@ impl Repository {
     /// commit date first, a parent never before the commit that reached it) or sorted by
     /// commit date alone. Computed once per tip and cached.
     pub fn walk(&self, tip: u32, by_date: bool) -> Arc<[u32]> {
-        let mut cache = self.walks.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut cache = self
+            .walks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(found) = cache.get(&(tip, by_date)) {
             return found.clone();
         }
@@ -227,6 +245,10 @@ impl Repository {
         } else {
             self.walk_history(tip).into()
         };
+        // Bounded: a client walking many commit ids must not grow memory without end.
+        if cache.len() >= MAX_CACHED_WALKS {
+            cache.clear();
+        }
         cache.insert((tip, by_date), order.clone());
         order
     }
@@ -239,13 +261,21 @@ impl Repository {
         let mut queued = 0u64;
         let mut order = Vec::new();
         seen[tip as usize] = true;
-        queue.push((self.commits[tip as usize].committed, std::cmp::Reverse(queued), tip));
+        queue.push((
+            self.commits[tip as usize].committed,
+            std::cmp::Reverse(queued),
+            tip,
+        ));
         while let Some((_, _, index)) = queue.pop() {
             order.push(index);
             for &parent in self.commits[index as usize].parents.iter() {
                 if !std::mem::replace(&mut seen[parent as usize], true) {
                     queued += 1;
-                    queue.push((self.commits[parent as usize].committed, std::cmp::Reverse(queued), parent));
+                    queue.push((
+                        self.commits[parent as usize].committed,
+                        std::cmp::Reverse(queued),
+                        parent,
+                    ));
                 }
             }
         }
@@ -263,7 +293,9 @@ impl Repository {
                 return Touch::SameAs(0);
             }
             let same = commit.merge_changes.iter().position(|changed| {
-                !changed.iter().any(|&p| under(&self.paths[p as usize], path))
+                !changed
+                    .iter()
+                    .any(|&p| under(&self.paths[p as usize], path))
             });
             return match same {
                 Some(parent) => Touch::SameAs(parent),
@@ -282,7 +314,11 @@ impl Repository {
                 }
             }
         }
-        if touched { Touch::Changed { renamed_from } } else { Touch::SameAs(0) }
+        if touched {
+            Touch::Changed { renamed_from }
+        } else {
+            Touch::SameAs(0)
+        }
     }
 
     /// The history of `path` from `tip`, simplified as `git log -- path` does: a commit is
@@ -296,7 +332,11 @@ impl Repository {
         let mut queued = 0u64;
         let mut kept = Vec::new();
         seen[tip as usize] = true;
-        queue.push((self.commits[tip as usize].committed, std::cmp::Reverse(queued), tip));
+        queue.push((
+            self.commits[tip as usize].committed,
+            std::cmp::Reverse(queued),
+            tip,
+        ));
         while let Some((_, _, index)) = queue.pop() {
             let commit = &self.commits[index as usize];
             let parents: &[u32] = match self.touches(commit, &path) {
@@ -315,7 +355,11 @@ impl Repository {
             for &parent in parents {
                 if !std::mem::replace(&mut seen[parent as usize], true) {
                     queued += 1;
-                    queue.push((self.commits[parent as usize].committed, std::cmp::Reverse(queued), parent));
+                    queue.push((
+                        self.commits[parent as usize].committed,
+                        std::cmp::Reverse(queued),
+                        parent,
+                    ));
                 }
             }
         }
@@ -448,26 +492,38 @@ impl Store {
 
     /// The repository's default branch.
     pub fn default_branch(&self, repository_id: u32) -> Option<String> {
-        self.repository(repository_id).map(|r| r.default_branch.clone())
+        self.repository(repository_id)
+            .map(|r| r.default_branch.clone())
     }
 
     /// The repository's branches with the full id of the commit each points at.
     pub fn branches(&self, repository_id: u32) -> Vec<(String, String)> {
         self.repository(repository_id)
-            .map(|r| r.branches.iter().map(|(n, &i)| (n.clone(), hex(&r.commits[i as usize].id))).collect())
+            .map(|r| {
+                r.branches
+                    .iter()
+                    .map(|(n, &i)| (n.clone(), hex(&r.commits[i as usize].id)))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     /// The repository's tags with the full id of the commit each points at.
     pub fn tags(&self, repository_id: u32) -> Vec<(String, String)> {
         self.repository(repository_id)
-            .map(|r| r.tags.iter().map(|(n, &i)| (n.clone(), hex(&r.commits[i as usize].id))).collect())
+            .map(|r| {
+                r.tags
+                    .iter()
+                    .map(|(n, &i)| (n.clone(), hex(&r.commits[i as usize].id)))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     /// Number of commits in the repository (reachable from any ref).
     pub fn commit_count(&self, repository_id: u32) -> usize {
-        self.repository(repository_id).map_or(0, |r| r.commits.len())
+        self.repository(repository_id)
+            .map_or(0, |r| r.commits.len())
     }
 
     /// Every event of the repository, newest first.
@@ -478,7 +534,11 @@ impl Store {
     }
 
     /// One page of the repository's events, newest first, with the matching total.
-    pub fn list_events(&self, repository_id: u32, query: &EventQuery) -> Result<EventPage, QueryError> {
+    pub fn list_events(
+        &self,
+        repository_id: u32,
+        query: &EventQuery,
+    ) -> Result<EventPage, QueryError> {
         let repository = self
             .repository(repository_id)
             .ok_or(QueryError::UnknownRepository(repository_id))?;
@@ -519,10 +579,17 @@ impl Store {
 
     /// The user's latest pushes across the repositories they may read, newest first,
     /// optionally only those of one project.
-    pub fn recent_push_events(&self, user_id: u32, size: usize, project_id: Option<&str>) -> Vec<PersonalPushEventDto> {
+    pub fn recent_push_events(
+        &self,
+        user_id: u32,
+        size: usize,
+        project_id: Option<&str>,
+    ) -> Vec<PersonalPushEventDto> {
         let mut found: Vec<(&Repository, &PushEvent)> = Vec::new();
         for repository in &self.repositories {
-            if !repository.members.contains(&user_id) || project_id.is_some_and(|p| p != repository.project_id) {
+            if !repository.members.contains(&user_id)
+                || project_id.is_some_and(|p| p != repository.project_id)
+            {
                 continue;
             }
             found.extend(
@@ -552,17 +619,26 @@ impl Store {
 
     /// Every commit reachable from `ref_name` (the default branch when `None`), in history
     /// order.
-    pub fn commits(&self, repository_id: u32, ref_name: Option<&str>) -> Result<Vec<CommitDto>, QueryError> {
+    pub fn commits(
+        &self,
+        repository_id: u32,
+        ref_name: Option<&str>,
+    ) -> Result<Vec<CommitDto>, QueryError> {
         let query = CommitQuery {
             ref_name: ref_name.map(str::to_string),
             limit: u32::MAX,
             ..CommitQuery::default()
         };
-        self.list_commits(repository_id, &query).map(|page| page.commits)
+        self.list_commits(repository_id, &query)
+            .map(|page| page.commits)
     }
 
     /// One page of the commit list, with the per-day counts of that page's commits.
-    pub fn list_commits(&self, repository_id: u32, query: &CommitQuery) -> Result<CommitListDto, QueryError> {
+    pub fn list_commits(
+        &self,
+        repository_id: u32,
+        query: &CommitQuery,
+    ) -> Result<CommitListDto, QueryError> {
         let repository = self
             .repository(repository_id)
             .ok_or(QueryError::UnknownRepository(repository_id))?;
@@ -575,21 +651,35 @@ impl Store {
                 None => return Ok(CommitListDto::default()),
             },
         };
-        let path = query.path.as_deref().map(|p| p.trim_matches('/')).filter(|p| !p.is_empty());
+        let path = query
+            .path
+            .as_deref()
+            .map(|p| p.trim_matches('/'))
+            .filter(|p| !p.is_empty());
         let order: Arc<[u32]> = match path {
             None => repository.walk(tip, query.order_by_date),
             Some(path) => {
                 let mut kept = repository.walk_path(tip, path, query.follow);
                 if query.order_by_date {
-                    kept.sort_by_key(|&i| std::cmp::Reverse(repository.commits[i as usize].committed));
+                    kept.sort_by_key(|&i| {
+                        std::cmp::Reverse(repository.commits[i as usize].committed)
+                    });
                 }
                 kept.into()
             }
         };
         let since = query.since.map(|t| t.timestamp());
         let until = query.until.map(|t| t.timestamp());
-        let message = query.message.as_deref().filter(|m| !m.is_empty()).map(str::to_lowercase);
-        let author = query.author.as_deref().filter(|a| !a.is_empty()).map(str::to_lowercase);
+        let message = query
+            .message
+            .as_deref()
+            .filter(|m| !m.is_empty())
+            .map(str::to_lowercase);
+        let author = query
+            .author
+            .as_deref()
+            .filter(|a| !a.is_empty())
+            .map(str::to_lowercase);
         let mut skipped = 0u32;
         let mut page = Vec::new();
         for &index in order.iter() {
@@ -597,7 +687,9 @@ impl Store {
                 break;
             }
             let commit = &repository.commits[index as usize];
-            if since.is_some_and(|s| commit.committed <= s) || until.is_some_and(|u| commit.committed >= u) {
+            if since.is_some_and(|s| commit.committed <= s)
+                || until.is_some_and(|u| commit.committed >= u)
+            {
                 continue;
             }
             if let Some(author) = &author {
@@ -639,7 +731,10 @@ impl Store {
             commits,
             date_title: days
                 .into_iter()
-                .map(|(day, count)| DateTitleDto { day, commits_count: Some(count) })
+                .map(|(day, count)| DateTitleDto {
+                    day,
+                    commits_count: Some(count),
+                })
                 .collect(),
         })
     }
@@ -749,7 +844,10 @@ fn commit_dto(store: &Store, repository: &Repository, commit: &Commit) -> Commit
             .iter()
             .map(|&w| RelatedCommitSimpleDto {
                 related_id: Some(format!("{w}")),
-                related_url: Some(format!("https://{HOST}/projects/{}/workitems/{w}", repository.project_id)),
+                related_url: Some(format!(
+                    "https://{HOST}/projects/{}/workitems/{w}",
+                    repository.project_id
+                )),
             })
             .collect(),
         short_id: Some(id[..8].to_string()),

@@ -70,17 +70,33 @@ pub async fn read(response: reqwest::Response, path_and_query: &str) -> Reply {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let bytes = response.bytes().await.expect("a complete body");
-    let body: Value = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|e| panic!("the body of {path_and_query} is not JSON ({e}): {}", String::from_utf8_lossy(&bytes)));
-    assert!(headers.contains_key("x-request-id"), "no X-Request-Id on {path_and_query}");
+    let body: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+        panic!(
+            "the body of {path_and_query} is not JSON ({e}): {}",
+            String::from_utf8_lossy(&bytes)
+        )
+    });
+    assert!(
+        headers.contains_key("x-request-id"),
+        "no X-Request-Id on {path_and_query}"
+    );
     let path = path_and_query.split('?').next().unwrap_or("");
     validate(path, status, &body);
-    Reply { status, headers, body }
+    Reply {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// Sends a GET with the token and returns the parsed body, asserting 200.
 pub async fn ok(emulator: &Emulator, path_and_query: &str) -> Reply {
-    let reply = get(emulator, Some(&emulator.credentials().token), path_and_query).await;
+    let reply = get(
+        emulator,
+        Some(&emulator.credentials().token),
+        path_and_query,
+    )
+    .await;
     assert_eq!(reply.status, 200, "{path_and_query}: {:?}", reply.body);
     reply
 }
@@ -88,7 +104,10 @@ pub async fn ok(emulator: &Emulator, path_and_query: &str) -> Reply {
 fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/codearts-repo.yaml");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../openapi/codearts-repo.yaml"
+        );
         let text = std::fs::read_to_string(path).expect("the spec is readable");
         serde_yaml::from_str(&text).expect("the spec is YAML")
     })
@@ -105,10 +124,16 @@ fn translate(schema: &Value) -> Value {
             for (key, value) in map {
                 match key.as_str() {
                     "$ref" => {
-                        let name = value.as_str().unwrap_or("").rsplit('/').next().unwrap_or("");
+                        let name = value
+                            .as_str()
+                            .unwrap_or("")
+                            .rsplit('/')
+                            .next()
+                            .unwrap_or("");
                         out.insert("$ref".into(), json!(format!("#/$defs/{name}")));
                     }
-                    "nullable" | "example" | "examples" | "discriminator" | "xml" | "externalDocs" | "deprecated" => {}
+                    "nullable" | "example" | "examples" | "discriminator" | "xml"
+                    | "externalDocs" | "deprecated" => {}
                     k if k.starts_with("x-") => {}
                     "properties" => {
                         let props: Map<String, Value> = value
@@ -130,7 +155,9 @@ fn translate(schema: &Value) -> Value {
                     values.push(Value::Null);
                 }
             }
-            if map.get("type") == Some(&json!("object")) && !map.contains_key("additionalProperties") {
+            if map.get("type") == Some(&json!("object"))
+                && !map.contains_key("additionalProperties")
+            {
                 out.insert("additionalProperties".into(), json!(false));
             }
             Value::Object(out)
@@ -149,7 +176,10 @@ fn template_of(path: &str) -> Option<String> {
         .find(|template| {
             let parts: Vec<&str> = template.split('/').collect();
             parts.len() == segments.len()
-                && parts.iter().zip(&segments).all(|(t, s)| t.starts_with('{') || t == s)
+                && parts
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| t.starts_with('{') || t == s)
         })
         .cloned()
 }
@@ -188,6 +218,12 @@ pub fn validate(path: &str, status: u16, body: &Value) {
     root.insert("$defs".into(), Value::Object(definitions));
     let root = Value::Object(root);
     let validator = jsonschema::validator_for(&root).expect("the translated schema compiles");
-    let errors: Vec<String> = validator.iter_errors(body).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "{path} {status}: body does not match the spec: {errors:?}\n{body}");
+    let errors: Vec<String> = validator
+        .iter_errors(body)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{path} {status}: body does not match the spec: {errors:?}\n{body}"
+    );
 }
