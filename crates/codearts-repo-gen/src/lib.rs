@@ -4,10 +4,12 @@
 //! `openapi/codearts-repo.yaml` when this crate is built; the settings live in
 //! `codearts-repo-codegen`. Hand-written support lives beside the generated code:
 //! [`lenient`] types that tolerate what the service's documents show, the [`signing`]
-//! algorithm, and the [`hooks`] that sign, retry and trace every request.
+//! algorithm, [`error_body`] reading of every error body shape, and the [`hooks`] that
+//! sign, retry and trace every request.
 //!
 //! Most users want the `codearts-repo` crate, which wraps this one.
 
+pub mod error_body;
 pub mod hooks;
 pub mod lenient;
 pub mod signing;

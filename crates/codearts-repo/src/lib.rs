@@ -1,1 +1,107 @@
-//! placeholder until written
+//! Async Rust SDK for the Huawei Cloud CodeArts Repo API (V4): a repository's push events,
+//! its last push, its commit list, and the signed-in user's recent pushes.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use codearts_repo::{Client, Credentials, EventFilter};
+//! use futures::TryStreamExt;
+//!
+//! # async fn run() -> codearts_repo::Result<()> {
+//! let client = Client::builder()
+//!     .region("cn-north-4")
+//!     .credentials(Credentials::access_key("AK...", "SK...").project_id("0123456789abcdef0123456789abcdef"))
+//!     .build()?;
+//!
+//! // One page.
+//! let page = client.list_repository_events(2111694664).filter(EventFilter::Push).limit(50).send().await?;
+//! println!("{} of {:?} events (request {:?})", page.items.len(), page.total, page.request_id);
+//!
+//! // Every commit of a branch, across pages, in order.
+//! let mut commits = client.list_commits(2111694664).ref_name("feature/x y").stream();
+//! while let Some(commit) = commits.try_next().await? {
+//!     println!("{} {}", commit.short_id.as_deref().unwrap_or(&commit.id), commit.title.as_deref().unwrap_or(""));
+//! }
+//!
+//! // Errors carry the service's code, message and request id.
+//! match client.last_push_event(1).send().await {
+//!     Err(e) if e.is_not_found() => println!("no such repository ({:?})", e.request_id()),
+//!     other => println!("{other:?}"),
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # What the client does for every request
+//!
+//! - **Endpoint**: a region of [`REGION_ENDPOINTS`] ([`DEFAULT_REGION`] by default) or a
+//!   custom `https://` endpoint (`http://` only with [`ClientBuilder::allow_http`]).
+//! - **Credentials** ([`Credentials`]): an IAM token (`X-Auth-Token`) or AK/SK signing
+//!   (`SDK-HMAC-SHA256`, as the official SDKs sign), from code, the environment or the
+//!   `~/.huaweicloud/credentials` file (see [`credentials`] for the chain and its order).
+//!   Secrets never appear in `Debug` output, errors or logs.
+//! - **Validation**: every parameter is checked against its documented range before
+//!   anything is sent ([`Error::InvalidInput`] names the parameter, value and range).
+//! - **Retries**: 408, 429, 500, 502, 503, 504, connection failures, cut or stalled bodies
+//!   and attempt timeouts are retried with exponential backoff and full jitter, honouring
+//!   `Retry-After`, within [`RetryConfig`]'s attempts and the operation timeout. Each
+//!   attempt is signed anew.
+//! - **Timeouts**: connect, per attempt (body included) and per operation.
+//! - **Pagination**: `send()` fetches one [`Page`]; `pages()`, `stream()` and
+//!   `collect(cap)` walk every page, a few at a time
+//!   ([`ClientBuilder::max_concurrent_pages`]), yielding items in order, each once.
+//!   `X-Total` bounds the walk when sent; otherwise a short page ends it.
+//! - **Tolerant decoding**: unknown fields are ignored, unknown enum values kept
+//!   ([`PushEventActionName::Other`] and friends), timestamps kept in any shape
+//!   ([`Timestamp`]), and a malformed optional field is dropped and reported in
+//!   [`Page::repairs`] instead of failing the page.
+//! - **Tracing**: a `codearts_repo.request` span per operation (operation, attempts,
+//!   status, duration, request id) and a `codearts_repo.attempt` span per attempt.
+//!
+//! # Errors
+//!
+//! One [`Error`] with helpers [`status`](Error::status), [`code`](Error::code),
+//! [`message`](Error::message), [`request_id`](Error::request_id),
+//! [`is_not_found`](Error::is_not_found), [`is_retryable`](Error::is_retryable) and
+//! [`kind`](Error::kind). Error bodies are read in every shape the official SDKs accept
+//! (`error_code`/`error_msg`, `errorCode`/`errorMsg`, `code`/`message`, the same under
+//! `error`, or plain text).
+
+#![deny(missing_docs)]
+
+mod client;
+pub mod credentials;
+mod decode;
+mod error;
+mod operations;
+mod pagination;
+
+pub use client::{
+    Client, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONCURRENT_PAGES,
+    DEFAULT_OPERATION_TIMEOUT, DEFAULT_USER_AGENT, MAX_CONCURRENT_PAGES_LIMIT, RetryConfig,
+};
+pub use credentials::Credentials;
+pub use decode::FieldRepair;
+pub use error::{ApiError, Error, ErrorKind, Result, TimeoutKind};
+pub use operations::{
+    DEFAULT_LIMIT, DEFAULT_SIZE, LastPushEventRequest, ListCommits, ListRecentPushEvents, ListRepositoryEvents,
+    MAX_ID, MAX_LIMIT, PROJECT_ID_LEN, TimeBound, WALK_LIMIT,
+};
+pub use pagination::{DayCounts, Page};
+
+pub use codearts_repo_gen::lenient::{DevelopMode, PushEventActionName, Timestamp, UserState};
+pub use codearts_repo_gen::types::{self, EventFilter};
+pub use codearts_repo_gen::{DEFAULT_REGION, REGION_ENDPOINTS};
+
+/// One push to a repository (an item of [`Client::list_repository_events`]).
+pub type RepositoryPushEvent = types::RepositoryPushEventDto;
+/// A repository's most recent push ([`Client::last_push_event`]).
+pub type LastPushEvent = types::LastPushEventDto;
+/// One commit (an item of [`Client::list_commits`]).
+pub type Commit = types::CommitDto;
+/// One page of the commit list as the service sends it.
+pub type CommitList = types::CommitListDto;
+/// The commit count of one day ([`Page::date_title`]).
+pub type DateTitle = types::DateTitleDto;
+/// One push of the signed-in user (an item of [`Client::list_recent_push_events`]).
+pub type PersonalPushEvent = types::PersonalPushEventDto;

@@ -1,0 +1,487 @@
+//! The client and its builder.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use codearts_repo_gen::hooks::{self, ClientState, RetryPolicy};
+use codearts_repo_gen::types::ErrorBody;
+use codearts_repo_gen::{DEFAULT_REGION, REGION_ENDPOINTS, ResponseValue, error_body};
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde::de::DeserializeOwned;
+
+use crate::credentials::Credentials;
+use crate::decode::{self, FieldRepair};
+use crate::error::{ApiError, Error, Result, TimeoutKind, with_causes};
+
+/// Default bound on establishing a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default bound on one attempt, from sending to the last byte of the answer.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default bound on one operation (one page), every attempt and backoff included.
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
+/// Default number of pages fetched at the same time by `stream`, `pages` and `collect`.
+pub const DEFAULT_MAX_CONCURRENT_PAGES: usize = 4;
+/// Most pages fetched at the same time that can be configured.
+pub const MAX_CONCURRENT_PAGES_LIMIT: usize = 32;
+/// `User-Agent` sent when none is configured.
+pub const DEFAULT_USER_AGENT: &str = concat!("codearts-repo-rust/", env!("CARGO_PKG_VERSION"));
+
+/// Time allowed past the operation deadline for decoding, before the operation is cut.
+const DECODE_GRACE: Duration = Duration::from_secs(5);
+
+/// Settings for how failed attempts are retried (the default: 4 attempts, backoff drawn
+/// from `0..=200 ms` doubling up to 10 s, `Retry-After` honoured).
+pub type RetryConfig = RetryPolicy;
+
+/// A CodeArts Repo client. Cheap to clone; clones share connections and settings.
+///
+/// Built with [`Client::builder`]; see the [crate docs](crate) for a quick start.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<ClientInner>,
+}
+
+pub(crate) struct ClientInner {
+    pub(crate) wire: codearts_repo_gen::Client,
+    endpoint: String,
+    region: Option<String>,
+    credentials_source: String,
+    operation_timeout: Option<Duration>,
+    pub(crate) max_concurrent_pages: usize,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.inner.endpoint)
+            .field("region", &self.inner.region)
+            .field("credentials", &self.inner.credentials_source)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder with the defaults: region [`DEFAULT_REGION`], credentials from
+    /// [`Credentials::default_chain`], the `DEFAULT_*` timeouts and [`RetryConfig::default`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base address requests go to, without a trailing `/`.
+    pub fn endpoint(&self) -> &str {
+        &self.inner.endpoint
+    }
+
+    /// The region, unless a custom endpoint was given.
+    pub fn region(&self) -> Option<&str> {
+        self.inner.region.as_deref()
+    }
+
+    /// Where the credentials came from, such as `HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK`.
+    pub fn credentials_source(&self) -> &str {
+        &self.inner.credentials_source
+    }
+
+    /// The generated wire-level client underneath, for what this crate does not cover.
+    /// Its requests go through the same signing, retries and tracing.
+    pub fn wire(&self) -> &codearts_repo_gen::Client {
+        &self.inner.wire
+    }
+
+    /// Runs one generated operation with the operation timeout and maps its outcome.
+    pub(crate) async fn execute<T, F>(&self, operation: &'static str, send: F) -> Result<Reply<T>>
+    where
+        T: DeserializeOwned,
+        F: Future<Output = std::result::Result<ResponseValue<T>, codearts_repo_gen::Error<ErrorBody>>>,
+    {
+        let limit = self.inner.operation_timeout;
+        let deadline = limit.map(|l| Instant::now() + l);
+        let recorded = hooks::with_call_record(deadline, send);
+        let (result, record) = match limit {
+            Some(limit) => tokio::time::timeout(limit + DECODE_GRACE, recorded).await.map_err(|_| {
+                Error::Timeout { operation, which: TimeoutKind::Operation, limit: Some(limit), attempts: 0 }
+            })?,
+            None => recorded.await,
+        };
+        let attempts = record.attempts;
+        use codearts_repo_gen::Error as Wire;
+        match result {
+            Ok(value) => {
+                let headers = value.headers().clone();
+                Ok(Reply { value: value.into_inner(), headers, repairs: Vec::new() })
+            }
+            Err(Wire::ErrorResponse(answer)) => {
+                let status = answer.status();
+                let headers = answer.headers().clone();
+                let body = answer.into_inner();
+                Err(api_error(operation, status, &headers, body.error_code, body.error_msg, attempts))
+            }
+            Err(Wire::UnexpectedResponse(response)) => {
+                let status = response.status();
+                let headers = response.headers().clone();
+                // The hooks already read the body; this takes the buffered bytes.
+                let body = response.bytes().await.unwrap_or_default();
+                if status.is_success() {
+                    return Err(Error::Decode {
+                        operation,
+                        path: ".".into(),
+                        message: format!("unexpected success status {status}"),
+                        excerpt: decode::excerpt(&body, 0, 0),
+                        request_id: decode::request_id(&headers),
+                    });
+                }
+                let parts = error_body::parse(&body);
+                Err(api_error(operation, status, &headers, parts.code, parts.message, attempts))
+            }
+            Err(Wire::InvalidResponsePayload(body, _)) => {
+                let headers = record.headers.unwrap_or_default();
+                match decode::decode_leniently::<T>(&body) {
+                    Ok((value, repairs)) => {
+                        for repair in &repairs {
+                            tracing::warn!(operation, path = %repair.path, problem = %repair.problem, "dropped a malformed optional field");
+                        }
+                        Ok(Reply { value, headers, repairs })
+                    }
+                    Err(failure) => Err(Error::Decode {
+                        operation,
+                        path: failure.path,
+                        message: failure.message,
+                        excerpt: failure.excerpt,
+                        request_id: decode::request_id(&headers),
+                    }),
+                }
+            }
+            Err(Wire::CommunicationError(error) | Wire::ResponseBodyError(error) | Wire::InvalidUpgrade(error)) => {
+                if error.is_timeout() || record.timed_out {
+                    let which = if record.deadline_reached {
+                        TimeoutKind::Operation
+                    } else if error.is_connect() {
+                        TimeoutKind::Connect
+                    } else {
+                        TimeoutKind::Attempt
+                    };
+                    return Err(Error::Timeout { operation, which, limit: None, attempts });
+                }
+                Err(Error::Transport { operation, attempts, message: with_causes(&error), source: Some(error) })
+            }
+            Err(Wire::InvalidRequest(message)) => Err(Error::InvalidInput {
+                parameter: "request",
+                value: String::new(),
+                expected: message,
+            }),
+            Err(Wire::Custom(message)) => Err(Error::Transport { operation, attempts, message, source: None }),
+        }
+    }
+}
+
+fn api_error(
+    operation: &'static str,
+    status: reqwest::StatusCode,
+    headers: &HeaderMap,
+    code: Option<String>,
+    message: Option<String>,
+    attempts: u32,
+) -> Error {
+    Error::Api(Box::new(ApiError {
+        operation,
+        status,
+        code,
+        message,
+        request_id: decode::request_id(headers),
+        retry_after: hooks::retry_after(headers, chrono::Utc::now()),
+        attempts,
+    }))
+}
+
+/// A decoded answer with its headers and any dropped fields.
+pub(crate) struct Reply<T> {
+    pub value: T,
+    pub headers: HeaderMap,
+    pub repairs: Vec<FieldRepair>,
+}
+
+/// Settings of a [`Client`]; nothing is checked until [`ClientBuilder::build`].
+#[derive(Clone)]
+pub struct ClientBuilder {
+    region: Option<String>,
+    endpoint: Option<String>,
+    allow_http: bool,
+    credentials: Option<Credentials>,
+    connect_timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
+    operation_timeout: Option<Duration>,
+    retry: RetryConfig,
+    max_concurrent_pages: usize,
+    user_agent: Option<String>,
+    http_client: Option<reqwest::Client>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            region: None,
+            endpoint: None,
+            allow_http: false,
+            credentials: None,
+            connect_timeout: None,
+            attempt_timeout: Some(DEFAULT_ATTEMPT_TIMEOUT),
+            operation_timeout: Some(DEFAULT_OPERATION_TIMEOUT),
+            retry: RetryConfig::default(),
+            max_concurrent_pages: DEFAULT_MAX_CONCURRENT_PAGES,
+            user_agent: None,
+            http_client: None,
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint)
+            .field("allow_http", &self.allow_http)
+            .field("credentials", &self.credentials)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("operation_timeout", &self.operation_timeout)
+            .field("retry", &self.retry)
+            .field("max_concurrent_pages", &self.max_concurrent_pages)
+            .field("user_agent", &self.user_agent)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// A region id from [`REGION_ENDPOINTS`], such as `cn-north-4`. An unknown region is
+    /// an error at [`build`](Self::build). Do not combine with [`endpoint`](Self::endpoint).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// A custom base address, such as a proxy or a local emulator. `https://` is
+    /// required unless [`allow_http`](Self::allow_http) is set.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Allows a plain `http://` endpoint (credentials then travel unencrypted; meant for
+    /// local emulators).
+    pub fn allow_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
+        self
+    }
+
+    /// The credentials; without this, [`Credentials::default_chain`] is used.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Bound on establishing a connection (default [`DEFAULT_CONNECT_TIMEOUT`]). Not
+    /// combinable with [`http_client`](Self::http_client), whose own setting applies.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Bound on one attempt, body included (default [`DEFAULT_ATTEMPT_TIMEOUT`]).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Bound on one operation, retries included (default [`DEFAULT_OPERATION_TIMEOUT`]).
+    /// For `stream`, `pages` and `collect` it bounds each page.
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = Some(timeout);
+        self
+    }
+
+    /// Retry settings (default [`RetryConfig::default`]; [`RetryConfig::disabled`] for none).
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Pages fetched at the same time by `stream`, `pages` and `collect`, in
+    /// `1..=`[`MAX_CONCURRENT_PAGES_LIMIT`] (default [`DEFAULT_MAX_CONCURRENT_PAGES`]).
+    pub fn max_concurrent_pages(mut self, pages: usize) -> Self {
+        self.max_concurrent_pages = pages;
+        self
+    }
+
+    /// The `User-Agent` header (default [`DEFAULT_USER_AGENT`]).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// An HTTP client to send requests with, instead of one built here. It should not
+    /// follow redirects (the client built here does not), since `X-Auth-Token` would
+    /// follow them to other hosts.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Checks every setting and builds the client. Fails on an unknown region, a malformed
+    /// endpoint, out-of-range settings or missing credentials; sends nothing.
+    pub fn build(self) -> Result<Client> {
+        let (endpoint, region) = match (&self.region, &self.endpoint) {
+            (Some(_), Some(endpoint)) => {
+                return Err(Error::invalid("endpoint", endpoint, "either a region or an endpoint, not both"));
+            }
+            (_, Some(endpoint)) => (parse_endpoint(endpoint, self.allow_http)?, None),
+            (region, None) => {
+                let region = region.as_deref().unwrap_or(DEFAULT_REGION);
+                let Some((_, endpoint)) = REGION_ENDPOINTS.iter().find(|(id, _)| *id == region) else {
+                    let known: Vec<&str> = REGION_ENDPOINTS.iter().map(|(id, _)| *id).collect();
+                    return Err(Error::invalid("region", region, format!("one of {}", known.join(", "))));
+                };
+                (endpoint.to_string(), Some(region.to_string()))
+            }
+        };
+        for (name, value) in [
+            ("connect_timeout", self.connect_timeout),
+            ("attempt_timeout", self.attempt_timeout),
+            ("operation_timeout", self.operation_timeout),
+        ] {
+            if value == Some(Duration::ZERO) {
+                return Err(Error::invalid(name, "0s", "a duration greater than zero"));
+            }
+        }
+        if self.retry.max_attempts == 0 {
+            return Err(Error::invalid("max_attempts", 0, "at least 1 (1 disables retries)"));
+        }
+        if !(1..=MAX_CONCURRENT_PAGES_LIMIT).contains(&self.max_concurrent_pages) {
+            return Err(Error::invalid(
+                "max_concurrent_pages",
+                self.max_concurrent_pages,
+                format!("an integer in 1..={MAX_CONCURRENT_PAGES_LIMIT}"),
+            ));
+        }
+        let user_agent = self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT);
+        let user_agent = HeaderValue::from_str(user_agent)
+            .map_err(|_| Error::invalid("user_agent", user_agent, "visible ASCII text"))?;
+        let credentials = match self.credentials {
+            Some(credentials) => credentials,
+            None => Credentials::default_chain()?,
+        };
+        let auth = credentials.to_auth()?;
+        let http = match self.http_client {
+            Some(client) => {
+                if self.connect_timeout.is_some() {
+                    return Err(Error::invalid(
+                        "connect_timeout",
+                        format!("{:?}", self.connect_timeout.unwrap_or_default()),
+                        "no connect timeout together with http_client (configure it on that client)",
+                    ));
+                }
+                client
+            }
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| Error::Transport {
+                    operation: "build",
+                    attempts: 0,
+                    message: with_causes(&e),
+                    source: Some(e),
+                })?,
+        };
+        let state = ClientState {
+            auth,
+            retry: self.retry,
+            attempt_timeout: self.attempt_timeout,
+            operation_timeout: self.operation_timeout,
+            user_agent: Some(user_agent),
+        };
+        Ok(Client {
+            inner: Arc::new(ClientInner {
+                wire: codearts_repo_gen::Client::new_with_client(&endpoint, http, state),
+                endpoint,
+                region,
+                credentials_source: credentials.source().to_string(),
+                operation_timeout: self.operation_timeout,
+                max_concurrent_pages: self.max_concurrent_pages,
+            }),
+        })
+    }
+}
+
+/// Checks a custom endpoint and returns it without a trailing `/`.
+fn parse_endpoint(endpoint: &str, allow_http: bool) -> Result<String> {
+    let url = url::Url::parse(endpoint)
+        .map_err(|e| Error::invalid("endpoint", endpoint, format!("an absolute URL such as https://host ({e})")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_http => {}
+        "http" => {
+            return Err(Error::invalid("endpoint", endpoint, "an https:// URL (plain http:// needs allow_http(true))"));
+        }
+        _ => return Err(Error::invalid("endpoint", endpoint, "an https:// URL")),
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::invalid("endpoint", endpoint, "a URL with a host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid("endpoint", "<with user info>", "a URL without user name or password"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid("endpoint", endpoint, "a URL without query or fragment"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token() -> Credentials {
+        Credentials::token("t0ken")
+    }
+
+    #[test]
+    fn every_region_of_the_table_builds() {
+        for (region, endpoint) in REGION_ENDPOINTS {
+            let client = Client::builder().region(*region).credentials(token()).build().unwrap();
+            assert_eq!(client.endpoint(), *endpoint);
+            assert_eq!(client.region(), Some(*region));
+        }
+        let default = Client::builder().credentials(token()).build().unwrap();
+        assert_eq!(default.region(), Some(DEFAULT_REGION));
+    }
+
+    #[test]
+    fn bad_regions_and_endpoints_fail_at_build() {
+        let e = Client::builder().region("mars-1").credentials(token()).build().unwrap_err();
+        assert!(e.to_string().contains("mars-1") && e.to_string().contains("cn-north-4"), "{e}");
+        for bad in ["not a url", "ftp://x", "http://127.0.0.1:1", "https://u:p@host", "https://host/?q=1", "https://"] {
+            let e = Client::builder().endpoint(bad).credentials(token()).build().unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::InvalidInput, "{bad}: {e}");
+            assert!(!e.to_string().contains("u:p"), "{e}");
+        }
+        let ok = Client::builder().endpoint("http://127.0.0.1:1/").allow_http(true).credentials(token()).build().unwrap();
+        assert_eq!(ok.endpoint(), "http://127.0.0.1:1");
+        assert!(Client::builder().region("cn-north-4").endpoint("https://x").credentials(token()).build().is_err());
+    }
+
+    #[test]
+    fn settings_out_of_range_fail_at_build() {
+        let base = || Client::builder().credentials(token());
+        assert!(base().max_concurrent_pages(0).build().is_err());
+        assert!(base().max_concurrent_pages(33).build().is_err());
+        assert!(base().retry(RetryConfig::default().max_attempts(0)).build().is_err());
+        assert!(base().attempt_timeout(Duration::ZERO).build().is_err());
+        assert!(base().user_agent("bad\nagent").build().is_err());
+        assert!(base().connect_timeout(Duration::from_secs(1)).http_client(reqwest::Client::new()).build().is_err());
+        let e = Client::builder().credentials(Credentials::token("has space")).build().unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Credentials);
+        assert!(!e.to_string().contains("has space"), "{e}");
+    }
+}

@@ -1,0 +1,362 @@
+//! Credentials: an IAM token or an AK/SK pair, given in code or found in the environment
+//! and the credentials file the official Huawei Cloud SDKs use.
+//!
+//! # The default chain
+//!
+//! [`Credentials::default_chain`] (what [`ClientBuilder::build`](crate::ClientBuilder::build)
+//! uses when no credentials are given) tries, in this order:
+//!
+//! 1. [`TOKEN_VAR`] (`CODEARTS_REPO_TOKEN`): an IAM token;
+//! 2. [`AK_VAR`] and [`SK_VAR`] (`HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`): an AK/SK pair;
+//! 3. the INI credentials file: [`CREDENTIALS_FILE_VAR`] (`HUAWEICLOUD_SDK_CREDENTIALS_FILE`)
+//!    when set, else `~/.huaweicloud/credentials` when it exists; section `[basic]`, keys
+//!    `ak`, `sk`, optional `project_id` and `security_token`.
+//!
+//! With 1 and 2, [`PROJECT_ID_VAR`] and [`SECURITY_TOKEN_VAR`] add a project id and (for
+//! AK/SK) a security token. The first source that is set wins; a source that is half set
+//! (an AK without SK, a file without `sk`) is an error naming the variable or file, not a
+//! reason to try the next one. Empty variables count as unset.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use codearts_repo_gen::hooks::{self, Auth, Secret};
+
+use crate::error::{Error, Result};
+
+/// Variable holding an IAM token.
+pub const TOKEN_VAR: &str = "CODEARTS_REPO_TOKEN";
+/// Variable holding the access key (as for the official SDKs).
+pub const AK_VAR: &str = "HUAWEICLOUD_SDK_AK";
+/// Variable holding the secret key (as for the official SDKs).
+pub const SK_VAR: &str = "HUAWEICLOUD_SDK_SK";
+/// Variable holding the project id (as for the official SDKs).
+pub const PROJECT_ID_VAR: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
+/// Variable holding the security token of temporary AK/SK credentials.
+pub const SECURITY_TOKEN_VAR: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
+/// Variable naming the credentials file (as for the official SDKs).
+pub const CREDENTIALS_FILE_VAR: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
+/// The credentials file's place under the home directory.
+pub const DEFAULT_CREDENTIALS_FILE: &str = ".huaweicloud/credentials";
+/// The section of the credentials file that is read.
+pub const CREDENTIALS_SECTION: &str = "basic";
+
+/// An IAM token or an AK/SK pair, with an optional project id.
+///
+/// `Debug` shows where the credentials came from and the access key, never the token,
+/// secret key or security token.
+#[derive(Clone)]
+pub struct Credentials {
+    kind: Kind,
+    project_id: Option<String>,
+    source: String,
+}
+
+#[derive(Clone)]
+enum Kind {
+    Token(Secret),
+    AccessKey {
+        access_key: String,
+        secret_key: Secret,
+        security_token: Option<Secret>,
+    },
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("Credentials");
+        match &self.kind {
+            Kind::Token(_) => s.field("token", &"<redacted>"),
+            Kind::AccessKey { access_key, security_token, .. } => s
+                .field("access_key", access_key)
+                .field("secret_key", &"<redacted>")
+                .field("security_token", &security_token.as_ref().map(|_| "<redacted>")),
+        };
+        s.field("project_id", &self.project_id).field("source", &self.source).finish()
+    }
+}
+
+impl Credentials {
+    /// An IAM token, sent as `X-Auth-Token`.
+    pub fn token(token: impl Into<String>) -> Self {
+        Self { kind: Kind::Token(Secret::new(token)), project_id: None, source: "given in code".into() }
+    }
+
+    /// An AK/SK pair: every request is signed with `SDK-HMAC-SHA256`.
+    pub fn access_key(access_key: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        Self {
+            kind: Kind::AccessKey {
+                access_key: access_key.into(),
+                secret_key: Secret::new(secret_key),
+                security_token: None,
+            },
+            project_id: None,
+            source: "given in code".into(),
+        }
+    }
+
+    /// Adds a project id, sent (and, with AK/SK, signed) as `X-Project-Id`.
+    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = Some(project_id.into());
+        self
+    }
+
+    /// Adds the security token of temporary AK/SK credentials, sent and signed as
+    /// `X-Security-Token`. It has no effect on a token.
+    pub fn security_token(mut self, security_token: impl Into<String>) -> Self {
+        if let Kind::AccessKey { security_token: slot, .. } = &mut self.kind {
+            *slot = Some(Secret::new(security_token));
+        }
+        self
+    }
+
+    /// Where these credentials came from, such as `HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK`.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether these are an IAM token (rather than an AK/SK pair).
+    pub fn is_token(&self) -> bool {
+        matches!(self.kind, Kind::Token(_))
+    }
+
+    /// The access key of an AK/SK pair (not secret).
+    pub fn access_key_id(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::AccessKey { access_key, .. } => Some(access_key),
+            Kind::Token(_) => None,
+        }
+    }
+
+    /// The project id, if any.
+    pub fn project_id_value(&self) -> Option<&str> {
+        self.project_id.as_deref()
+    }
+
+    /// Credentials from the environment variables only: [`TOKEN_VAR`], else [`AK_VAR`] and
+    /// [`SK_VAR`] (see the [module docs](self)).
+    pub fn from_env() -> Result<Self> {
+        Self::from_env_with(&process_env)
+    }
+
+    /// [`Credentials::from_env`] reading variables through `lookup` instead of the process
+    /// environment (for tests and embedding).
+    pub fn from_env_with(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self> {
+        match env_credentials(lookup)? {
+            Some(credentials) => Ok(credentials),
+            None => Err(Error::Credentials {
+                looked_at: format!("{TOKEN_VAR}, {AK_VAR}/{SK_VAR}"),
+                message: "none of the credential variables is set".into(),
+            }),
+        }
+    }
+
+    /// Credentials from section `[basic]` of an INI credentials file (keys `ak`, `sk`,
+    /// optional `project_id` and `security_token`).
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Credentials {
+            looked_at: path.display().to_string(),
+            message: format!("cannot read the credentials file: {e}"),
+        })?;
+        parse_credentials_file(&text, path)
+    }
+
+    /// Credentials from the default chain of the [module docs](self), reading the process
+    /// environment.
+    pub fn default_chain() -> Result<Self> {
+        Self::default_chain_with(&process_env)
+    }
+
+    /// [`Credentials::default_chain`] reading variables (including `HOME`) through
+    /// `lookup` instead of the process environment.
+    pub fn default_chain_with(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self> {
+        if let Some(credentials) = env_credentials(lookup)? {
+            return Ok(credentials);
+        }
+        if let Some(path) = non_empty(lookup, CREDENTIALS_FILE_VAR) {
+            return Self::from_file(&path).map_err(|e| match e {
+                Error::Credentials { looked_at, message } => Error::Credentials {
+                    looked_at: format!("{looked_at} (from {CREDENTIALS_FILE_VAR})"),
+                    message,
+                },
+                other => other,
+            });
+        }
+        let default_file = home_dir(lookup).map(|home| home.join(DEFAULT_CREDENTIALS_FILE));
+        if let Some(path) = default_file.as_ref().filter(|p| p.is_file()) {
+            return Self::from_file(path);
+        }
+        Err(Error::Credentials {
+            looked_at: format!(
+                "{TOKEN_VAR}, {AK_VAR}/{SK_VAR}, {CREDENTIALS_FILE_VAR}, {}",
+                default_file.map_or_else(|| format!("~/{DEFAULT_CREDENTIALS_FILE} (no home directory)"), |p| p.display().to_string())
+            ),
+            message: "no credentials found".into(),
+        })
+    }
+
+    /// Authenticates `request` exactly as the client does before each attempt, as if sent
+    /// at `signed_at`: canonical query, explicit `Host`, then the token or the AK/SK
+    /// signature. Useful to check signatures against known vectors.
+    pub fn apply_to(&self, request: &mut reqwest::Request, signed_at: DateTime<Utc>) -> Result<()> {
+        hooks::prepare_request(request, &self.to_auth()?, signed_at);
+        Ok(())
+    }
+
+    pub(crate) fn to_auth(&self) -> Result<Auth> {
+        let result = match &self.kind {
+            Kind::Token(token) => Auth::token(token.expose(), self.project_id.as_deref()),
+            Kind::AccessKey { access_key, secret_key, security_token } => Auth::access_key(
+                access_key,
+                secret_key.expose(),
+                self.project_id.as_deref(),
+                security_token.as_ref().map(Secret::expose),
+            ),
+        };
+        result.map_err(|e| Error::Credentials { looked_at: self.source.clone(), message: e.to_string() })
+    }
+}
+
+fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+fn non_empty(lookup: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    lookup(name).filter(|v| !v.trim().is_empty())
+}
+
+fn home_dir(lookup: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    non_empty(lookup, "HOME").or_else(|| non_empty(lookup, "USERPROFILE")).map(PathBuf::from)
+}
+
+/// The token or AK/SK variables, `None` when neither is set.
+fn env_credentials(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Option<Credentials>> {
+    let project_id = non_empty(lookup, PROJECT_ID_VAR);
+    if let Some(token) = non_empty(lookup, TOKEN_VAR) {
+        let mut credentials = Credentials::token(token);
+        credentials.project_id = project_id;
+        credentials.source = TOKEN_VAR.into();
+        return Ok(Some(credentials));
+    }
+    match (non_empty(lookup, AK_VAR), non_empty(lookup, SK_VAR)) {
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(Error::Credentials {
+            looked_at: format!("{AK_VAR}, {SK_VAR}"),
+            message: format!("{AK_VAR} is set but {SK_VAR} is not"),
+        }),
+        (None, Some(_)) => Err(Error::Credentials {
+            looked_at: format!("{AK_VAR}, {SK_VAR}"),
+            message: format!("{SK_VAR} is set but {AK_VAR} is not"),
+        }),
+        (Some(ak), Some(sk)) => {
+            let mut credentials = Credentials::access_key(ak, sk);
+            if let Some(token) = non_empty(lookup, SECURITY_TOKEN_VAR) {
+                credentials = credentials.security_token(token);
+            }
+            credentials.project_id = project_id;
+            credentials.source = format!("{AK_VAR}/{SK_VAR}");
+            Ok(Some(credentials))
+        }
+    }
+}
+
+/// Reads section `[basic]` of an INI file: `key = value` (or `key: value`) lines, `#` and
+/// `;` comments, optional quotes around values.
+fn parse_credentials_file(text: &str, path: &Path) -> Result<Credentials> {
+    let looked_at = || format!("{} [{CREDENTIALS_SECTION}]", path.display());
+    let mut in_section = false;
+    let mut found_section = false;
+    let (mut ak, mut sk, mut project_id, mut security_token) = (None, None, None, None);
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[') {
+            let Some(name) = name.strip_suffix(']') else {
+                return Err(Error::Credentials {
+                    looked_at: path.display().to_string(),
+                    message: format!("line {} opens a section without closing `]`", index + 1),
+                });
+            };
+            in_section = name.trim().eq_ignore_ascii_case(CREDENTIALS_SECTION);
+            found_section |= in_section;
+            continue;
+        }
+        if !in_section {
+            continue;
+        }
+        let Some((key, value)) = line.split_once(['=', ':']) else {
+            return Err(Error::Credentials {
+                looked_at: looked_at(),
+                message: format!("line {} is not `key = value`", index + 1),
+            });
+        };
+        let value = value.trim();
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+            .unwrap_or(value)
+            .to_string();
+        let value = (!value.is_empty()).then_some(value);
+        match key.trim().to_ascii_lowercase().as_str() {
+            "ak" => ak = value,
+            "sk" => sk = value,
+            "project_id" => project_id = value,
+            "security_token" => security_token = value,
+            _ => {}
+        }
+    }
+    if !found_section {
+        return Err(Error::Credentials {
+            looked_at: path.display().to_string(),
+            message: format!("the file has no [{CREDENTIALS_SECTION}] section"),
+        });
+    }
+    let (ak, sk) = match (ak, sk) {
+        (Some(ak), Some(sk)) => (ak, sk),
+        (ak, sk) => {
+            let missing = match (ak.is_none(), sk.is_none()) {
+                (true, true) => "neither `ak` nor `sk` is set",
+                (true, false) => "`sk` is set but `ak` is not",
+                _ => "`ak` is set but `sk` is not",
+            };
+            return Err(Error::Credentials { looked_at: looked_at(), message: missing.into() });
+        }
+    };
+    let mut credentials = Credentials::access_key(ak, sk);
+    if let Some(token) = security_token {
+        credentials = credentials.security_token(token);
+    }
+    credentials.project_id = project_id;
+    credentials.source = looked_at();
+    Ok(credentials)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ini_sections_comments_and_quotes() {
+        let text = "# comment\n[global]\nak = other\n\n[basic]\nak = AK1 \nsk=\"SK1\"\n; note\nproject_id: p1\n";
+        let c = parse_credentials_file(text, Path::new("/x/credentials")).unwrap();
+        assert_eq!(c.access_key_id(), Some("AK1"));
+        assert_eq!(c.project_id_value(), Some("p1"));
+        assert_eq!(c.source(), "/x/credentials [basic]");
+        assert!(!format!("{c:?}").contains("SK1"));
+    }
+
+    #[test]
+    fn ini_problems_name_the_file() {
+        let e = parse_credentials_file("[basic]\nak = AK1\n", Path::new("/x/c")).unwrap_err();
+        assert!(e.to_string().contains("/x/c [basic]") && e.to_string().contains("`sk`"), "{e}");
+        let e = parse_credentials_file("[other]\nak = AK1\n", Path::new("/x/c")).unwrap_err();
+        assert!(e.to_string().contains("no [basic] section"), "{e}");
+        let e = parse_credentials_file("[basic]\njunk\n", Path::new("/x/c")).unwrap_err();
+        assert!(e.to_string().contains("line 2"), "{e}");
+    }
+}

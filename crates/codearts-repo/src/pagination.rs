@@ -1,0 +1,260 @@
+//! Pages and the walk across them.
+//!
+//! The first page is fetched alone. When it carries `X-Total`, the remaining pages are
+//! known and fetched up to `max_concurrent_pages` at a time; otherwise pages are fetched
+//! ahead the same way and the first short page ends the walk (pages fetched past it are
+//! dropped unread). Pages are yielded in offset order whatever order they arrive in, and
+//! a page that needed retries is still yielded once, so every item comes exactly once.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use futures::stream::{BoxStream, FuturesOrdered, StreamExt};
+
+use crate::decode::FieldRepair;
+use crate::error::Result;
+use crate::types::DateTitleDto;
+
+/// Largest offset the service accepts (`int32`).
+pub(crate) const MAX_OFFSET: u64 = i32::MAX as u64;
+
+/// One page of a list operation.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// The items, in the service's order.
+    pub items: Vec<T>,
+    /// Matching items across all pages, from `X-Total` (read leniently) when sent.
+    pub total: Option<u64>,
+    /// Offset of the first item.
+    pub offset: u32,
+    /// Page size asked for (the service's default when none was given).
+    pub limit: u32,
+    /// The answer's `X-Request-Id`.
+    pub request_id: Option<String>,
+    /// Commit list only: the service's per-day commit counts of this page.
+    pub date_title: Vec<DateTitleDto>,
+    /// Malformed optional fields dropped while decoding (normally empty).
+    pub repairs: Vec<FieldRepair>,
+}
+
+impl<T> Page<T> {
+    /// Whether this page is shorter than its limit, so no page follows it.
+    pub fn is_short(&self) -> bool {
+        (self.items.len() as u64) < u64::from(self.limit)
+    }
+}
+
+/// Per-day commit counts merged over several pages.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DayCounts(BTreeMap<String, u64>);
+
+impl DayCounts {
+    /// Adds a page's `date_title` counts.
+    pub fn add(&mut self, days: &[DateTitleDto]) {
+        for day in days {
+            let count = day.commits_count.map_or(0, |c| u64::try_from(c).unwrap_or(0));
+            *self.0.entry(day.day.clone()).or_default() += count;
+        }
+    }
+
+    /// `(day, commits)` pairs, newest day first (the service's order).
+    pub fn newest_first(&self) -> Vec<(String, u64)> {
+        self.0.iter().rev().map(|(day, count)| (day.clone(), *count)).collect()
+    }
+
+    /// The count of one day (`YYYY-MM-DD`).
+    pub fn get(&self, day: &str) -> Option<u64> {
+        self.0.get(day).copied()
+    }
+
+    /// Sum over all days.
+    pub fn total(&self) -> u64 {
+        self.0.values().sum()
+    }
+
+    /// Whether no day was counted.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Fetches the page at an offset.
+pub(crate) type FetchPage<T> = Arc<dyn Fn(u32) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync>;
+
+struct Walk<T> {
+    fetch: FetchPage<T>,
+    next_offset: u64,
+    /// Offset past the last item wanted: the cap, then also `X-Total`.
+    end: Option<u64>,
+    limit: u32,
+    concurrency: usize,
+    in_flight: FuturesOrdered<BoxFuture<'static, Result<Page<T>>>>,
+    first_seen: bool,
+    done: bool,
+}
+
+impl<T> Walk<T> {
+    fn top_up(&mut self) {
+        let room = if self.first_seen { self.concurrency } else { 1 };
+        while !self.done
+            && self.in_flight.len() < room
+            && self.next_offset <= MAX_OFFSET
+            && self.end.is_none_or(|end| self.next_offset < end)
+        {
+            let offset = self.next_offset as u32;
+            self.in_flight.push_back((self.fetch)(offset));
+            self.next_offset += u64::from(self.limit);
+        }
+    }
+
+    fn stop(&mut self) {
+        self.done = true;
+        self.in_flight = FuturesOrdered::new();
+    }
+}
+
+/// Pages from `start`, `limit` items each, at most `cap` items in total.
+pub(crate) fn walk<T: Send + 'static>(
+    fetch: FetchPage<T>,
+    start: u32,
+    limit: u32,
+    concurrency: usize,
+    cap: Option<u64>,
+) -> BoxStream<'static, Result<Page<T>>> {
+    let walk = Walk {
+        fetch,
+        next_offset: u64::from(start),
+        end: cap.map(|cap| u64::from(start) + cap),
+        limit,
+        concurrency: concurrency.max(1),
+        in_flight: FuturesOrdered::new(),
+        first_seen: false,
+        done: cap == Some(0),
+    };
+    futures::stream::unfold(walk, |mut walk| async move {
+        walk.top_up();
+        let result = walk.in_flight.next().await?;
+        let first = !walk.first_seen;
+        walk.first_seen = true;
+        match result {
+            Err(error) => {
+                walk.stop();
+                Some((Err(error), walk))
+            }
+            Ok(page) => {
+                if first && let Some(total) = page.total {
+                    walk.end = Some(walk.end.map_or(total, |end| end.min(total)));
+                }
+                if page.is_short() {
+                    walk.stop();
+                    if page.items.is_empty() && !first {
+                        return None;
+                    }
+                }
+                Some((Ok(page), walk))
+            }
+        }
+    })
+    .boxed()
+}
+
+/// The items of a page stream, in order.
+pub(crate) fn items<T: Send + 'static>(pages: BoxStream<'static, Result<Page<T>>>) -> BoxStream<'static, Result<T>> {
+    pages
+        .flat_map(|page| match page {
+            Ok(page) => futures::future::Either::Left(futures::stream::iter(page.items.into_iter().map(Ok))),
+            Err(error) => futures::future::Either::Right(futures::stream::once(async move { Err(error) })),
+        })
+        .boxed()
+}
+
+/// Collects up to `cap` items of a page stream, passing each page to `each_page` first.
+pub(crate) async fn collect<T>(
+    mut pages: BoxStream<'static, Result<Page<T>>>,
+    cap: Option<usize>,
+    mut each_page: impl FnMut(&Page<T>),
+) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page?;
+        each_page(&page);
+        out.extend(page.items);
+        if let Some(cap) = cap
+            && out.len() >= cap
+        {
+            out.truncate(cap);
+            break;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// Pages over `0..n` with `total` optionally reported; records the offsets asked for.
+    fn source(n: u32, report_total: bool, asked: Arc<Mutex<Vec<u32>>>, limit: u32) -> FetchPage<u32> {
+        Arc::new(move |offset| {
+            let asked = asked.clone();
+            Box::pin(async move {
+                asked.lock().unwrap().push(offset);
+                // Later pages answer sooner, to check the order is kept.
+                tokio::task::yield_now().await;
+                let items: Vec<u32> = (offset..n.min(offset.saturating_add(limit))).collect();
+                Ok(Page {
+                    items,
+                    total: report_total.then_some(u64::from(n)),
+                    offset,
+                    limit,
+                    request_id: None,
+                    date_title: Vec::new(),
+                    repairs: Vec::new(),
+                })
+            })
+        })
+    }
+
+    #[tokio::test]
+    async fn items_come_in_order_once_with_and_without_total() {
+        for report_total in [true, false] {
+            for n in [0, 1, 99, 100, 101, 1050] {
+                let asked = Arc::new(Mutex::new(Vec::new()));
+                let pages = walk(source(n, report_total, asked.clone(), 100), 0, 100, 4, None);
+                let got: Vec<u32> = items(pages).map(|r| r.unwrap()).collect().await;
+                assert_eq!(got, (0..n).collect::<Vec<_>>(), "n={n} total={report_total}");
+                if report_total {
+                    let mut offsets = asked.lock().unwrap().clone();
+                    offsets.sort();
+                    let expected: Vec<u32> = (0..n.div_ceil(100).max(1)).map(|p| p * 100).collect();
+                    assert_eq!(offsets, expected, "no page past X-Total is asked for");
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_cap_bounds_the_pages_asked_for() {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let pages = walk(source(1000, true, asked.clone(), 100), 0, 100, 4, Some(150));
+        let got = collect(pages, Some(150), |_| {}).await.unwrap();
+        assert_eq!(got, (0..150).collect::<Vec<_>>());
+        assert_eq!(asked.lock().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn day_counts_merge() {
+        let day = |d: &str, c| DateTitleDto { day: d.into(), commits_count: Some(c) };
+        let mut counts = DayCounts::default();
+        counts.add(&[day("2025-06-27", 2), day("2025-06-25", 1)]);
+        counts.add(&[day("2025-06-25", 4), day("2025-06-01", 3)]);
+        assert_eq!(
+            counts.newest_first(),
+            [("2025-06-27".to_string(), 2), ("2025-06-25".to_string(), 5), ("2025-06-01".to_string(), 3)]
+        );
+        assert_eq!(counts.total(), 10);
+    }
+}
