@@ -6,22 +6,34 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::failure::FailureKind;
 use crate::values::{parse_duration, parse_instant};
 
-const AFTER_HELP: &str = "\
-Credentials, when no credential flag is given, come from the SDK's provider chain: the
-environment (HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK / HUAWEICLOUD_SDK_PROJECT_ID /
-HUAWEICLOUD_SDK_SECURITY_TOKEN, or a token variable), then the credentials file
-(~/.huaweicloud/credentials or HUAWEICLOUD_SDK_CREDENTIALS_FILE, section [basic]).
-
-Exit codes: 0 success, 1 other failure, 2 bad flag or value, 3 authentication or
-permission, 4 not found, 5 network or timeout, 6 server error.
-
-Try it with no account: codearts-repo demo";
+/// Help text after the options: where credentials come from (named by the SDK's own
+/// constants), the exit codes, and the demo.
+fn after_help() -> String {
+    use codearts_repo::credentials::{
+        AK_VAR, CREDENTIALS_FILE_VAR, DEFAULT_CREDENTIALS_FILE, PROJECT_ID_VAR, SECURITY_TOKEN_VAR,
+        SK_VAR, TOKEN_VAR,
+    };
+    let exit_codes: Vec<String> = FailureKind::ALL
+        .iter()
+        .map(|kind| format!("{} {}", kind.exit_code(), kind.meaning()))
+        .collect();
+    let exit_codes = exit_codes.join(", ");
+    format!(
+        "Credentials, when no credential flag is given, come from the SDK's default chain: \
+         {TOKEN_VAR}; else {AK_VAR} and {SK_VAR} (with {PROJECT_ID_VAR} and \
+         {SECURITY_TOKEN_VAR}); else the credentials file {CREDENTIALS_FILE_VAR} or \
+         ~/{DEFAULT_CREDENTIALS_FILE}, section [basic].\n\n\
+         Exit codes: 0 success, {exit_codes}.\n\n\
+         Try it with no account: codearts-repo demo"
+    )
+}
 
 /// Push events and commit history of Huawei Cloud CodeArts Repo repositories.
 #[derive(Debug, Parser)]
-#[command(name = "codearts-repo", version, after_help = AFTER_HELP)]
+#[command(name = "codearts-repo", version, after_help = after_help())]
 pub struct Cli {
     /// Where to connect and how to authenticate.
     #[command(flatten)]
@@ -158,7 +170,7 @@ pub struct PagingArgs {
 
     /// Items to skip before the first one returned.
     #[arg(long, value_name = "N", default_value_t = 0)]
-    pub offset: i32,
+    pub offset: u32,
 
     /// Items per request (the API allows 1 to 100) [default: up to 100, no more than --limit].
     #[arg(long, value_name = "N")]

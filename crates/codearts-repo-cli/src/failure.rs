@@ -22,7 +22,29 @@ pub enum FailureKind {
 }
 
 impl FailureKind {
-    /// The process exit code; documented in `--help` and the README.
+    /// Every kind, in exit code order.
+    pub const ALL: [FailureKind; 6] = [
+        Self::Other,
+        Self::Usage,
+        Self::Auth,
+        Self::NotFound,
+        Self::Network,
+        Self::Server,
+    ];
+
+    /// What the exit code means, for `--help`.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::Other => "other failure",
+            Self::Usage => "bad flag or value",
+            Self::Auth => "authentication or permission",
+            Self::NotFound => "not found",
+            Self::Network => "network or timeout",
+            Self::Server => "server error",
+        }
+    }
+
+    /// The process exit code; listed in `--help` and the README.
     pub fn exit_code(self) -> u8 {
         match self {
             Self::Other => 1,
@@ -115,15 +137,7 @@ mod tests {
 
     #[test]
     fn every_kind_has_its_own_exit_code() {
-        let kinds = [
-            FailureKind::Other,
-            FailureKind::Usage,
-            FailureKind::Auth,
-            FailureKind::NotFound,
-            FailureKind::Network,
-            FailureKind::Server,
-        ];
-        let mut codes: Vec<u8> = kinds.iter().map(|k| k.exit_code()).collect();
+        let mut codes: Vec<u8> = FailureKind::ALL.iter().map(|k| k.exit_code()).collect();
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes, vec![1, 2, 3, 4, 5, 6]);

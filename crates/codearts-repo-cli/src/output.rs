@@ -7,6 +7,7 @@
 
 use std::io::{self, Write};
 
+use chrono::NaiveDate;
 use serde_json::Value;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -173,6 +174,7 @@ impl<W: Write> RecordWriter<W> {
             OutputFormat::Json => match (self.shape, self.written) {
                 (Shape::List, 0) => self.out.write_all(b"[]\n")?,
                 (Shape::List, _) => self.out.write_all(b"\n]\n")?,
+                (Shape::Single, 0) => self.out.write_all(b"null\n")?,
                 (Shape::Single, _) => {}
             },
             OutputFormat::Ndjson => {}
@@ -305,8 +307,7 @@ pub fn write_histogram(
         writeln!(out, "(no commits)")?;
         return Ok(());
     }
-    let mut days = days.to_vec();
-    days.sort_by(|a, b| a.day.cmp(&b.day));
+    let days = with_empty_days(days);
     let busiest = days
         .iter()
         .map(|d| d.commits_count)
@@ -320,23 +321,57 @@ pub fn write_histogram(
     let bar_room = width.map_or(50, |w| w.saturating_sub(fixed).clamp(10, 50));
     for d in &days {
         let bar = bar_length(d.commits_count, busiest, bar_room);
-        writeln!(
-            out,
+        let line = format!(
             "{}{GAP}{:>count_width$} {}",
             d.day,
             d.commits_count,
             "█".repeat(bar)
-        )?;
+        );
+        writeln!(out, "{}", line.trim_end())?;
     }
+    let active = days.iter().filter(|d| d.commits_count > 0).count();
     let plural = if total == 1 { "" } else { "s" };
-    let day_plural = if days.len() == 1 { "" } else { "s" };
+    let day_plural = if active == 1 { "" } else { "s" };
     writeln!(
         out,
-        "{total} commit{plural} on {} day{day_plural}, {} to {}",
-        days.len(),
+        "{total} commit{plural} on {active} day{day_plural}, {} to {}",
         days[0].day,
         days[days.len() - 1].day
     )
+}
+
+/// Longest span of days drawn with its empty days filled in; beyond it only days with
+/// commits are drawn, to keep the histogram readable.
+const FILL_EMPTY_DAYS_UP_TO: i64 = 366;
+
+/// The days oldest first, with the days between them that had no commit added as zero, so
+/// that gaps show; days that are not `YYYY-MM-DD` are kept as they are.
+fn with_empty_days(days: &[DayCount]) -> Vec<DayCount> {
+    let mut sorted = days.to_vec();
+    sorted.sort_by(|a, b| a.day.cmp(&b.day));
+    let dates: Option<Vec<NaiveDate>> = sorted
+        .iter()
+        .map(|d| NaiveDate::parse_from_str(&d.day, "%Y-%m-%d").ok())
+        .collect();
+    let Some(dates) = dates else { return sorted };
+    let (Some(&first), Some(&last)) = (dates.first(), dates.last()) else {
+        return sorted;
+    };
+    if (last - first).num_days() > FILL_EMPTY_DAYS_UP_TO {
+        return sorted;
+    }
+    let mut filled = Vec::new();
+    let mut given = sorted.into_iter().zip(dates).peekable();
+    for day in first.iter_days().take_while(|day| *day <= last) {
+        match given.next_if(|(_, date)| *date == day) {
+            Some((count, _)) => filled.push(count),
+            None => filled.push(DayCount {
+                day: day.to_string(),
+                commits_count: 0,
+            }),
+        }
+    }
+    filled
 }
 
 /// Bar length for `count`, scaled so the busiest day fills `room`; never zero for a
@@ -435,6 +470,7 @@ mod tests {
         let text = render(OutputFormat::Json, Shape::Single, &sample()[..1]);
         let parsed: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(parsed, sample()[0]);
+        assert_eq!(render(OutputFormat::Json, Shape::Single, &[]), "null\n");
     }
 
     #[test]
@@ -506,5 +542,25 @@ mod tests {
         assert_eq!(lines[1], format!("2025-06-02  20 {}", "█".repeat(25)));
         assert_eq!(lines[2], "2025-06-03   1 █");
         assert_eq!(lines[3], "61 commits on 3 days, 2025-06-01 to 2025-06-03");
+    }
+
+    #[test]
+    fn histogram_shows_days_without_commits() {
+        let days = vec![
+            DayCount {
+                day: "2025-06-30".into(),
+                commits_count: 2,
+            },
+            DayCount {
+                day: "2025-07-02".into(),
+                commits_count: 1,
+            },
+        ];
+        let mut out = Vec::new();
+        write_histogram(&mut out, &days, None).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1], "2025-07-01  0");
+        assert_eq!(lines[3], "3 commits on 2 days, 2025-06-30 to 2025-07-02");
     }
 }

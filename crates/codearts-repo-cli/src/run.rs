@@ -1,12 +1,11 @@
 //! Running a parsed command: building the SDK client, calling it, walking pages and
 //! writing what comes back.
 
-use std::collections::BTreeMap;
 use std::io::{self, BufWriter, IsTerminal};
 use std::pin::pin;
 
 use chrono::NaiveDate;
-use codearts_repo::{Client, Credentials, EventFilter, Page, RetryConfig};
+use codearts_repo::{Client, Credentials, DateTitle, DayCounts, EventFilter, Page, RetryConfig};
 use codearts_repo_emulator::Emulator;
 use futures::{Stream, StreamExt};
 use serde::Serialize;
@@ -22,9 +21,8 @@ use crate::progress::Progress;
 use crate::views::{COMMIT_COLUMNS, EVENT_COLUMNS, LAST_PUSH_COLUMNS, RECENT_PUSH_COLUMNS};
 use crate::{demo, errors};
 
-/// How the hint describes the SDK's provider chain when no credential flag was given.
-const DEFAULT_CHAIN: &str = "the SDK's provider chain (the HUAWEICLOUD_SDK_* environment \
-     variables, then the credentials file)";
+/// How a hint names the SDK's default provider chain, before it found anything.
+const DEFAULT_CHAIN: &str = "the SDK's default chain";
 
 /// Runs one command line to completion.
 pub async fn run(cli: Cli) -> Result<(), Failure> {
@@ -90,8 +88,9 @@ impl Session {
         } else if let Some(region) = &args.region {
             builder = builder.region(region);
         }
-        let (credentials, credential_source) = credentials(args, emulator)?;
-        if let Some(credentials) = credentials {
+        let flagged = credentials(args, emulator);
+        let flagged_source = flagged.as_ref().map(|(_, source)| *source);
+        if let Some((credentials, _)) = flagged {
             builder = builder.credentials(credentials);
         }
         if let Some(timeout) = args.connect_timeout {
@@ -108,7 +107,10 @@ impl Session {
         }
         let client = builder
             .build()
-            .map_err(|e| errors::from_sdk(e, &credential_source))?;
+            .map_err(|e| errors::from_sdk(e, flagged_source.unwrap_or(DEFAULT_CHAIN)))?;
+        // Without a flag, the SDK says which variable or file it used.
+        let credential_source =
+            flagged_source.map_or_else(|| client.credentials_source().to_string(), str::to_string);
         Ok(Self {
             client,
             credential_source,
@@ -135,17 +137,14 @@ impl Session {
 
     /// The day of the newest commit of a repository's default branch, if it has one.
     pub async fn newest_commit_day(&self, repository: u32) -> Result<Option<NaiveDate>, Failure> {
-        let pages = self
+        let page = self
             .client
             .list_commits(repository)
             .order_by_date(true)
             .limit(1)
-            .pages();
-        let mut pages = pin!(pages);
-        let Some(page) = pages.next().await else {
-            return Ok(None);
-        };
-        let page = page.map_err(|e| self.sdk_failure(e))?;
+            .send()
+            .await
+            .map_err(|e| self.sdk_failure(e))?;
         Ok(page
             .items
             .first()
@@ -202,8 +201,11 @@ impl Session {
             .send()
             .await
             .map_err(|e| self.sdk_failure(e))?;
-        let mut writer = self.writer(Shape::Single, LAST_PUSH_COLUMNS, "no push");
-        writer.record(&to_value(&push)?)?;
+        // A repository nobody pushed to has no last push: JSON `null`, a table says so.
+        let mut writer = self.writer(Shape::Single, LAST_PUSH_COLUMNS, "no push yet");
+        if let Some(push) = &push {
+            writer.record(&to_value(push)?)?;
+        }
         writer.finish()?;
         Ok(())
     }
@@ -240,30 +242,32 @@ impl Session {
             request = request.order_by_date(true);
         }
         if args.by_day {
-            let mut days: BTreeMap<String, u64> = BTreeMap::new();
+            let mut days = DayCounts::default();
             self.walk(request.pages(), &args.paging, "commits", |page, taken| {
                 if taken == page.items.len() {
-                    for entry in &page.date_title {
-                        let count = u64::try_from(entry.commits_count.unwrap_or(0)).unwrap_or(0);
-                        *days.entry(entry.day.clone()).or_default() += count;
-                    }
+                    days.add(&page.date_title);
                 } else {
-                    // The cap cut this page: its date_title also counts commits not taken,
-                    // so count the ones taken by the day of their commit date.
-                    for commit in &page.items[..taken] {
-                        let date = commit.committed_date.as_ref().map(|d| d.as_str());
-                        if let Some(day) = date.and_then(|d| d.get(..10)) {
-                            *days.entry(day.to_string()).or_default() += 1;
-                        }
-                    }
+                    // --limit cut this page, whose date_title also counts the commits left
+                    // out: count the ones taken by their commit day (UTC, as the service).
+                    let taken_days: Vec<DateTitle> = page.items[..taken]
+                        .iter()
+                        .filter_map(|commit| commit.committed_date.as_ref()?.to_utc())
+                        .map(|date| DateTitle {
+                            day: date.date_naive().to_string(),
+                            commits_count: Some(1),
+                        })
+                        .collect();
+                    days.add(&taken_days);
                 }
                 Ok(())
             })
             .await?;
-            let days: Vec<DayCount> = days
+            let mut days: Vec<DayCount> = days
+                .newest_first()
                 .into_iter()
                 .map(|(day, commits_count)| DayCount { day, commits_count })
                 .collect();
+            days.reverse();
             let mut out = stdout();
             write_day_counts(&mut out, self.format, &days, self.width)?;
             return Ok(());
@@ -283,7 +287,7 @@ impl Session {
         }
         let pushes = request.send().await.map_err(|e| self.sdk_failure(e))?;
         let mut writer = self.writer(Shape::List, RECENT_PUSH_COLUMNS, "no recent pushes");
-        for push in pushes.iter() {
+        for push in &pushes.items {
             writer.record(&to_value(push)?)?;
         }
         writer.finish()?;
@@ -346,7 +350,7 @@ impl Session {
     {
         let mut progress = Progress::new(self.progress, noun);
         let cap = paging.cap();
-        let skipped = u64::try_from(paging.offset).unwrap_or(0);
+        let skipped = u64::from(paging.offset);
         let mut taken = 0u64;
         let mut pages = pin!(pages);
         while let Some(page) = pages.next().await {
@@ -386,14 +390,14 @@ fn to_value(item: &impl Serialize) -> Result<Value, Failure> {
     })
 }
 
-/// The credentials to give the client, and a description of their source for hints.
-/// Flags win; otherwise the SDK's provider chain decides (and describes what it used).
+/// Credentials given by flags (or the embedded emulator's), with how a hint names them;
+/// `None` leaves the choice to the SDK's default chain.
 fn credentials(
     args: &ConnectionArgs,
     emulator: Option<&Emulator>,
-) -> Result<(Option<Credentials>, String), Failure> {
+) -> Option<(Credentials, &'static str)> {
     if let Some(token) = &args.token {
-        return Ok((Some(Credentials::token(token)), "the --token flag".into()));
+        return Some((Credentials::token(token), "the --token flag"));
     }
     if let (Some(ak), Some(sk)) = (&args.access_key, &args.secret_key) {
         let mut credentials = Credentials::access_key(ak, sk);
@@ -403,18 +407,12 @@ fn credentials(
         if let Some(token) = &args.security_token {
             credentials = credentials.security_token(token);
         }
-        return Ok((
-            Some(credentials),
-            "the --access-key and --secret-key flags".into(),
-        ));
+        return Some((credentials, "the --access-key and --secret-key flags"));
     }
-    if let Some(emulator) = emulator {
-        let token = &emulator.credentials().token;
-        return Ok((
-            Some(Credentials::token(token)),
-            "the embedded emulator's token".into(),
-        ));
-    }
-    // No flag: the client resolves credentials itself, through the SDK's provider chain.
-    Ok((None, DEFAULT_CHAIN.into()))
+    emulator.map(|emulator| {
+        (
+            Credentials::token(&emulator.credentials().token),
+            "the embedded emulator's token",
+        )
+    })
 }

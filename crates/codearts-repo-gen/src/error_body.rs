@@ -64,7 +64,10 @@ fn from_value(value: &Value) -> ErrorParts {
     }
     match object.get("error") {
         Some(nested @ Value::Object(_)) => from_value(nested),
-        Some(other) => ErrorParts { code: None, message: scalar_text(other) },
+        Some(other) => ErrorParts {
+            code: None,
+            message: scalar_text(other),
+        },
         None => ErrorParts::default(),
     }
 }
@@ -89,7 +92,10 @@ fn raw_text(body: &[u8]) -> ErrorParts {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text.to_string(),
     };
-    ErrorParts { code: None, message: Some(message) }
+    ErrorParts {
+        code: None,
+        message: Some(message),
+    }
 }
 
 /// The body rewritten into the documented `{"error_code","error_msg"}` shape.
@@ -109,7 +115,10 @@ mod tests {
     use super::*;
 
     fn parts(code: Option<&str>, message: Option<&str>) -> ErrorParts {
-        ErrorParts { code: code.map(str::to_string), message: message.map(str::to_string) }
+        ErrorParts {
+            code: code.map(str::to_string),
+            message: message.map(str::to_string),
+        }
     }
 
     #[test]
@@ -118,15 +127,27 @@ mod tests {
             parse(br#"{"error_code":"CH.00402000","error_msg":"gone"}"#),
             parts(Some("CH.00402000"), Some("gone"))
         );
-        assert_eq!(parse(br#"{"errorCode":"APIGW.0308","errorMsg":"slow down"}"#), parts(Some("APIGW.0308"), Some("slow down")));
-        assert_eq!(parse(br#"{"code":401,"message":"who?"}"#), parts(Some("401"), Some("who?")));
+        assert_eq!(
+            parse(br#"{"errorCode":"APIGW.0308","errorMsg":"slow down"}"#),
+            parts(Some("APIGW.0308"), Some("slow down"))
+        );
+        assert_eq!(
+            parse(br#"{"code":401,"message":"who?"}"#),
+            parts(Some("401"), Some("who?"))
+        );
         assert_eq!(
             parse(br#"{"error":{"code":"APIGW.0101","message":"no api"}}"#),
             parts(Some("APIGW.0101"), Some("no api"))
         );
         assert_eq!(parse(br#"{"error":"plain"}"#), parts(None, Some("plain")));
-        assert_eq!(parse(b"<html>Bad Gateway</html>\n"), parts(None, Some("<html>Bad Gateway</html>")));
-        assert_eq!(parse(br#"{"unrelated":1}"#), parts(None, Some(r#"{"unrelated":1}"#)));
+        assert_eq!(
+            parse(b"<html>Bad Gateway</html>\n"),
+            parts(None, Some("<html>Bad Gateway</html>"))
+        );
+        assert_eq!(
+            parse(br#"{"unrelated":1}"#),
+            parts(None, Some(r#"{"unrelated":1}"#))
+        );
         assert!(parse(b"  ").is_empty());
     }
 

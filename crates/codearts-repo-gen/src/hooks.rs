@@ -99,9 +99,16 @@ enum AuthKind {
     },
 }
 
-fn header_value(value: &str, field: &'static str, sensitive: bool) -> Result<HeaderValue, InvalidCredential> {
+fn header_value(
+    value: &str,
+    field: &'static str,
+    sensitive: bool,
+) -> Result<HeaderValue, InvalidCredential> {
     if value.trim().is_empty() {
-        return Err(InvalidCredential { field, problem: "is empty" });
+        return Err(InvalidCredential {
+            field,
+            problem: "is empty",
+        });
     }
     // Visible ASCII only: anything else would be altered or refused on the wire.
     if !value.bytes().all(|b| b.is_ascii_graphic()) {
@@ -110,8 +117,10 @@ fn header_value(value: &str, field: &'static str, sensitive: bool) -> Result<Hea
             problem: "holds characters other than visible ASCII (spaces, control or non-ASCII characters)",
         });
     }
-    let mut header = HeaderValue::from_str(value)
-        .map_err(|_| InvalidCredential { field, problem: "is not a valid header value" })?;
+    let mut header = HeaderValue::from_str(value).map_err(|_| InvalidCredential {
+        field,
+        problem: "is not a valid header value",
+    })?;
     header.set_sensitive(sensitive);
     Ok(header)
 }
@@ -126,7 +135,9 @@ impl Auth {
     pub fn token(token: &str, project_id: Option<&str>) -> Result<Self, InvalidCredential> {
         Ok(Self(AuthKind::Token {
             token: header_value(token, "token", true)?,
-            project_id: project_id.map(|p| header_value(p, "project id", false)).transpose()?,
+            project_id: project_id
+                .map(|p| header_value(p, "project id", false))
+                .transpose()?,
         }))
     }
 
@@ -143,7 +154,9 @@ impl Auth {
         Ok(Self(AuthKind::AccessKey {
             access_key: access_key.to_string(),
             secret_key: Secret::new(secret_key),
-            project_id: project_id.map(|p| header_value(p, "project id", false)).transpose()?,
+            project_id: project_id
+                .map(|p| header_value(p, "project id", false))
+                .transpose()?,
             security_token: security_token
                 .map(|t| header_value(t, "security token", true))
                 .transpose()?,
@@ -165,12 +178,20 @@ impl fmt::Debug for Auth {
                 .field("token", &"<redacted>")
                 .field("project_id", project_id)
                 .finish(),
-            AuthKind::AccessKey { access_key, project_id, security_token, .. } => f
+            AuthKind::AccessKey {
+                access_key,
+                project_id,
+                security_token,
+                ..
+            } => f
                 .debug_struct("Auth::AccessKey")
                 .field("access_key", access_key)
                 .field("secret_key", &"<redacted>")
                 .field("project_id", project_id)
-                .field("security_token", &security_token.as_ref().map(|_| "<redacted>"))
+                .field(
+                    "security_token",
+                    &security_token.as_ref().map(|_| "<redacted>"),
+                )
                 .finish(),
         }
     }
@@ -206,9 +227,19 @@ pub fn prepare_request(request: &mut reqwest::Request, auth: &Auth, now: DateTim
                 headers.insert(HeaderName::from_static("x-project-id"), project_id.clone());
             }
         }
-        AuthKind::AccessKey { access_key, secret_key, project_id, security_token } => {
-            sign_request(request, access_key, secret_key, project_id.as_ref(), security_token.as_ref(), now)
-        }
+        AuthKind::AccessKey {
+            access_key,
+            secret_key,
+            project_id,
+            security_token,
+        } => sign_request(
+            request,
+            access_key,
+            secret_key,
+            project_id.as_ref(),
+            security_token.as_ref(),
+            now,
+        ),
     }
 }
 
@@ -231,7 +262,10 @@ fn sign_request(
         headers.insert(HeaderName::from_static("x-project-id"), project_id.clone());
     }
     if let Some(security_token) = security_token {
-        headers.insert(HeaderName::from_static("x-security-token"), security_token.clone());
+        headers.insert(
+            HeaderName::from_static("x-security-token"),
+            security_token.clone(),
+        );
     }
     let signed_names = [
         header::HOST.as_str(),
@@ -247,8 +281,15 @@ fn sign_request(
             Some((name.to_string(), value.to_string()))
         })
         .collect();
-    let query = request.url().query().map(signing::decode_query).unwrap_or_default();
-    let body = request.body().and_then(|b| b.as_bytes()).unwrap_or_default();
+    let query = request
+        .url()
+        .query()
+        .map(signing::decode_query)
+        .unwrap_or_default();
+    let body = request
+        .body()
+        .and_then(|b| b.as_bytes())
+        .unwrap_or_default();
     let input = signing::CanonicalInput {
         method: request.method().as_str(),
         path: request.url().path(),
@@ -289,7 +330,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries: one attempt per operation.
     pub fn disabled() -> Self {
-        Self { max_attempts: 1, ..Self::default() }
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 
     /// Sets the number of attempts per operation, the first included (at least 1).
@@ -313,8 +357,13 @@ impl RetryPolicy {
     /// The full-jitter backoff before retry number `retry` (1 for the first retry):
     /// uniform in `0..=min(max_backoff, initial_backoff * 2^(retry-1))`.
     pub fn backoff(&self, retry: u32) -> Duration {
-        let factor = 1u32.checked_shl(retry.saturating_sub(1)).unwrap_or(u32::MAX);
-        let cap = self.initial_backoff.saturating_mul(factor).min(self.max_backoff);
+        let factor = 1u32
+            .checked_shl(retry.saturating_sub(1))
+            .unwrap_or(u32::MAX);
+        let cap = self
+            .initial_backoff
+            .saturating_mul(factor)
+            .min(self.max_backoff);
         let nanos = u64::try_from(cap.as_nanos()).unwrap_or(u64::MAX);
         Duration::from_nanos(fastrand::u64(0..=nanos))
     }
@@ -328,7 +377,11 @@ pub fn is_retryable_status(status: StatusCode) -> bool {
 /// Whether a transport failure is worth another attempt: connection failures, resets,
 /// cut or stalled bodies and attempt timeouts (every operation is an idempotent GET).
 pub fn is_retryable_error(error: &reqwest::Error) -> bool {
-    error.is_timeout() || error.is_connect() || error.is_request() || error.is_body() || error.is_decode()
+    error.is_timeout()
+        || error.is_connect()
+        || error.is_request()
+        || error.is_body()
+        || error.is_decode()
 }
 
 /// The wait a `Retry-After` header asks for: delay seconds or an HTTP date.
@@ -337,7 +390,9 @@ pub fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> 
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    let at = DateTime::parse_from_rfc2822(value).ok()?.with_timezone(&Utc);
+    let at = DateTime::parse_from_rfc2822(value)
+        .ok()?
+        .with_timezone(&Utc);
     Some((at - now).to_std().unwrap_or(Duration::ZERO))
 }
 
@@ -388,8 +443,14 @@ fn update_record(f: impl FnOnce(&mut CallRecord)) {
 
 /// Runs one operation (`future`, a generated builder's `send()`) with an optional
 /// deadline for all of its attempts, and returns what the hooks observed.
-pub async fn with_call_record<F: Future>(deadline: Option<Instant>, future: F) -> (F::Output, CallRecord) {
-    let slot = RefCell::new(CallSlot { deadline, record: CallRecord::default() });
+pub async fn with_call_record<F: Future>(
+    deadline: Option<Instant>,
+    future: F,
+) -> (F::Output, CallRecord) {
+    let slot = RefCell::new(CallSlot {
+        deadline,
+        record: CallRecord::default(),
+    });
     CALL.scope(slot, async move {
         let output = future.await;
         let record = CALL.with(|slot| std::mem::take(&mut slot.borrow_mut().record));
@@ -420,7 +481,10 @@ impl ClientHooks<ClientState> for Client {
             request_id = Empty,
             duration_ms = Empty,
         );
-        let result = self.run_attempts(request, deadline).instrument(span.clone()).await;
+        let result = self
+            .run_attempts(request, deadline)
+            .instrument(span.clone())
+            .await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         result
     }
@@ -448,7 +512,9 @@ impl Client {
             };
             prepare_request(&mut attempt_request, &state.auth, Utc::now());
             if let Some(user_agent) = &state.user_agent {
-                attempt_request.headers_mut().insert(header::USER_AGENT, user_agent.clone());
+                attempt_request
+                    .headers_mut()
+                    .insert(header::USER_AGENT, user_agent.clone());
             }
             let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
             let cut_by_deadline = match (remaining, state.attempt_timeout) {
@@ -494,9 +560,15 @@ impl Client {
                     }
                     if is_retryable_status(status) && !last {
                         let backoff = state.retry.backoff(attempt);
-                        let delay = retry_after(response.headers(), Utc::now()).map_or(backoff, |wait| wait.max(backoff));
+                        let delay = retry_after(response.headers(), Utc::now())
+                            .map_or(backoff, |wait| wait.max(backoff));
                         if fits(deadline, delay) {
-                            tracing::debug!(attempt, status = status.as_u16(), delay_ms = delay.as_millis() as u64, "retrying after a retryable status");
+                            tracing::debug!(
+                                attempt,
+                                status = status.as_u16(),
+                                delay_ms = delay.as_millis() as u64,
+                                "retrying after a retryable status"
+                            );
                             drop(response);
                             tokio::time::sleep(delay).await;
                             continue;
@@ -516,14 +588,20 @@ impl Client {
                     if is_retryable_error(&error) && !last && !out_of_time {
                         let delay = state.retry.backoff(attempt);
                         if fits(deadline, delay) {
-                            tracing::debug!(attempt, timed_out, delay_ms = delay.as_millis() as u64, "retrying after a transport failure");
+                            tracing::debug!(
+                                attempt,
+                                timed_out,
+                                delay_ms = delay.as_millis() as u64,
+                                "retrying after a transport failure"
+                            );
                             tokio::time::sleep(delay).await;
                             continue;
                         }
                     }
                     update_record(|r| {
                         r.timed_out = timed_out;
-                        r.deadline_reached |= out_of_time || (deadline.is_some_and(|d| Instant::now() >= d));
+                        r.deadline_reached |=
+                            out_of_time || (deadline.is_some_and(|d| Instant::now() >= d));
                         r.status = None;
                         r.headers = None;
                     });
@@ -549,7 +627,10 @@ async fn buffer_response(mut response: reqwest::Response) -> reqwest::Result<req
     if status.is_client_error() || status.is_server_error() {
         let parts = error_body::parse(&body);
         body = error_body::canonical_body(&parts).into();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
         headers.remove(header::CONTENT_ENCODING);
     }
@@ -579,11 +660,16 @@ mod tests {
 
     #[test]
     fn retry_after_reads_seconds_and_dates() {
-        let now = DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z").unwrap().with_timezone(&Utc);
+        let now = DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let mut headers = HeaderMap::new();
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("3"));
         assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(3)));
-        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("Mon, 01 Jan 2024 00:00:05 GMT"));
+        headers.insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static("Mon, 01 Jan 2024 00:00:05 GMT"),
+        );
         assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(5)));
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&headers, now), None);
@@ -594,18 +680,28 @@ mod tests {
         let error = Auth::token("abc def", None).unwrap_err();
         assert_eq!(error.field, "token");
         assert!(!error.to_string().contains("abc"));
-        assert_eq!(Auth::access_key("AK", "", None, None).unwrap_err().field, "secret key");
-        let debug = format!("{:?}", Auth::access_key("AK", "SECRETSK", Some("p"), Some("STS")).unwrap());
-        assert!(!debug.contains("SECRETSK") && !debug.contains("STS"), "{debug}");
+        assert_eq!(
+            Auth::access_key("AK", "", None, None).unwrap_err().field,
+            "secret key"
+        );
+        let debug = format!(
+            "{:?}",
+            Auth::access_key("AK", "SECRETSK", Some("p"), Some("STS")).unwrap()
+        );
+        assert!(
+            !debug.contains("SECRETSK") && !debug.contains("STS"),
+            "{debug}"
+        );
     }
 
     #[test]
     fn prepare_request_signs_the_canonical_query_it_sends() {
         let url = "https://codehub-ext.cn-north-4.myhuaweicloud.com/v4/repositories/123456/events?offset=0&limit=20&filter=push&after=2024-01-01T00%3A00%3A00Z";
         let mut request = reqwest::Request::new(reqwest::Method::GET, url.parse().unwrap());
-        request
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        request.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         let auth = Auth::access_key(
             "AKTESTEXAMPLE0000001",
             "SKtestExampleSecretKey0000000000000000001",
@@ -619,7 +715,10 @@ mod tests {
             request.url().query(),
             Some("after=2024-01-01T00%3A00%3A00Z&filter=push&limit=20&offset=0")
         );
-        assert_eq!(request.headers()["host"], "codehub-ext.cn-north-4.myhuaweicloud.com");
+        assert_eq!(
+            request.headers()["host"],
+            "codehub-ext.cn-north-4.myhuaweicloud.com"
+        );
         assert_eq!(
             request.headers()["authorization"],
             "SDK-HMAC-SHA256 Access=AKTESTEXAMPLE0000001, \

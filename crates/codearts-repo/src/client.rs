@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use codearts_repo_gen::hooks::{self, ClientState, RetryPolicy};
 use codearts_repo_gen::types::ErrorBody;
-use codearts_repo_gen::{DEFAULT_REGION, REGION_ENDPOINTS, ResponseValue, error_body};
+use codearts_repo_gen::{ClientInfo, DEFAULT_REGION, REGION_ENDPOINTS, ResponseValue, error_body};
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde::de::DeserializeOwned;
 
@@ -49,6 +49,7 @@ pub(crate) struct ClientInner {
     region: Option<String>,
     credentials_source: String,
     operation_timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
     pub(crate) max_concurrent_pages: usize,
 }
 
@@ -94,29 +95,51 @@ impl Client {
     pub(crate) async fn execute<T, F>(&self, operation: &'static str, send: F) -> Result<Reply<T>>
     where
         T: DeserializeOwned,
-        F: Future<Output = std::result::Result<ResponseValue<T>, codearts_repo_gen::Error<ErrorBody>>>,
+        F: Future<
+            Output = std::result::Result<ResponseValue<T>, codearts_repo_gen::Error<ErrorBody>>,
+        >,
     {
         let limit = self.inner.operation_timeout;
         let deadline = limit.map(|l| Instant::now() + l);
         let recorded = hooks::with_call_record(deadline, send);
         let (result, record) = match limit {
-            Some(limit) => tokio::time::timeout(limit + DECODE_GRACE, recorded).await.map_err(|_| {
-                Error::Timeout { operation, which: TimeoutKind::Operation, limit: Some(limit), attempts: 0 }
-            })?,
+            Some(limit) => tokio::time::timeout(limit + DECODE_GRACE, recorded)
+                .await
+                .map_err(|_| Error::Timeout {
+                    operation,
+                    which: TimeoutKind::Operation,
+                    limit: Some(limit),
+                    attempts: 0,
+                })?,
             None => recorded.await,
         };
         let attempts = record.attempts;
         use codearts_repo_gen::Error as Wire;
         match result {
             Ok(value) => {
-                let headers = value.headers().clone();
-                Ok(Reply { value: value.into_inner(), headers, repairs: Vec::new() })
+                // The hooks kept a copy of the headers; no need to clone them again.
+                let headers = match record.headers {
+                    Some(headers) => headers,
+                    None => value.headers().clone(),
+                };
+                Ok(Reply {
+                    value: value.into_inner(),
+                    headers,
+                    repairs: Vec::new(),
+                })
             }
             Err(Wire::ErrorResponse(answer)) => {
                 let status = answer.status();
                 let headers = answer.headers().clone();
                 let body = answer.into_inner();
-                Err(api_error(operation, status, &headers, body.error_code, body.error_msg, attempts))
+                Err(api_error(
+                    operation,
+                    status,
+                    &headers,
+                    body.error_code,
+                    body.error_msg,
+                    attempts,
+                ))
             }
             Err(Wire::UnexpectedResponse(response)) => {
                 let status = response.status();
@@ -133,7 +156,14 @@ impl Client {
                     });
                 }
                 let parts = error_body::parse(&body);
-                Err(api_error(operation, status, &headers, parts.code, parts.message, attempts))
+                Err(api_error(
+                    operation,
+                    status,
+                    &headers,
+                    parts.code,
+                    parts.message,
+                    attempts,
+                ))
             }
             Err(Wire::InvalidResponsePayload(body, _)) => {
                 let headers = record.headers.unwrap_or_default();
@@ -142,7 +172,11 @@ impl Client {
                         for repair in &repairs {
                             tracing::warn!(operation, path = %repair.path, problem = %repair.problem, "dropped a malformed optional field");
                         }
-                        Ok(Reply { value, headers, repairs })
+                        Ok(Reply {
+                            value,
+                            headers,
+                            repairs,
+                        })
                     }
                     Err(failure) => Err(Error::Decode {
                         operation,
@@ -153,25 +187,47 @@ impl Client {
                     }),
                 }
             }
-            Err(Wire::CommunicationError(error) | Wire::ResponseBodyError(error) | Wire::InvalidUpgrade(error)) => {
+            Err(
+                Wire::CommunicationError(error)
+                | Wire::ResponseBodyError(error)
+                | Wire::InvalidUpgrade(error),
+            ) => {
                 if error.is_timeout() || record.timed_out {
-                    let which = if record.deadline_reached {
-                        TimeoutKind::Operation
+                    let (which, limit) = if record.deadline_reached {
+                        (TimeoutKind::Operation, limit)
                     } else if error.is_connect() {
-                        TimeoutKind::Connect
+                        (TimeoutKind::Connect, self.inner.connect_timeout)
                     } else {
-                        TimeoutKind::Attempt
+                        (
+                            TimeoutKind::Attempt,
+                            self.inner.wire.inner().attempt_timeout,
+                        )
                     };
-                    return Err(Error::Timeout { operation, which, limit: None, attempts });
+                    return Err(Error::Timeout {
+                        operation,
+                        which,
+                        limit,
+                        attempts,
+                    });
                 }
-                Err(Error::Transport { operation, attempts, message: with_causes(&error), source: Some(error) })
+                Err(Error::Transport {
+                    operation,
+                    attempts,
+                    message: with_causes(&error),
+                    source: Some(error),
+                })
             }
             Err(Wire::InvalidRequest(message)) => Err(Error::InvalidInput {
                 parameter: "request",
                 value: String::new(),
                 expected: message,
             }),
-            Err(Wire::Custom(message)) => Err(Error::Transport { operation, attempts, message, source: None }),
+            Err(Wire::Custom(message)) => Err(Error::Transport {
+                operation,
+                attempts,
+                message,
+                source: None,
+            }),
         }
     }
 }
@@ -333,14 +389,23 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client> {
         let (endpoint, region) = match (&self.region, &self.endpoint) {
             (Some(_), Some(endpoint)) => {
-                return Err(Error::invalid("endpoint", endpoint, "either a region or an endpoint, not both"));
+                return Err(Error::invalid(
+                    "endpoint",
+                    endpoint,
+                    "either a region or an endpoint, not both",
+                ));
             }
             (_, Some(endpoint)) => (parse_endpoint(endpoint, self.allow_http)?, None),
             (region, None) => {
                 let region = region.as_deref().unwrap_or(DEFAULT_REGION);
-                let Some((_, endpoint)) = REGION_ENDPOINTS.iter().find(|(id, _)| *id == region) else {
+                let Some((_, endpoint)) = REGION_ENDPOINTS.iter().find(|(id, _)| *id == region)
+                else {
                     let known: Vec<&str> = REGION_ENDPOINTS.iter().map(|(id, _)| *id).collect();
-                    return Err(Error::invalid("region", region, format!("one of {}", known.join(", "))));
+                    return Err(Error::invalid(
+                        "region",
+                        region,
+                        format!("one of {}", known.join(", ")),
+                    ));
                 };
                 (endpoint.to_string(), Some(region.to_string()))
             }
@@ -355,7 +420,11 @@ impl ClientBuilder {
             }
         }
         if self.retry.max_attempts == 0 {
-            return Err(Error::invalid("max_attempts", 0, "at least 1 (1 disables retries)"));
+            return Err(Error::invalid(
+                "max_attempts",
+                0,
+                "at least 1 (1 disables retries)",
+            ));
         }
         if !(1..=MAX_CONCURRENT_PAGES_LIMIT).contains(&self.max_concurrent_pages) {
             return Err(Error::invalid(
@@ -372,6 +441,11 @@ impl ClientBuilder {
             None => Credentials::default_chain()?,
         };
         let auth = credentials.to_auth()?;
+        // Only known for the HTTP client built here.
+        let connect_timeout = self
+            .http_client
+            .is_none()
+            .then(|| self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT));
         let http = match self.http_client {
             Some(client) => {
                 if self.connect_timeout.is_some() {
@@ -384,7 +458,7 @@ impl ClientBuilder {
                 client
             }
             None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .connect_timeout(connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| Error::Transport {
@@ -408,6 +482,7 @@ impl ClientBuilder {
                 region,
                 credentials_source: credentials.source().to_string(),
                 operation_timeout: self.operation_timeout,
+                connect_timeout,
                 max_concurrent_pages: self.max_concurrent_pages,
             }),
         })
@@ -416,13 +491,22 @@ impl ClientBuilder {
 
 /// Checks a custom endpoint and returns it without a trailing `/`.
 fn parse_endpoint(endpoint: &str, allow_http: bool) -> Result<String> {
-    let url = url::Url::parse(endpoint)
-        .map_err(|e| Error::invalid("endpoint", endpoint, format!("an absolute URL such as https://host ({e})")))?;
+    let url = url::Url::parse(endpoint).map_err(|e| {
+        Error::invalid(
+            "endpoint",
+            endpoint,
+            format!("an absolute URL such as https://host ({e})"),
+        )
+    })?;
     match url.scheme() {
         "https" => {}
         "http" if allow_http => {}
         "http" => {
-            return Err(Error::invalid("endpoint", endpoint, "an https:// URL (plain http:// needs allow_http(true))"));
+            return Err(Error::invalid(
+                "endpoint",
+                endpoint,
+                "an https:// URL (plain http:// needs allow_http(true))",
+            ));
         }
         _ => return Err(Error::invalid("endpoint", endpoint, "an https:// URL")),
     }
@@ -430,10 +514,18 @@ fn parse_endpoint(endpoint: &str, allow_http: bool) -> Result<String> {
         return Err(Error::invalid("endpoint", endpoint, "a URL with a host"));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::invalid("endpoint", "<with user info>", "a URL without user name or password"));
+        return Err(Error::invalid(
+            "endpoint",
+            "<with user info>",
+            "a URL without user name or password",
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::invalid("endpoint", endpoint, "a URL without query or fragment"));
+        return Err(Error::invalid(
+            "endpoint",
+            endpoint,
+            "a URL without query or fragment",
+        ));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
@@ -449,7 +541,11 @@ mod tests {
     #[test]
     fn every_region_of_the_table_builds() {
         for (region, endpoint) in REGION_ENDPOINTS {
-            let client = Client::builder().region(*region).credentials(token()).build().unwrap();
+            let client = Client::builder()
+                .region(*region)
+                .credentials(token())
+                .build()
+                .unwrap();
             assert_eq!(client.endpoint(), *endpoint);
             assert_eq!(client.region(), Some(*region));
         }
@@ -459,16 +555,46 @@ mod tests {
 
     #[test]
     fn bad_regions_and_endpoints_fail_at_build() {
-        let e = Client::builder().region("mars-1").credentials(token()).build().unwrap_err();
-        assert!(e.to_string().contains("mars-1") && e.to_string().contains("cn-north-4"), "{e}");
-        for bad in ["not a url", "ftp://x", "http://127.0.0.1:1", "https://u:p@host", "https://host/?q=1", "https://"] {
-            let e = Client::builder().endpoint(bad).credentials(token()).build().unwrap_err();
+        let e = Client::builder()
+            .region("mars-1")
+            .credentials(token())
+            .build()
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("mars-1") && e.to_string().contains("cn-north-4"),
+            "{e}"
+        );
+        for bad in [
+            "not a url",
+            "ftp://x",
+            "http://127.0.0.1:1",
+            "https://u:p@host",
+            "https://host/?q=1",
+            "https://",
+        ] {
+            let e = Client::builder()
+                .endpoint(bad)
+                .credentials(token())
+                .build()
+                .unwrap_err();
             assert_eq!(e.kind(), crate::ErrorKind::InvalidInput, "{bad}: {e}");
             assert!(!e.to_string().contains("u:p"), "{e}");
         }
-        let ok = Client::builder().endpoint("http://127.0.0.1:1/").allow_http(true).credentials(token()).build().unwrap();
+        let ok = Client::builder()
+            .endpoint("http://127.0.0.1:1/")
+            .allow_http(true)
+            .credentials(token())
+            .build()
+            .unwrap();
         assert_eq!(ok.endpoint(), "http://127.0.0.1:1");
-        assert!(Client::builder().region("cn-north-4").endpoint("https://x").credentials(token()).build().is_err());
+        assert!(
+            Client::builder()
+                .region("cn-north-4")
+                .endpoint("https://x")
+                .credentials(token())
+                .build()
+                .is_err()
+        );
     }
 
     #[test]
@@ -476,11 +602,25 @@ mod tests {
         let base = || Client::builder().credentials(token());
         assert!(base().max_concurrent_pages(0).build().is_err());
         assert!(base().max_concurrent_pages(33).build().is_err());
-        assert!(base().retry(RetryConfig::default().max_attempts(0)).build().is_err());
+        assert!(
+            base()
+                .retry(RetryConfig::default().max_attempts(0))
+                .build()
+                .is_err()
+        );
         assert!(base().attempt_timeout(Duration::ZERO).build().is_err());
         assert!(base().user_agent("bad\nagent").build().is_err());
-        assert!(base().connect_timeout(Duration::from_secs(1)).http_client(reqwest::Client::new()).build().is_err());
-        let e = Client::builder().credentials(Credentials::token("has space")).build().unwrap_err();
+        assert!(
+            base()
+                .connect_timeout(Duration::from_secs(1))
+                .http_client(reqwest::Client::new())
+                .build()
+                .is_err()
+        );
+        let e = Client::builder()
+            .credentials(Credentials::token("has space"))
+            .build()
+            .unwrap_err();
         assert_eq!(e.kind(), crate::ErrorKind::Credentials);
         assert!(!e.to_string().contains("has space"), "{e}");
     }

@@ -68,19 +68,32 @@ impl fmt::Debug for Credentials {
         let mut s = f.debug_struct("Credentials");
         match &self.kind {
             Kind::Token(_) => s.field("token", &"<redacted>"),
-            Kind::AccessKey { access_key, security_token, .. } => s
+            Kind::AccessKey {
+                access_key,
+                security_token,
+                ..
+            } => s
                 .field("access_key", access_key)
                 .field("secret_key", &"<redacted>")
-                .field("security_token", &security_token.as_ref().map(|_| "<redacted>")),
+                .field(
+                    "security_token",
+                    &security_token.as_ref().map(|_| "<redacted>"),
+                ),
         };
-        s.field("project_id", &self.project_id).field("source", &self.source).finish()
+        s.field("project_id", &self.project_id)
+            .field("source", &self.source)
+            .finish()
     }
 }
 
 impl Credentials {
     /// An IAM token, sent as `X-Auth-Token`.
     pub fn token(token: impl Into<String>) -> Self {
-        Self { kind: Kind::Token(Secret::new(token)), project_id: None, source: "given in code".into() }
+        Self {
+            kind: Kind::Token(Secret::new(token)),
+            project_id: None,
+            source: "given in code".into(),
+        }
     }
 
     /// An AK/SK pair: every request is signed with `SDK-HMAC-SHA256`.
@@ -105,7 +118,11 @@ impl Credentials {
     /// Adds the security token of temporary AK/SK credentials, sent and signed as
     /// `X-Security-Token`. It has no effect on a token.
     pub fn security_token(mut self, security_token: impl Into<String>) -> Self {
-        if let Kind::AccessKey { security_token: slot, .. } = &mut self.kind {
+        if let Kind::AccessKey {
+            security_token: slot,
+            ..
+        } = &mut self.kind
+        {
             *slot = Some(Secret::new(security_token));
         }
         self
@@ -191,7 +208,10 @@ impl Credentials {
         Err(Error::Credentials {
             looked_at: format!(
                 "{TOKEN_VAR}, {AK_VAR}/{SK_VAR}, {CREDENTIALS_FILE_VAR}, {}",
-                default_file.map_or_else(|| format!("~/{DEFAULT_CREDENTIALS_FILE} (no home directory)"), |p| p.display().to_string())
+                default_file.map_or_else(
+                    || format!("~/{DEFAULT_CREDENTIALS_FILE} (no home directory)"),
+                    |p| p.display().to_string()
+                )
             ),
             message: "no credentials found".into(),
         })
@@ -208,14 +228,21 @@ impl Credentials {
     pub(crate) fn to_auth(&self) -> Result<Auth> {
         let result = match &self.kind {
             Kind::Token(token) => Auth::token(token.expose(), self.project_id.as_deref()),
-            Kind::AccessKey { access_key, secret_key, security_token } => Auth::access_key(
+            Kind::AccessKey {
+                access_key,
+                secret_key,
+                security_token,
+            } => Auth::access_key(
                 access_key,
                 secret_key.expose(),
                 self.project_id.as_deref(),
                 security_token.as_ref().map(Secret::expose),
             ),
         };
-        result.map_err(|e| Error::Credentials { looked_at: self.source.clone(), message: e.to_string() })
+        result.map_err(|e| Error::Credentials {
+            looked_at: self.source.clone(),
+            message: e.to_string(),
+        })
     }
 }
 
@@ -228,7 +255,9 @@ fn non_empty(lookup: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<Stri
 }
 
 fn home_dir(lookup: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    non_empty(lookup, "HOME").or_else(|| non_empty(lookup, "USERPROFILE")).map(PathBuf::from)
+    non_empty(lookup, "HOME")
+        .or_else(|| non_empty(lookup, "USERPROFILE"))
+        .map(PathBuf::from)
 }
 
 /// The token or AK/SK variables, `None` when neither is set.
@@ -324,7 +353,10 @@ fn parse_credentials_file(text: &str, path: &Path) -> Result<Credentials> {
                 (true, false) => "`sk` is set but `ak` is not",
                 _ => "`ak` is set but `sk` is not",
             };
-            return Err(Error::Credentials { looked_at: looked_at(), message: missing.into() });
+            return Err(Error::Credentials {
+                looked_at: looked_at(),
+                message: missing.into(),
+            });
         }
     };
     let mut credentials = Credentials::access_key(ak, sk);
@@ -353,7 +385,10 @@ mod tests {
     #[test]
     fn ini_problems_name_the_file() {
         let e = parse_credentials_file("[basic]\nak = AK1\n", Path::new("/x/c")).unwrap_err();
-        assert!(e.to_string().contains("/x/c [basic]") && e.to_string().contains("`sk`"), "{e}");
+        assert!(
+            e.to_string().contains("/x/c [basic]") && e.to_string().contains("`sk`"),
+            "{e}"
+        );
         let e = parse_credentials_file("[other]\nak = AK1\n", Path::new("/x/c")).unwrap_err();
         assert!(e.to_string().contains("no [basic] section"), "{e}");
         let e = parse_credentials_file("[basic]\njunk\n", Path::new("/x/c")).unwrap_err();

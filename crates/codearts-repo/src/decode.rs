@@ -36,8 +36,12 @@ pub(crate) struct DecodeFailure {
 }
 
 /// Decodes `body`, dropping malformed optional fields when the strict decode fails.
-pub(crate) fn decode_leniently<T: DeserializeOwned>(body: &[u8]) -> Result<(T, Vec<FieldRepair>), DecodeFailure> {
-    let strict = match serde_path_to_error::deserialize::<_, T>(&mut serde_json::Deserializer::from_slice(body)) {
+pub(crate) fn decode_leniently<T: DeserializeOwned>(
+    body: &[u8],
+) -> Result<(T, Vec<FieldRepair>), DecodeFailure> {
+    let strict = match serde_path_to_error::deserialize::<_, T>(
+        &mut serde_json::Deserializer::from_slice(body),
+    ) {
         Ok(value) => return Ok((value, Vec::new())),
         Err(error) => error,
     };
@@ -57,7 +61,10 @@ pub(crate) fn decode_leniently<T: DeserializeOwned>(body: &[u8]) -> Result<(T, V
                 if !remove_field(&mut tree, error.path()) {
                     return Err(failure);
                 }
-                repairs.push(FieldRepair { path: error.path().to_string(), problem: error.inner().to_string() });
+                repairs.push(FieldRepair {
+                    path: error.path().to_string(),
+                    problem: error.inner().to_string(),
+                });
             }
         }
     }
@@ -83,7 +90,9 @@ fn remove_field(tree: &mut Value, path: &serde_path_to_error::Path) -> bool {
             None => return false,
         }
     }
-    node.as_object_mut().and_then(|o| o.remove(key.as_str())).is_some()
+    node.as_object_mut()
+        .and_then(|o| o.remove(key.as_str()))
+        .is_some()
 }
 
 /// Up to [`EXCERPT_RADIUS`] bytes of `body` either side of `line`:`column` (1-based).
@@ -92,7 +101,11 @@ pub(crate) fn excerpt(body: &[u8], line: usize, column: usize) -> String {
     let offset = if line == 0 {
         0
     } else {
-        text.split_inclusive('\n').take(line - 1).map(str::len).sum::<usize>() + column.saturating_sub(1)
+        text.split_inclusive('\n')
+            .take(line - 1)
+            .map(str::len)
+            .sum::<usize>()
+            + column.saturating_sub(1)
     };
     let offset = offset.min(text.len());
     let mut start = offset.saturating_sub(EXCERPT_RADIUS);
@@ -107,7 +120,11 @@ pub(crate) fn excerpt(body: &[u8], line: usize, column: usize) -> String {
     if start > 0 {
         out.push('…');
     }
-    out.extend(text[start..end].chars().map(|c| if c.is_control() { ' ' } else { c }));
+    out.extend(
+        text[start..end]
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c }),
+    );
     if end < text.len() {
         out.push('…');
     }
@@ -123,7 +140,8 @@ pub(crate) fn parse_total(headers: &HeaderMap) -> Option<u64> {
         return Some(total);
     }
     let float = text.parse::<f64>().ok()?;
-    (float.is_finite() && float >= 0.0 && float.fract() == 0.0 && float <= u64::MAX as f64).then_some(float as u64)
+    (float.is_finite() && float >= 0.0 && float.fract() == 0.0 && float <= u64::MAX as f64)
+        .then_some(float as u64)
 }
 
 /// The `X-Request-Id` header.
@@ -148,7 +166,10 @@ mod tests {
         assert_eq!(events.len(), 2);
         assert_eq!(events[0].author_id, None);
         assert_eq!(events[0].repository_name.as_deref(), Some("r"));
-        assert_eq!(events[1].push_data.as_ref().unwrap().ref_.as_deref(), Some("main"));
+        assert_eq!(
+            events[1].push_data.as_ref().unwrap().ref_.as_deref(),
+            Some("main")
+        );
         let paths: Vec<&str> = repairs.iter().map(|r| r.path.as_str()).collect();
         assert_eq!(paths, ["[0].author_id", "[1].push_data.commit_count"]);
     }
@@ -158,7 +179,11 @@ mod tests {
         let body = br#"{"commits":[{"id":"a"},{"id":42,"title":"t"}]}"#;
         let failure = decode_leniently::<CommitList>(body).unwrap_err();
         assert_eq!(failure.path, "commits[1].id");
-        assert!(failure.message.contains("expected a string"), "{}", failure.message);
+        assert!(
+            failure.message.contains("expected a string"),
+            "{}",
+            failure.message
+        );
         assert!(failure.excerpt.contains("\"id\":42"), "{}", failure.excerpt);
         assert!(decode_leniently::<Vec<Commit>>(b"not json").is_err());
     }
@@ -166,7 +191,14 @@ mod tests {
     #[test]
     fn total_is_read_leniently() {
         let mut headers = HeaderMap::new();
-        for (raw, expected) in [("42", Some(42)), (" \"7\" ", Some(7)), ("3.0", Some(3)), ("3.5", None), ("x", None), ("-1", None)] {
+        for (raw, expected) in [
+            ("42", Some(42)),
+            (" \"7\" ", Some(7)),
+            ("3.0", Some(3)),
+            ("3.5", None),
+            ("x", None),
+            ("-1", None),
+        ] {
             headers.insert("x-total", HeaderValue::from_str(raw).unwrap());
             assert_eq!(parse_total(&headers), expected, "{raw}");
         }
@@ -176,6 +208,9 @@ mod tests {
     fn excerpt_points_at_the_problem() {
         let body = format!("{}BAD{}", "a".repeat(100), "b".repeat(100));
         let e = excerpt(body.as_bytes(), 1, 101);
-        assert!(e.starts_with('…') && e.ends_with('…') && e.contains("BAD"), "{e}");
+        assert!(
+            e.starts_with('…') && e.ends_with('…') && e.contains("BAD"),
+            "{e}"
+        );
     }
 }

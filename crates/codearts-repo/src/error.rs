@@ -219,13 +219,23 @@ impl Error {
         match self {
             Self::Api(api) => codearts_repo_gen::hooks::is_retryable_status(api.status),
             Self::Timeout { .. } => true,
-            Self::Transport { source, .. } => source.as_ref().is_none_or(codearts_repo_gen::hooks::is_retryable_error),
+            Self::Transport { source, .. } => source
+                .as_ref()
+                .is_none_or(codearts_repo_gen::hooks::is_retryable_error),
             _ => false,
         }
     }
 
-    pub(crate) fn invalid(parameter: &'static str, value: impl fmt::Display, expected: impl Into<String>) -> Self {
-        Self::InvalidInput { parameter, value: value.to_string(), expected: expected.into() }
+    pub(crate) fn invalid(
+        parameter: &'static str,
+        value: impl fmt::Display,
+        expected: impl Into<String>,
+    ) -> Self {
+        Self::InvalidInput {
+            parameter,
+            value: value.to_string(),
+            expected: expected.into(),
+        }
     }
 }
 

@@ -77,15 +77,16 @@ mod operations;
 mod pagination;
 
 pub use client::{
-    Client, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONCURRENT_PAGES,
-    DEFAULT_OPERATION_TIMEOUT, DEFAULT_USER_AGENT, MAX_CONCURRENT_PAGES_LIMIT, RetryConfig,
+    Client, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_CONCURRENT_PAGES, DEFAULT_OPERATION_TIMEOUT, DEFAULT_USER_AGENT,
+    MAX_CONCURRENT_PAGES_LIMIT, RetryConfig,
 };
 pub use credentials::Credentials;
 pub use decode::FieldRepair;
 pub use error::{ApiError, Error, ErrorKind, Result, TimeoutKind};
 pub use operations::{
-    DEFAULT_LIMIT, DEFAULT_SIZE, LastPushEventRequest, ListCommits, ListRecentPushEvents, ListRepositoryEvents,
-    MAX_ID, MAX_LIMIT, PROJECT_ID_LEN, TimeBound, WALK_LIMIT,
+    DEFAULT_LIMIT, DEFAULT_SIZE, LastPushEventRequest, ListCommits, ListRecentPushEvents,
+    ListRepositoryEvents, MAX_ID, MAX_LIMIT, PROJECT_ID_LEN, TimeBound, WALK_LIMIT,
 };
 pub use pagination::{DayCounts, Page};
 

@@ -77,22 +77,35 @@ fn check_range(parameter: &'static str, value: u32, min: u32, max: u32) -> Resul
     if (min..=max).contains(&value) {
         Ok(value)
     } else {
-        Err(Error::invalid(parameter, value, format!("an integer in {min}..={max}")))
+        Err(Error::invalid(
+            parameter,
+            value,
+            format!("an integer in {min}..={max}"),
+        ))
     }
 }
 
 fn check_limit(limit: Option<u32>) -> Result<Option<NonZeroU32>> {
     limit
-        .map(|l| check_range("limit", l, 1, MAX_LIMIT).map(|l| NonZeroU32::new(l).expect("checked to be at least 1")))
+        .map(|l| {
+            check_range("limit", l, 1, MAX_LIMIT)
+                .map(|l| NonZeroU32::new(l).expect("checked to be at least 1"))
+        })
         .transpose()
 }
 
 fn check_text(parameter: &'static str, value: Option<&String>) -> Result<()> {
     match value {
-        Some(v) if v.is_empty() => {
-            Err(Error::invalid(parameter, v, "non-empty text (leave the parameter out instead)"))
-        }
-        Some(v) if v.contains('\0') => Err(Error::invalid(parameter, v.escape_debug(), "text without NUL characters")),
+        Some(v) if v.is_empty() => Err(Error::invalid(
+            parameter,
+            v,
+            "non-empty text (leave the parameter out instead)",
+        )),
+        Some(v) if v.contains('\0') => Err(Error::invalid(
+            parameter,
+            v.escape_debug(),
+            "text without NUL characters",
+        )),
         _ => Ok(()),
     }
 }
@@ -109,7 +122,10 @@ fn check_order(
         return Err(Error::invalid(
             lower_name,
             lower.to_wire(),
-            format!("a time earlier than {upper_name} ({}); both bounds are exclusive", upper.to_wire()),
+            format!(
+                "a time earlier than {upper_name} ({}); both bounds are exclusive",
+                upper.to_wire()
+            ),
         ));
     }
     Ok(())
@@ -181,10 +197,18 @@ impl ListRepositoryEvents {
 
     fn validate(&self) -> Result<(EventsQuery, u32, Option<NonZeroU32>)> {
         let repository_id = check_id("repository_id", self.repository_id)?;
-        let author_id = self.author_id.map(|a| check_id("author_id", a)).transpose()?;
+        let author_id = self
+            .author_id
+            .map(|a| check_id("author_id", a))
+            .transpose()?;
         let offset = check_range("offset", self.offset.unwrap_or(0), 0, MAX_ID)?;
         let limit = check_limit(self.limit)?;
-        check_order("created_after", self.created_after, "created_before", self.created_before)?;
+        check_order(
+            "created_after",
+            self.created_after,
+            "created_before",
+            self.created_before,
+        )?;
         let query = EventsQuery {
             repository_id,
             author_id,
@@ -229,7 +253,13 @@ impl ListRepositoryEvents {
             Box::pin(async move { fetch_events(&client, &query, Some(offset), Some(limit)).await })
         });
         let concurrency = self.client.inner.max_concurrent_pages;
-        pagination::walk(fetch, start, limit.get(), concurrency, cap.map(|c| c as u64))
+        pagination::walk(
+            fetch,
+            start,
+            limit.get(),
+            concurrency,
+            cap.map(|c| c as u64),
+        )
     }
 }
 
@@ -239,7 +269,11 @@ async fn fetch_events(
     offset: Option<u32>,
     limit: Option<NonZeroU32>,
 ) -> Result<Page<RepositoryPushEvent>> {
-    let mut request = client.inner.wire.list_repository_events().repository_id(query.repository_id);
+    let mut request = client
+        .inner
+        .wire
+        .list_repository_events()
+        .repository_id(query.repository_id);
     if let Some(author_id) = query.author_id {
         request = request.author_id(author_id);
     }
@@ -258,7 +292,9 @@ async fn fetch_events(
     if let Some(limit) = limit {
         request = request.limit(limit);
     }
-    let reply = client.execute("list_repository_events", request.send()).await?;
+    let reply = client
+        .execute("list_repository_events", request.send())
+        .await?;
     Ok(Page {
         total: decode::parse_total(&reply.headers),
         request_id: decode::request_id(&reply.headers),
@@ -283,10 +319,19 @@ impl LastPushEventRequest {
     /// answers an empty object).
     pub async fn send(self) -> Result<Option<LastPushEvent>> {
         let repository_id = check_id("repository_id", self.repository_id)?;
-        let request = self.client.inner.wire.show_last_push_event_in_repository().repository_id(repository_id);
-        let reply = self.client.execute("show_last_push_event_in_repository", request.send()).await?;
+        let request = self
+            .client
+            .inner
+            .wire
+            .show_last_push_event_in_repository()
+            .repository_id(repository_id);
+        let reply = self
+            .client
+            .execute("show_last_push_event_in_repository", request.send())
+            .await?;
         let event: LastPushEvent = reply.value;
-        let empty = event.ref_.is_none() && event.created_at.is_none() && event.repository.is_none();
+        let empty =
+            event.ref_.is_none() && event.created_at.is_none() && event.repository.is_none();
         Ok((!empty).then_some(event))
     }
 }
@@ -432,7 +477,8 @@ impl ListCommits {
     /// merged per day (a last page cut short by `cap` counts whole).
     pub async fn collect_with_days(self, cap: Option<usize>) -> Result<(Vec<Commit>, DayCounts)> {
         let mut days = DayCounts::default();
-        let commits = pagination::collect(self.walk(cap), cap, |page| days.add(&page.date_title)).await?;
+        let commits =
+            pagination::collect(self.walk(cap), cap, |page| days.add(&page.date_title)).await?;
         Ok((commits, days))
     }
 
@@ -449,7 +495,13 @@ impl ListCommits {
             Box::pin(async move { fetch_commits(&client, &query, Some(offset), Some(limit)).await })
         });
         let concurrency = self.client.inner.max_concurrent_pages;
-        pagination::walk(fetch, start, limit.get(), concurrency, cap.map(|c| c as u64))
+        pagination::walk(
+            fetch,
+            start,
+            limit.get(),
+            concurrency,
+            cap.map(|c| c as u64),
+        )
     }
 }
 
@@ -459,7 +511,11 @@ async fn fetch_commits(
     offset: Option<u32>,
     limit: Option<NonZeroU32>,
 ) -> Result<Page<Commit>> {
-    let mut request = client.inner.wire.list_commits().repository_id(query.repository_id);
+    let mut request = client
+        .inner
+        .wire
+        .list_commits()
+        .repository_id(query.repository_id);
     if let Some(v) = &query.ref_name {
         request = request.ref_name(v.clone());
     }
@@ -528,11 +584,18 @@ impl ListRecentPushEvents {
     pub async fn send(self) -> Result<Page<PersonalPushEvent>> {
         let size = self
             .size
-            .map(|s| check_range("size", s, 1, MAX_LIMIT).map(|s| NonZeroU32::new(s).expect("checked to be at least 1")))
+            .map(|s| {
+                check_range("size", s, 1, MAX_LIMIT)
+                    .map(|s| NonZeroU32::new(s).expect("checked to be at least 1"))
+            })
             .transpose()?;
         let project_id = match &self.project_id {
             Some(id) if id.chars().count() != PROJECT_ID_LEN => {
-                return Err(Error::invalid("project_id", id, format!("exactly {PROJECT_ID_LEN} characters")));
+                return Err(Error::invalid(
+                    "project_id",
+                    id,
+                    format!("exactly {PROJECT_ID_LEN} characters"),
+                ));
             }
             Some(id) => Some(
                 ListPersonalRecentPushEventsProjectId::try_from(id.as_str())
@@ -547,7 +610,10 @@ impl ListRecentPushEvents {
         if let Some(project_id) = project_id {
             request = request.project_id(project_id);
         }
-        let reply = self.client.execute("list_personal_recent_push_events", request.send()).await?;
+        let reply = self
+            .client
+            .execute("list_personal_recent_push_events", request.send())
+            .await?;
         Ok(Page {
             total: decode::parse_total(&reply.headers),
             request_id: decode::request_id(&reply.headers),
@@ -577,7 +643,10 @@ impl Client {
 
     /// A repository's most recent push (`GET /v4/repositories/{id}/last-push-event`).
     pub fn last_push_event(&self, repository_id: u32) -> LastPushEventRequest {
-        LastPushEventRequest { client: self.clone(), repository_id }
+        LastPushEventRequest {
+            client: self.clone(),
+            repository_id,
+        }
     }
 
     /// A repository's commits (`GET /v4/repositories/{id}/repository/commit-list`).
@@ -600,7 +669,11 @@ impl Client {
 
     /// The signed-in user's recent pushes (`GET /v4/user/recent-push-events`).
     pub fn list_recent_push_events(&self) -> ListRecentPushEvents {
-        ListRecentPushEvents { client: self.clone(), size: None, project_id: None }
+        ListRecentPushEvents {
+            client: self.clone(),
+            size: None,
+            project_id: None,
+        }
     }
 }
 
@@ -614,13 +687,19 @@ mod tests {
         assert_eq!(TimeBound::from(date).to_wire(), "2025-06-01");
         let at = DateTime::parse_from_rfc3339("2024-01-01T08:00:00+08:00").unwrap();
         assert_eq!(TimeBound::from(at).to_wire(), "2024-01-01T00:00:00Z");
-        assert_eq!(TimeBound::from(date).instant().to_rfc3339(), "2025-06-01T00:00:00+00:00");
+        assert_eq!(
+            TimeBound::from(date).instant().to_rfc3339(),
+            "2025-06-01T00:00:00+00:00"
+        );
     }
 
     #[test]
     fn range_checks_name_parameter_value_and_range() {
         let e = check_limit(Some(101)).unwrap_err();
-        assert_eq!(e.to_string(), "invalid limit \"101\": expected an integer in 1..=100");
+        assert_eq!(
+            e.to_string(),
+            "invalid limit \"101\": expected an integer in 1..=100"
+        );
         assert!(check_id("repository_id", 0).is_err());
         assert!(check_id("repository_id", MAX_ID + 1).is_err());
         assert_eq!(check_id("repository_id", MAX_ID).unwrap().get(), MAX_ID);

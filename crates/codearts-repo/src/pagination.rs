@@ -54,14 +54,20 @@ impl DayCounts {
     /// Adds a page's `date_title` counts.
     pub fn add(&mut self, days: &[DateTitleDto]) {
         for day in days {
-            let count = day.commits_count.map_or(0, |c| u64::try_from(c).unwrap_or(0));
+            let count = day
+                .commits_count
+                .map_or(0, |c| u64::try_from(c).unwrap_or(0));
             *self.0.entry(day.day.clone()).or_default() += count;
         }
     }
 
     /// `(day, commits)` pairs, newest day first (the service's order).
     pub fn newest_first(&self) -> Vec<(String, u64)> {
-        self.0.iter().rev().map(|(day, count)| (day.clone(), *count)).collect()
+        self.0
+            .iter()
+            .rev()
+            .map(|(day, count)| (day.clone(), *count))
+            .collect()
     }
 
     /// The count of one day (`YYYY-MM-DD`).
@@ -81,7 +87,8 @@ impl DayCounts {
 }
 
 /// Fetches the page at an offset.
-pub(crate) type FetchPage<T> = Arc<dyn Fn(u32) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync>;
+pub(crate) type FetchPage<T> =
+    Arc<dyn Fn(u32) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync>;
 
 struct Walk<T> {
     fetch: FetchPage<T>,
@@ -161,11 +168,17 @@ pub(crate) fn walk<T: Send + 'static>(
 }
 
 /// The items of a page stream, in order.
-pub(crate) fn items<T: Send + 'static>(pages: BoxStream<'static, Result<Page<T>>>) -> BoxStream<'static, Result<T>> {
+pub(crate) fn items<T: Send + 'static>(
+    pages: BoxStream<'static, Result<Page<T>>>,
+) -> BoxStream<'static, Result<T>> {
     pages
         .flat_map(|page| match page {
-            Ok(page) => futures::future::Either::Left(futures::stream::iter(page.items.into_iter().map(Ok))),
-            Err(error) => futures::future::Either::Right(futures::stream::once(async move { Err(error) })),
+            Ok(page) => {
+                futures::future::Either::Left(futures::stream::iter(page.items.into_iter().map(Ok)))
+            }
+            Err(error) => {
+                futures::future::Either::Right(futures::stream::once(async move { Err(error) }))
+            }
         })
         .boxed()
 }
@@ -197,7 +210,12 @@ mod tests {
     use std::sync::Mutex;
 
     /// Pages over `0..n` with `total` optionally reported; records the offsets asked for.
-    fn source(n: u32, report_total: bool, asked: Arc<Mutex<Vec<u32>>>, limit: u32) -> FetchPage<u32> {
+    fn source(
+        n: u32,
+        report_total: bool,
+        asked: Arc<Mutex<Vec<u32>>>,
+        limit: u32,
+    ) -> FetchPage<u32> {
         Arc::new(move |offset| {
             let asked = asked.clone();
             Box::pin(async move {
@@ -225,7 +243,11 @@ mod tests {
                 let asked = Arc::new(Mutex::new(Vec::new()));
                 let pages = walk(source(n, report_total, asked.clone(), 100), 0, 100, 4, None);
                 let got: Vec<u32> = items(pages).map(|r| r.unwrap()).collect().await;
-                assert_eq!(got, (0..n).collect::<Vec<_>>(), "n={n} total={report_total}");
+                assert_eq!(
+                    got,
+                    (0..n).collect::<Vec<_>>(),
+                    "n={n} total={report_total}"
+                );
                 if report_total {
                     let mut offsets = asked.lock().unwrap().clone();
                     offsets.sort();
@@ -247,13 +269,20 @@ mod tests {
 
     #[test]
     fn day_counts_merge() {
-        let day = |d: &str, c| DateTitleDto { day: d.into(), commits_count: Some(c) };
+        let day = |d: &str, c| DateTitleDto {
+            day: d.into(),
+            commits_count: Some(c),
+        };
         let mut counts = DayCounts::default();
         counts.add(&[day("2025-06-27", 2), day("2025-06-25", 1)]);
         counts.add(&[day("2025-06-25", 4), day("2025-06-01", 3)]);
         assert_eq!(
             counts.newest_first(),
-            [("2025-06-27".to_string(), 2), ("2025-06-25".to_string(), 5), ("2025-06-01".to_string(), 3)]
+            [
+                ("2025-06-27".to_string(), 2),
+                ("2025-06-25".to_string(), 5),
+                ("2025-06-01".to_string(), 3)
+            ]
         );
         assert_eq!(counts.total(), 10);
     }

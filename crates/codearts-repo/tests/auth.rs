@@ -12,7 +12,10 @@ const VECTOR_AK: &str = "AKTESTEXAMPLE0000001";
 const VECTOR_SK: &str = "SKtestExampleSecretKey0000000000000000001";
 
 fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
-    let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     move |name| map.get(name).cloned()
 }
 
@@ -21,8 +24,11 @@ fn the_official_test_vector_signs_identically_through_the_request_path() {
     // As the generated builder writes it: `+`/`%3A` form encoding, unsorted.
     let url = "https://codehub-ext.cn-north-4.myhuaweicloud.com/v4/repositories/123456/events?offset=0&limit=20&filter=push&after=2024-01-01T00%3A00%3A00Z";
     let mut request = reqwest::Request::new(reqwest::Method::GET, url.parse().unwrap());
-    request.headers_mut().insert("content-type", "application/json".parse().unwrap());
-    let credentials = Credentials::access_key(VECTOR_AK, VECTOR_SK).project_id("0123456789abcdef0123456789abcdef");
+    request
+        .headers_mut()
+        .insert("content-type", "application/json".parse().unwrap());
+    let credentials = Credentials::access_key(VECTOR_AK, VECTOR_SK)
+        .project_id("0123456789abcdef0123456789abcdef");
     let signed_at = codearts_repo_gen::signing::parse_date("20240101T000000Z").unwrap();
     credentials.apply_to(&mut request, signed_at).unwrap();
     let headers = request.headers();
@@ -34,21 +40,44 @@ fn the_official_test_vector_signs_identically_through_the_request_path() {
     assert_eq!(headers["x-sdk-date"], "20240101T000000Z");
     assert_eq!(headers["x-project-id"], "0123456789abcdef0123456789abcdef");
     assert_eq!(headers["host"], "codehub-ext.cn-north-4.myhuaweicloud.com");
-    assert_eq!(request.url().query(), Some("after=2024-01-01T00%3A00%3A00Z&filter=push&limit=20&offset=0"));
+    assert_eq!(
+        request.url().query(),
+        Some("after=2024-01-01T00%3A00%3A00Z&filter=push&limit=20&offset=0")
+    );
 }
 
 #[test]
 fn security_tokens_are_sent_signed_and_marked_sensitive() {
-    let mut request = reqwest::Request::new(reqwest::Method::GET, "https://h.example:8443/v4/x?a=b+c".parse().unwrap());
-    Credentials::access_key("AK", "SK").security_token("STS-TOKEN").apply_to(&mut request, Utc::now()).unwrap();
+    let mut request = reqwest::Request::new(
+        reqwest::Method::GET,
+        "https://h.example:8443/v4/x?a=b+c".parse().unwrap(),
+    );
+    Credentials::access_key("AK", "SK")
+        .security_token("STS-TOKEN")
+        .apply_to(&mut request, Utc::now())
+        .unwrap();
     let headers = request.headers();
     assert_eq!(headers["host"], "h.example:8443");
-    assert_eq!(request.url().query(), Some("a=b%20c"), "spaces are sent as signed, %20");
+    assert_eq!(
+        request.url().query(),
+        Some("a=b%20c"),
+        "spaces are sent as signed, %20"
+    );
     assert!(headers["x-security-token"].is_sensitive());
-    assert!(headers["authorization"].to_str().unwrap().contains("SignedHeaders=host;x-sdk-date;x-security-token,"));
+    assert!(
+        headers["authorization"]
+            .to_str()
+            .unwrap()
+            .contains("SignedHeaders=host;x-sdk-date;x-security-token,")
+    );
 
-    let mut request = reqwest::Request::new(reqwest::Method::GET, "https://h.example/v4/x".parse().unwrap());
-    Credentials::token("T0KEN").apply_to(&mut request, Utc::now()).unwrap();
+    let mut request = reqwest::Request::new(
+        reqwest::Method::GET,
+        "https://h.example/v4/x".parse().unwrap(),
+    );
+    Credentials::token("T0KEN")
+        .apply_to(&mut request, Utc::now())
+        .unwrap();
     assert!(request.headers()["x-auth-token"].is_sensitive());
     assert!(!request.headers().contains_key("authorization"));
 }
@@ -58,9 +87,13 @@ async fn the_emulator_accepts_our_signatures_and_rejects_tampered_ones() {
     let emulator = common::emulator(51).await;
     let c = emulator.credentials();
     let repo = common::first_repository(&emulator);
-    let credentials = Credentials::access_key(&c.access_key, &c.secret_key).project_id(&c.project_id);
+    let credentials =
+        Credentials::access_key(&c.access_key, &c.secret_key).project_id(&c.project_id);
     let http = reqwest::Client::new();
-    let url = format!("{}/v4/repositories/{repo}/events?limit=5&filter=push", emulator.base_url());
+    let url = format!(
+        "{}/v4/repositories/{repo}/events?limit=5&filter=push",
+        emulator.base_url()
+    );
 
     let mut request = reqwest::Request::new(reqwest::Method::GET, url.parse().unwrap());
     credentials.apply_to(&mut request, Utc::now()).unwrap();
@@ -68,11 +101,22 @@ async fn the_emulator_accepts_our_signatures_and_rejects_tampered_ones() {
     assert_eq!(http.execute(good).await.unwrap().status(), 200);
 
     let mut tampered_query = request.try_clone().unwrap();
-    tampered_query.url_mut().set_query(Some("filter=push&limit=6"));
+    tampered_query
+        .url_mut()
+        .set_query(Some("filter=push&limit=6"));
     let mut tampered_signature = request.try_clone().unwrap();
-    let auth = tampered_signature.headers()["authorization"].to_str().unwrap().to_string();
-    let flipped = format!("{}{}", &auth[..auth.len() - 1], if auth.ends_with('0') { '1' } else { '0' });
-    tampered_signature.headers_mut().insert("authorization", flipped.parse().unwrap());
+    let auth = tampered_signature.headers()["authorization"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let flipped = format!(
+        "{}{}",
+        &auth[..auth.len() - 1],
+        if auth.ends_with('0') { '1' } else { '0' }
+    );
+    tampered_signature
+        .headers_mut()
+        .insert("authorization", flipped.parse().unwrap());
     for tampered in [tampered_query, tampered_signature] {
         let answer = http.execute(tampered).await.unwrap();
         assert_eq!(answer.status(), 401);
@@ -98,20 +142,41 @@ async fn tokens_wrong_tokens_and_outsiders() {
     let emulator = common::emulator(52).await;
     let repo = common::first_repository(&emulator);
     let good = common::token_client(&emulator);
-    assert_eq!(good.list_commits(repo).limit(3).send().await.unwrap().items.len(), 3);
+    assert_eq!(
+        good.list_commits(repo)
+            .limit(3)
+            .send()
+            .await
+            .unwrap()
+            .items
+            .len(),
+        3
+    );
 
-    let wrong = common::builder(&emulator).credentials(Credentials::token("wrong-token")).build().unwrap();
+    let wrong = common::builder(&emulator)
+        .credentials(Credentials::token("wrong-token"))
+        .build()
+        .unwrap();
     let error = wrong.list_commits(repo).send().await.unwrap_err();
-    assert_eq!((error.status().unwrap().as_u16(), error.code()), (401, Some("CH.00000001")));
+    assert_eq!(
+        (error.status().unwrap().as_u16(), error.code()),
+        (401, Some("CH.00000001"))
+    );
 
     let outsider = emulator.outsider_credentials();
     for credentials in [
         Credentials::token(&outsider.token),
         Credentials::access_key(&outsider.access_key, &outsider.secret_key),
     ] {
-        let client = common::builder(&emulator).credentials(credentials).build().unwrap();
+        let client = common::builder(&emulator)
+            .credentials(credentials)
+            .build()
+            .unwrap();
         let error = client.list_commits(repo).send().await.unwrap_err();
-        assert_eq!((error.status().unwrap().as_u16(), error.code()), (403, Some("CH.00401008")));
+        assert_eq!(
+            (error.status().unwrap().as_u16(), error.code()),
+            (403, Some("CH.00401008"))
+        );
     }
 }
 
@@ -120,7 +185,10 @@ async fn credentials_from_the_environment_reach_the_emulator() {
     let emulator = common::emulator(53).await;
     let c = emulator.credentials();
     let repo = common::first_repository(&emulator);
-    let env_token = lookup(&[("CODEARTS_REPO_TOKEN", &c.token), ("HUAWEICLOUD_SDK_AK", "ignored-as-token-wins")]);
+    let env_token = lookup(&[
+        ("CODEARTS_REPO_TOKEN", &c.token),
+        ("HUAWEICLOUD_SDK_AK", "ignored-as-token-wins"),
+    ]);
     let env_aksk = lookup(&[
         ("HUAWEICLOUD_SDK_AK", &c.access_key),
         ("HUAWEICLOUD_SDK_SK", &c.secret_key),
@@ -134,8 +202,14 @@ async fn credentials_from_the_environment_reach_the_emulator() {
     assert_eq!(from_aksk.project_id_value(), Some(c.project_id.as_str()));
     assert!(!format!("{from_aksk:?}").contains(&c.secret_key));
     for credentials in [from_token, from_aksk] {
-        let client = common::builder(&emulator).credentials(credentials).build().unwrap();
-        assert_eq!(client.last_push_event(repo).send().await.unwrap(), emulator.store().last_push_event(repo));
+        let client = common::builder(&emulator)
+            .credentials(credentials)
+            .build()
+            .unwrap();
+        assert_eq!(
+            client.last_push_event(repo).send().await.unwrap(),
+            emulator.store().last_push_event(repo)
+        );
     }
 }
 
@@ -143,10 +217,21 @@ async fn credentials_from_the_environment_reach_the_emulator() {
 fn half_set_or_missing_environment_credentials_name_the_variables() {
     let e = Credentials::from_env_with(&lookup(&[("HUAWEICLOUD_SDK_AK", "AK")])).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Credentials);
-    assert!(e.to_string().contains("HUAWEICLOUD_SDK_AK is set but HUAWEICLOUD_SDK_SK is not"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("HUAWEICLOUD_SDK_AK is set but HUAWEICLOUD_SDK_SK is not"),
+        "{e}"
+    );
     let e = Credentials::default_chain_with(&lookup(&[("HUAWEICLOUD_SDK_SK", "SK")])).unwrap_err();
-    assert!(e.to_string().contains("HUAWEICLOUD_SDK_SK is set but HUAWEICLOUD_SDK_AK is not"), "{e}");
-    assert!(!e.to_string().contains("SK\""), "the value is not echoed: {e}");
+    assert!(
+        e.to_string()
+            .contains("HUAWEICLOUD_SDK_SK is set but HUAWEICLOUD_SDK_AK is not"),
+        "{e}"
+    );
+    assert!(
+        !e.to_string().contains("SK\""),
+        "the value is not echoed: {e}"
+    );
     let e = Credentials::from_env_with(&lookup(&[("CODEARTS_REPO_TOKEN", " ")])).unwrap_err();
     assert!(e.to_string().contains("CODEARTS_REPO_TOKEN"), "{e}");
 
@@ -154,12 +239,25 @@ fn half_set_or_missing_environment_credentials_name_the_variables() {
     let home_path = home.path().to_str().unwrap();
     let e = Credentials::default_chain_with(&lookup(&[("HOME", home_path)])).unwrap_err();
     let text = e.to_string();
-    for looked_at in ["CODEARTS_REPO_TOKEN", "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_CREDENTIALS_FILE", ".huaweicloud/credentials"] {
+    for looked_at in [
+        "CODEARTS_REPO_TOKEN",
+        "HUAWEICLOUD_SDK_AK",
+        "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
+        ".huaweicloud/credentials",
+    ] {
         assert!(text.contains(looked_at), "{text}");
     }
     let missing = home.path().join("nope");
-    let e = Credentials::default_chain_with(&lookup(&[("HUAWEICLOUD_SDK_CREDENTIALS_FILE", missing.to_str().unwrap())])).unwrap_err();
-    assert!(e.to_string().contains("nope") && e.to_string().contains("HUAWEICLOUD_SDK_CREDENTIALS_FILE"), "{e}");
+    let e = Credentials::default_chain_with(&lookup(&[(
+        "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
+        missing.to_str().unwrap(),
+    )]))
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("nope")
+            && e.to_string().contains("HUAWEICLOUD_SDK_CREDENTIALS_FILE"),
+        "{e}"
+    );
 }
 
 #[tokio::test]
@@ -178,21 +276,46 @@ async fn credentials_from_the_file_named_by_the_variable_and_from_home() {
     let named = home.path().join("other-credentials");
     std::fs::write(&named, &contents).unwrap();
 
-    let from_home = Credentials::default_chain_with(&lookup(&[("HOME", home.path().to_str().unwrap())])).unwrap();
-    assert_eq!(from_home.source(), format!("{} [basic]", default_file.display()));
+    let from_home =
+        Credentials::default_chain_with(&lookup(&[("HOME", home.path().to_str().unwrap())]))
+            .unwrap();
+    assert_eq!(
+        from_home.source(),
+        format!("{} [basic]", default_file.display())
+    );
     let from_named = Credentials::default_chain_with(&lookup(&[
         ("HOME", home.path().to_str().unwrap()),
         ("HUAWEICLOUD_SDK_CREDENTIALS_FILE", named.to_str().unwrap()),
     ]))
     .unwrap();
     assert_eq!(from_named.source(), format!("{} [basic]", named.display()));
-    for credentials in [from_home, from_named, Credentials::from_file(&named).unwrap()] {
-        let client = common::builder(&emulator).credentials(credentials).build().unwrap();
-        assert_eq!(client.list_recent_push_events().size(3).send().await.unwrap().items.len(), 3);
+    for credentials in [
+        from_home,
+        from_named,
+        Credentials::from_file(&named).unwrap(),
+    ] {
+        let client = common::builder(&emulator)
+            .credentials(credentials)
+            .build()
+            .unwrap();
+        assert_eq!(
+            client
+                .list_recent_push_events()
+                .size(3)
+                .send()
+                .await
+                .unwrap()
+                .items
+                .len(),
+            3
+        );
     }
 
     std::fs::write(&named, "[basic]\nak = AK\n").unwrap();
     let e = Credentials::from_file(&named).unwrap_err();
-    assert!(e.to_string().contains("other-credentials [basic]") && e.to_string().contains("`sk`"), "{e}");
+    assert!(
+        e.to_string().contains("other-credentials [basic]") && e.to_string().contains("`sk`"),
+        "{e}"
+    );
     let _ = repo;
 }

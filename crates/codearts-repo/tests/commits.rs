@@ -9,11 +9,20 @@ use codearts_repo_emulator::{CommitQuery, Emulator};
 use futures::TryStreamExt;
 
 fn committed(commit: &Commit) -> DateTime<Utc> {
-    commit.committed_date.as_ref().and_then(|t| t.to_utc()).expect("RFC 3339 dates")
+    commit
+        .committed_date
+        .as_ref()
+        .and_then(|t| t.to_utc())
+        .expect("RFC 3339 dates")
 }
 
 /// Sends `request` and checks its page against the store's answer to `query`.
-async fn same_as_store(emulator: &Emulator, repo: u32, request: ListCommits, query: CommitQuery) -> usize {
+async fn same_as_store(
+    emulator: &Emulator,
+    repo: u32,
+    request: ListCommits,
+    query: CommitQuery,
+) -> usize {
     let page = request.send().await.unwrap();
     let expected = emulator.store().list_commits(repo, &query).unwrap();
     assert_eq!(page.items, expected.commits, "{query:?}");
@@ -28,14 +37,26 @@ async fn every_parameter_arrives_and_filters_like_the_store() {
     let client = common::aksk_client(&emulator);
     let repo = common::first_repository(&emulator);
     let history = emulator.store().commits(repo, None).unwrap();
-    let base = || CommitQuery { limit: 100, ..CommitQuery::default() };
+    let base = || CommitQuery {
+        limit: 100,
+        ..CommitQuery::default()
+    };
 
     // offset, limit and order_by_date.
     let n = same_as_store(
         &emulator,
         repo,
-        client.list_commits(repo).offset(3).limit(9).order_by_date(true),
-        CommitQuery { offset: 3, limit: 9, order_by_date: true, ..CommitQuery::default() },
+        client
+            .list_commits(repo)
+            .offset(3)
+            .limit(9)
+            .order_by_date(true),
+        CommitQuery {
+            offset: 3,
+            limit: 9,
+            order_by_date: true,
+            ..CommitQuery::default()
+        },
     )
     .await;
     assert_eq!(n, 9);
@@ -45,8 +66,16 @@ async fn every_parameter_arrives_and_filters_like_the_store() {
     let n = same_as_store(
         &emulator,
         repo,
-        client.list_commits(repo).since(lower).until(upper).limit(100),
-        CommitQuery { since: Some(lower), until: Some(upper), ..base() },
+        client
+            .list_commits(repo)
+            .since(lower)
+            .until(upper)
+            .limit(100),
+        CommitQuery {
+            since: Some(lower),
+            until: Some(upper),
+            ..base()
+        },
     )
     .await;
     assert!(n > 0);
@@ -54,18 +83,33 @@ async fn every_parameter_arrives_and_filters_like_the_store() {
     same_as_store(
         &emulator,
         repo,
-        client.list_commits(repo).since(lower.date_naive()).until(upper.date_naive()).limit(100),
-        CommitQuery { since: Some(midnight(lower)), until: Some(midnight(upper)), ..base() },
+        client
+            .list_commits(repo)
+            .since(lower.date_naive())
+            .until(upper.date_naive())
+            .limit(100),
+        CommitQuery {
+            since: Some(midnight(lower)),
+            until: Some(midnight(upper)),
+            ..base()
+        },
     )
     .await;
 
     // author (non-ASCII names included), message with spaces and punctuation, path, follow.
-    let author = history.iter().filter_map(|c| c.author_name.clone()).find(|a| !a.is_ascii()).expect("a non-ASCII author");
+    let author = history
+        .iter()
+        .filter_map(|c| c.author_name.clone())
+        .find(|a| !a.is_ascii())
+        .expect("a non-ASCII author");
     let n = same_as_store(
         &emulator,
         repo,
         client.list_commits(repo).author(author.clone()).limit(100),
-        CommitQuery { author: Some(author), ..base() },
+        CommitQuery {
+            author: Some(author),
+            ..base()
+        },
     )
     .await;
     assert!(n > 0);
@@ -74,28 +118,56 @@ async fn every_parameter_arrives_and_filters_like_the_store() {
         &emulator,
         repo,
         client.list_commits(repo).message(title.clone()).limit(100),
-        CommitQuery { message: Some(title), ..base() },
+        CommitQuery {
+            message: Some(title),
+            ..base()
+        },
     )
     .await;
     assert!(n > 0);
     let prefix = history[7].id[..8].to_string();
     assert_eq!(
-        same_as_store(&emulator, repo, client.list_commits(repo).message(prefix.clone()), CommitQuery { message: Some(prefix), limit: 20, ..CommitQuery::default() }).await,
+        same_as_store(
+            &emulator,
+            repo,
+            client.list_commits(repo).message(prefix.clone()),
+            CommitQuery {
+                message: Some(prefix),
+                limit: 20,
+                ..CommitQuery::default()
+            }
+        )
+        .await,
         1
     );
     let n = same_as_store(
         &emulator,
         repo,
-        client.list_commits(repo).path("src/api").follow(false).limit(100),
-        CommitQuery { path: Some("src/api".into()), ..base() },
+        client
+            .list_commits(repo)
+            .path("src/api")
+            .follow(false)
+            .limit(100),
+        CommitQuery {
+            path: Some("src/api".into()),
+            ..base()
+        },
     )
     .await;
     assert!(n > 0);
     same_as_store(
         &emulator,
         repo,
-        client.list_commits(repo).path("src/api").follow(true).limit(100),
-        CommitQuery { path: Some("src/api".into()), follow: true, ..base() },
+        client
+            .list_commits(repo)
+            .path("src/api")
+            .follow(true)
+            .limit(100),
+        CommitQuery {
+            path: Some("src/api".into()),
+            follow: true,
+            ..base()
+        },
     )
     .await;
 }
@@ -111,23 +183,44 @@ async fn ref_names_with_reserved_and_non_ascii_characters_arrive_intact() {
             if branch.is_ascii() && !branch.contains(['#', '&']) {
                 continue;
             }
-            let query = CommitQuery { ref_name: Some(branch.clone()), limit: 50, ..CommitQuery::default() };
-            let n = same_as_store(&emulator, repo, client.list_commits(repo).ref_name(branch.clone()).limit(50), query).await;
+            let query = CommitQuery {
+                ref_name: Some(branch.clone()),
+                limit: 50,
+                ..CommitQuery::default()
+            };
+            let n = same_as_store(
+                &emulator,
+                repo,
+                client.list_commits(repo).ref_name(branch.clone()).limit(50),
+                query,
+            )
+            .await;
             assert!(n > 0, "{branch}");
             checked.push(branch);
         }
     }
-    assert!(checked.iter().any(|b| b.contains('#') && b.contains('&')), "{checked:?}");
+    assert!(
+        checked.iter().any(|b| b.contains('#') && b.contains('&')),
+        "{checked:?}"
+    );
     assert!(checked.iter().any(|b| !b.is_ascii()), "{checked:?}");
 
     // No branch holds a space or a `+`: the service's 400 echoes the name it received.
     let repo = common::first_repository(&emulator);
     for name in ["feature/x y#z&+", "功能/分支 +1"] {
-        let error = client.list_commits(repo).ref_name(name).send().await.unwrap_err();
+        let error = client
+            .list_commits(repo)
+            .ref_name(name)
+            .send()
+            .await
+            .unwrap_err();
         assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
         assert_eq!(error.code(), Some("CH.00000400"));
         let message = error.message().unwrap();
-        assert!(message.contains("ref_name") && message.contains(&format!("`{name}`")), "{message}");
+        assert!(
+            message.contains("ref_name") && message.contains(&format!("`{name}`")),
+            "{message}"
+        );
     }
 }
 
@@ -139,20 +232,39 @@ async fn walks_yield_every_commit_once_and_merge_day_counts() {
     let history = emulator.store().commits(repo, None).unwrap();
     assert_eq!(history.len(), 400);
 
-    let streamed: Vec<Commit> = client.list_commits(repo).limit(30).stream().try_collect().await.unwrap();
+    let streamed: Vec<Commit> = client
+        .list_commits(repo)
+        .limit(30)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(streamed, history);
 
-    let (commits, days) = client.list_commits(repo).limit(50).collect_with_days(None).await.unwrap();
+    let (commits, days) = client
+        .list_commits(repo)
+        .limit(50)
+        .collect_with_days(None)
+        .await
+        .unwrap();
     assert_eq!(commits, history);
     let mut expected = DayCounts::default();
     for commit in &history {
         let day = committed(commit).format("%Y-%m-%d").to_string();
-        expected.add(&[codearts_repo::DateTitle { day, commits_count: Some(1) }]);
+        expected.add(&[codearts_repo::DateTitle {
+            day,
+            commits_count: Some(1),
+        }]);
     }
     assert_eq!(days, expected);
     assert_eq!(days.total(), 400);
 
-    let capped = client.list_commits(repo).limit(100).collect(Some(130)).await.unwrap();
+    let capped = client
+        .list_commits(repo)
+        .limit(100)
+        .collect(Some(130))
+        .await
+        .unwrap();
     assert_eq!(capped, history[..130]);
 }
 
@@ -167,11 +279,30 @@ async fn out_of_range_parameters_are_refused_before_sending() {
         (client.list_commits(repo).limit(0), "limit", "1..=100"),
         (client.list_commits(repo).limit(101), "limit", "1..=100"),
         (client.list_commits(0), "repository_id", "1..=2147483647"),
-        (client.list_commits(u32::MAX), "repository_id", "1..=2147483647"),
-        (client.list_commits(repo).offset(1 << 31), "offset", "0..=2147483647"),
-        (client.list_commits(repo).ref_name(""), "ref_name", "non-empty"),
+        (
+            client.list_commits(u32::MAX),
+            "repository_id",
+            "1..=2147483647",
+        ),
+        (
+            client.list_commits(repo).offset(1 << 31),
+            "offset",
+            "0..=2147483647",
+        ),
+        (
+            client.list_commits(repo).ref_name(""),
+            "ref_name",
+            "non-empty",
+        ),
         (client.list_commits(repo).path(""), "path", "non-empty"),
-        (client.list_commits(repo).since(t("2025-01-02T00:00:00Z")).until(t("2025-01-01T00:00:00Z")), "since", "earlier than until"),
+        (
+            client
+                .list_commits(repo)
+                .since(t("2025-01-02T00:00:00Z"))
+                .until(t("2025-01-01T00:00:00Z")),
+            "since",
+            "earlier than until",
+        ),
     ];
     for (request, parameter, range) in cases {
         let error = request.clone().send().await.unwrap_err();

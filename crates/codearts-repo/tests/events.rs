@@ -8,7 +8,11 @@ use codearts_repo_emulator::EventQuery;
 use futures::TryStreamExt;
 
 fn instant(event: &codearts_repo::RepositoryPushEvent) -> DateTime<Utc> {
-    event.created_at.as_ref().and_then(|t| t.to_utc()).expect("the emulator writes RFC 3339")
+    event
+        .created_at
+        .as_ref()
+        .and_then(|t| t.to_utc())
+        .expect("the emulator writes RFC 3339")
 }
 
 #[tokio::test]
@@ -36,10 +40,19 @@ async fn one_page_with_every_parameter_matches_the_store() {
     let expected = store
         .list_events(
             repo,
-            &EventQuery { author_id: Some(author), after: Some(lower), before: Some(upper), offset: 2, limit: 7 },
+            &EventQuery {
+                author_id: Some(author),
+                after: Some(lower),
+                before: Some(upper),
+                offset: 2,
+                limit: 7,
+            },
         )
         .unwrap();
-    assert!(!expected.events.is_empty(), "the filters leave something to compare");
+    assert!(
+        !expected.events.is_empty(),
+        "the filters leave something to compare"
+    );
     assert_eq!(page.items, expected.events);
     assert_eq!(page.total, Some(expected.total));
     assert_eq!((page.offset, page.limit), (2, 7));
@@ -92,17 +105,39 @@ async fn walks_yield_every_event_once_in_order() {
     let repo = common::first_repository(&emulator);
     let expected = emulator.store().events(repo);
 
-    let streamed: Vec<_> = client.list_repository_events(repo).limit(40).stream().try_collect().await.unwrap();
+    let streamed: Vec<_> = client
+        .list_repository_events(repo)
+        .limit(40)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(streamed, expected);
 
-    let pages: Vec<_> = client.list_repository_events(repo).limit(40).offset(5).pages().try_collect().await.unwrap();
+    let pages: Vec<_> = client
+        .list_repository_events(repo)
+        .limit(40)
+        .offset(5)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
     let offsets: Vec<u32> = pages.iter().map(|p| p.offset).collect();
     assert_eq!(offsets, [5, 45, 85, 125]);
     let flattened: Vec<_> = pages.into_iter().flat_map(|p| p.items).collect();
     assert_eq!(flattened, expected[5..]);
 
-    let capped = client.list_repository_events(repo).limit(10).collect(Some(25)).await.unwrap();
+    let capped = client
+        .list_repository_events(repo)
+        .limit(10)
+        .collect(Some(25))
+        .await
+        .unwrap();
     assert_eq!(capped, expected[..25]);
-    let everything = client.list_repository_events(repo).collect(None).await.unwrap();
+    let everything = client
+        .list_repository_events(repo)
+        .collect(None)
+        .await
+        .unwrap();
     assert_eq!(everything, expected);
 }

@@ -8,13 +8,19 @@ use codearts_repo_emulator::SyntheticConfig;
 #[tokio::test]
 async fn the_last_push_matches_the_store_with_both_auth_methods() {
     let emulator = common::emulator(31).await;
-    for client in [common::token_client(&emulator), common::aksk_client(&emulator)] {
+    for client in [
+        common::token_client(&emulator),
+        common::aksk_client(&emulator),
+    ] {
         for repo in emulator.repository_ids() {
             let last = client.last_push_event(repo).send().await.unwrap();
             assert_eq!(last, emulator.store().last_push_event(repo));
             let last = last.unwrap();
             assert_eq!(last.repository.unwrap().id.get(), repo);
-            assert!(last.created_at.unwrap().to_utc().is_some(), "the +08:00 shape parses");
+            assert!(
+                last.created_at.unwrap().to_utc().is_some(),
+                "the +08:00 shape parses"
+            );
         }
     }
 }
@@ -23,7 +29,13 @@ async fn the_last_push_matches_the_store_with_both_auth_methods() {
 async fn a_repository_without_pushes_has_no_last_push() {
     let emulator = common::emulator_with(
         32,
-        SyntheticConfig { repositories: 1, commits_per_repository: 20, events_per_repository: 0, users: 2, ..SyntheticConfig::default() },
+        SyntheticConfig {
+            repositories: 1,
+            commits_per_repository: 20,
+            events_per_repository: 0,
+            users: 2,
+            ..SyntheticConfig::default()
+        },
     )
     .await;
     let client = common::token_client(&emulator);

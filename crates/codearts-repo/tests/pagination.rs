@@ -12,7 +12,13 @@ use futures::TryStreamExt;
 async fn big_emulator(seed: u64) -> Emulator {
     common::emulator_with(
         seed,
-        SyntheticConfig { repositories: 1, commits_per_repository: 600, events_per_repository: 1050, users: 3, ..SyntheticConfig::default() },
+        SyntheticConfig {
+            repositories: 1,
+            commits_per_repository: 600,
+            events_per_repository: 1050,
+            users: 3,
+            ..SyntheticConfig::default()
+        },
     )
     .await
 }
@@ -29,7 +35,9 @@ fn key(event: &RepositoryPushEvent) -> (String, String, Option<String>) {
 
 async fn check_stream(emulator: &Emulator, retry: RetryConfig, concurrency: usize) {
     let client = common::builder(emulator)
-        .credentials(codearts_repo::Credentials::token(&emulator.credentials().token))
+        .credentials(codearts_repo::Credentials::token(
+            &emulator.credentials().token,
+        ))
         .retry(retry)
         .max_concurrent_pages(concurrency)
         .build()
@@ -37,7 +45,13 @@ async fn check_stream(emulator: &Emulator, retry: RetryConfig, concurrency: usiz
     let repo = common::first_repository(emulator);
     let expected = emulator.store().events(repo);
     assert_eq!(expected.len(), 1050);
-    let streamed: Vec<RepositoryPushEvent> = client.list_repository_events(repo).limit(100).stream().try_collect().await.unwrap();
+    let streamed: Vec<RepositoryPushEvent> = client
+        .list_repository_events(repo)
+        .limit(100)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(streamed.len(), 1050);
     let distinct: HashSet<_> = streamed.iter().map(key).collect();
     assert_eq!(distinct.len(), 1050, "no event twice");
@@ -50,17 +64,29 @@ async fn a_stream_of_1050_events_yields_each_once() {
     for concurrency in [1, 4, 16] {
         let before = emulator.request_count();
         check_stream(&emulator, common::quick_retries(4), concurrency).await;
-        assert_eq!(emulator.request_count() - before, 11, "X-Total bounds the walk: no request past the end");
+        assert_eq!(
+            emulator.request_count() - before,
+            11,
+            "X-Total bounds the walk: no request past the end"
+        );
     }
 }
 
 #[tokio::test]
 async fn a_stream_of_1050_events_yields_each_once_despite_a_fifth_of_requests_failing() {
     let emulator = big_emulator(62).await;
-    emulator.set_faults(FaultConfig { server_error_rate: 0.1, throttle_rate: 0.1, seed: 62, ..FaultConfig::default() });
+    emulator.set_faults(FaultConfig {
+        server_error_rate: 0.1,
+        throttle_rate: 0.1,
+        seed: 62,
+        ..FaultConfig::default()
+    });
     check_stream(&emulator, common::quick_retries(12), 4).await;
     let counts = emulator.fault_counts();
-    assert!(counts.throttled + counts.server_errors() > 0, "faults were injected: {counts:?}");
+    assert!(
+        counts.throttled + counts.server_errors() > 0,
+        "faults were injected: {counts:?}"
+    );
 }
 
 #[tokio::test]
@@ -68,15 +94,39 @@ async fn pages_report_totals_offsets_and_request_ids() {
     let emulator = big_emulator(63).await;
     let client = common::token_client(&emulator);
     let repo = common::first_repository(&emulator);
-    let pages: Vec<_> = client.list_repository_events(repo).limit(100).offset(1000).pages().try_collect().await.unwrap();
+    let pages: Vec<_> = client
+        .list_repository_events(repo)
+        .limit(100)
+        .offset(1000)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(pages.len(), 1);
-    assert_eq!((pages[0].offset, pages[0].items.len(), pages[0].total), (1000, 50, Some(1050)));
-    let pages: Vec<_> = client.list_repository_events(repo).pages().try_collect().await.unwrap();
+    assert_eq!(
+        (pages[0].offset, pages[0].items.len(), pages[0].total),
+        (1000, 50, Some(1050))
+    );
+    let pages: Vec<_> = client
+        .list_repository_events(repo)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(pages.len(), 11);
-    let ids: HashSet<_> = pages.iter().map(|p| p.request_id.clone().unwrap()).collect();
+    let ids: HashSet<_> = pages
+        .iter()
+        .map(|p| p.request_id.clone().unwrap())
+        .collect();
     assert_eq!(ids.len(), 11);
     // Past the end: one empty page, then nothing.
-    let pages: Vec<_> = client.list_repository_events(repo).offset(5000).pages().try_collect().await.unwrap();
+    let pages: Vec<_> = client
+        .list_repository_events(repo)
+        .offset(5000)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(pages.len(), 1);
     assert!(pages[0].items.is_empty());
 }

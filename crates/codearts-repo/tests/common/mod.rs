@@ -8,7 +8,12 @@ use codearts_repo_emulator::{Emulator, SyntheticConfig};
 
 /// An emulator with `config`'s data and the given seed.
 pub async fn emulator_with(seed: u64, config: SyntheticConfig) -> Emulator {
-    Emulator::builder().seed(seed).synthetic(config).start().await.expect("the emulator starts")
+    Emulator::builder()
+        .seed(seed)
+        .synthetic(config)
+        .start()
+        .await
+        .expect("the emulator starts")
 }
 
 /// A small emulator: 3 repositories of 400 commits and 150 events, 4 users.
@@ -57,7 +62,9 @@ pub fn token_client(emulator: &Emulator) -> Client {
 pub fn aksk_client(emulator: &Emulator) -> Client {
     let c = emulator.credentials();
     builder(emulator)
-        .credentials(Credentials::access_key(&c.access_key, &c.secret_key).project_id(&c.project_id))
+        .credentials(
+            Credentials::access_key(&c.access_key, &c.secret_key).project_id(&c.project_id),
+        )
         .build()
         .expect("a client")
 }
@@ -65,4 +72,90 @@ pub fn aksk_client(emulator: &Emulator) -> Client {
 /// The first readable repository.
 pub fn first_repository(emulator: &Emulator) -> u32 {
     emulator.repository_ids()[0]
+}
+
+/// A minimal HTTP server answering each connection with the next canned answer (the last
+/// one repeats), for answers the emulator does not produce: other error body shapes,
+/// malformed bodies, a fixed `Retry-After`.
+pub struct CannedServer {
+    pub base_url: String,
+    pub requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+/// One canned answer: status, extra headers and body.
+pub struct Canned {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Canned {
+    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
+        Self {
+            status,
+            headers: vec![("X-Request-Id", format!("canned-{status}"))],
+            body: body.into(),
+        }
+    }
+
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+}
+
+pub async fn canned_server(answers: Vec<Canned>) -> CannedServer {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = requests.clone();
+    tokio::spawn(async move {
+        let mut index = 0usize;
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let answer = &answers[index.min(answers.len() - 1)];
+            index += 1;
+            let mut head = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match socket.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            seen.lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&head).into_owned());
+            let mut out = format!(
+                "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+                answer.status,
+                answer.body.len()
+            );
+            for (name, value) in &answer.headers {
+                out.push_str(&format!("{name}: {value}\r\n"));
+            }
+            out.push_str("\r\n");
+            let mut bytes = out.into_bytes();
+            bytes.extend_from_slice(&answer.body);
+            let _ = socket.write_all(&bytes).await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    CannedServer { base_url, requests }
+}
+
+/// A token client for a canned server.
+pub fn canned_client(server: &CannedServer, retry: RetryConfig) -> Client {
+    Client::builder()
+        .endpoint(&server.base_url)
+        .allow_http(true)
+        .credentials(Credentials::token("canned-token"))
+        .attempt_timeout(Duration::from_secs(60))
+        .operation_timeout(Duration::from_secs(240))
+        .retry(retry)
+        .build()
+        .unwrap()
 }
