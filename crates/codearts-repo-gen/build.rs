@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let spec = manifest_dir.join("../..").join(codearts_repo_codegen::SPEC_PATH);
+    let spec = manifest_dir
+        .join("../..")
+        .join(codearts_repo_codegen::SPEC_PATH);
     println!("cargo:rerun-if-changed={}", spec.display());
     match codearts_repo_codegen::generate(&spec) {
         Ok(generated) => {

@@ -1,10 +1,12 @@
 //! Helpers shared by the cross-crate tests in `tests/tests/`: where the spec lives, its
-//! document as JSON, `$ref` resolution, and every example it carries.
+//! document as JSON, `$ref` resolution, every example it carries, and the translation of its
+//! OpenAPI 3.0 schemas into JSON Schema that the spec tests and the emulator's tests validate
+//! with.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
@@ -478,4 +480,169 @@ fn slug(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect()
+}
+
+const OPENAPI_ONLY_KEYS: &[&str] = &[
+    "example",
+    "nullable",
+    "discriminator",
+    "xml",
+    "externalDocs",
+    "deprecated",
+];
+
+/// One OpenAPI 3.0 schema as a draft-7 JSON Schema: `$ref`s point into `definitions`,
+/// `nullable: true` admits `null`, `int32`/`int64` become bounds, `example` and `x-*` go.
+pub fn to_json_schema(schema: &Value) -> Value {
+    let Some(map) = schema.as_object() else {
+        return schema.clone();
+    };
+    let mut out = Map::new();
+    for (key, value) in map {
+        if key.starts_with("x-") || OPENAPI_ONLY_KEYS.contains(&key.as_str()) {
+            continue;
+        }
+        let translated = match key.as_str() {
+            "$ref" => {
+                let reference = value.as_str().unwrap_or_default();
+                Value::String(reference.replace("#/components/schemas/", "#/definitions/"))
+            }
+            "properties" => Value::Object(
+                value
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(name, nested)| (name.clone(), to_json_schema(nested)))
+                    .collect(),
+            ),
+            "items" | "not" | "additionalProperties" => to_json_schema(value),
+            "allOf" | "anyOf" | "oneOf" => Value::Array(
+                value
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(to_json_schema)
+                    .collect(),
+            ),
+            _ => value.clone(),
+        };
+        out.insert(key.clone(), translated);
+    }
+    // OpenAPI 3.0 writes exclusive bounds as booleans beside minimum/maximum.
+    for (exclusive, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
+        if out.get(exclusive).and_then(Value::as_bool) == Some(true) {
+            if let Some(limit) = out.remove(bound) {
+                out.insert(exclusive.to_string(), limit);
+            }
+        } else if out.get(exclusive).is_some_and(Value::is_boolean) {
+            out.remove(exclusive);
+        }
+    }
+    let bits = match out.get("format").and_then(Value::as_str) {
+        Some("int32") => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
+        Some("int64") => Some((i64::MIN, i64::MAX)),
+        _ => None,
+    };
+    if let Some((low, high)) = bits {
+        out.remove("format");
+        let minimum = out
+            .get("minimum")
+            .and_then(Value::as_i64)
+            .map_or(low, |m| m.max(low));
+        let maximum = out
+            .get("maximum")
+            .and_then(Value::as_i64)
+            .map_or(high, |m| m.min(high));
+        out.insert("minimum".into(), json!(minimum));
+        out.insert("maximum".into(), json!(maximum));
+    }
+    if map.get("nullable").and_then(Value::as_bool) == Some(true) {
+        if let Some(values) = out.get_mut("enum").and_then(Value::as_array_mut)
+            && !values.contains(&Value::Null)
+        {
+            values.push(Value::Null);
+        }
+        match out.remove("type") {
+            Some(Value::String(ty)) => {
+                out.insert("type".into(), json!([ty, "null"]));
+            }
+            Some(other) => {
+                out.insert("type".into(), other);
+            }
+            None => {
+                return json!({ "anyOf": [Value::Object(out), { "type": "null" }] });
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+/// Forbids undeclared members in every object schema with `properties` (in a translated
+/// schema): the spec's examples are transcribed from the documents and must show only
+/// documented fields. The spec itself stays open, since clients ignore unknown fields.
+pub fn close_objects(schema: &mut Value) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    let is_object = match map.get("type") {
+        Some(Value::String(ty)) => ty == "object",
+        Some(Value::Array(types)) => types.iter().any(|t| t == "object"),
+        _ => false,
+    };
+    if is_object && map.contains_key("properties") && !map.contains_key("additionalProperties") {
+        map.insert("additionalProperties".into(), Value::Bool(false));
+    }
+    for (key, nested) in map.iter_mut() {
+        match key.as_str() {
+            "properties" | "definitions" => {
+                for child in nested
+                    .as_object_mut()
+                    .into_iter()
+                    .flat_map(|m| m.values_mut())
+                {
+                    close_objects(child);
+                }
+            }
+            "items" | "not" | "additionalProperties" => close_objects(nested),
+            "allOf" | "anyOf" | "oneOf" => {
+                for child in nested.as_array_mut().into_iter().flatten() {
+                    close_objects(child);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A validator for `schema` (an OpenAPI schema of the spec `doc`), with every component
+/// schema available under `definitions`, formats asserted and undeclared members refused.
+pub fn validator_for(doc: &Value, schema: &Value) -> Result<jsonschema::Validator, String> {
+    let definitions: Map<String, Value> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(name, schema)| (name.clone(), to_json_schema(schema)))
+        .collect();
+    let mut root = json!({ "definitions": definitions, "allOf": [to_json_schema(schema)] });
+    close_objects(&mut root);
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .should_validate_formats(true)
+        .build(&root)
+        .map_err(|e| format!("the schema does not translate to a valid JSON Schema: {e}"))
+}
+
+/// Why `value` does not satisfy `schema`, one line per violation.
+pub fn violations(doc: &Value, schema: &Value, value: &Value) -> Vec<String> {
+    match validator_for(doc, schema) {
+        Ok(validator) => validator
+            .iter_errors(value)
+            .map(|e| format!("at `{}`: {e}", e.instance_path()))
+            .collect(),
+        Err(e) => vec![e],
+    }
 }

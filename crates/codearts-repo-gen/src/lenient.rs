@@ -50,7 +50,8 @@ fn parse_instant(raw: &str) -> Option<DateTime<FixedOffset>> {
     }
     let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()?;
     let utc = FixedOffset::east_opt(0)?;
-    utc.from_local_datetime(&date.and_hms_opt(0, 0, 0)?).single()
+    utc.from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
+        .single()
 }
 
 impl<Tz: TimeZone> From<DateTime<Tz>> for Timestamp {
@@ -209,8 +210,14 @@ mod tests {
     fn timestamps_in_both_documented_shapes_parse() {
         let utc = Timestamp::parse("2024-08-21T06:21:22.000Z");
         let offset = Timestamp::parse("2025-08-21T16:26:40.000+08:00");
-        assert_eq!(utc.to_utc().unwrap().to_rfc3339(), "2024-08-21T06:21:22+00:00");
-        assert_eq!(offset.to_utc().unwrap().to_rfc3339(), "2025-08-21T08:26:40+00:00");
+        assert_eq!(
+            utc.to_utc().unwrap().to_rfc3339(),
+            "2024-08-21T06:21:22+00:00"
+        );
+        assert_eq!(
+            offset.to_utc().unwrap().to_rfc3339(),
+            "2025-08-21T08:26:40+00:00"
+        );
         assert_eq!(offset.as_str(), "2025-08-21T16:26:40.000+08:00");
     }
 

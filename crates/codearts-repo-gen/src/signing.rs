@@ -57,7 +57,10 @@ pub fn canonical_uri(path: &str) -> String {
 
 /// The canonical query string of decoded pairs; also the query string to send.
 pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
-    let mut sorted: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect();
+    let mut sorted: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_ref(), v.as_ref()))
+        .collect();
     sorted.sort_unstable();
     sorted
         .iter()
@@ -140,7 +143,9 @@ pub fn signature(secret_key: &str, string_to_sign: &str) -> String {
 
 /// The `Authorization` header value.
 pub fn authorization(access_key: &str, signed_headers: &str, signature: &str) -> String {
-    format!("{ALGORITHM} Access={access_key}, SignedHeaders={signed_headers}, Signature={signature}")
+    format!(
+        "{ALGORITHM} Access={access_key}, SignedHeaders={signed_headers}, Signature={signature}"
+    )
 }
 
 /// Formats a signing time for [`DATE_HEADER`].
@@ -157,7 +162,12 @@ pub fn parse_date(value: &str) -> Option<DateTime<Utc>> {
 
 /// Signs `input` (whose headers must include `host` and [`DATE_HEADER`]) and returns the
 /// `Authorization` header value.
-pub fn sign(access_key: &str, secret_key: &str, sdk_date: &str, input: &CanonicalInput<'_>) -> String {
+pub fn sign(
+    access_key: &str,
+    secret_key: &str,
+    sdk_date: &str,
+    input: &CanonicalInput<'_>,
+) -> String {
     let (canonical, signed_headers) = canonical_request(input);
     let signature = signature(secret_key, &string_to_sign(sdk_date, &canonical));
     authorization(access_key, &signed_headers, &signature)
@@ -189,7 +199,9 @@ pub fn parse_authorization(value: &str) -> Result<Authorization, VerifyError> {
     let rest = value
         .strip_prefix(ALGORITHM)
         .and_then(|rest| rest.strip_prefix(' '))
-        .ok_or(VerifyError::Malformed("the Authorization header is not SDK-HMAC-SHA256"))?;
+        .ok_or(VerifyError::Malformed(
+            "the Authorization header is not SDK-HMAC-SHA256",
+        ))?;
     let (mut access, mut signed, mut signature) = (None, None, None);
     for part in rest.split(',') {
         let (key, val) = part
@@ -200,14 +212,23 @@ pub fn parse_authorization(value: &str) -> Result<Authorization, VerifyError> {
             "Access" => access = Some(val.to_string()),
             "SignedHeaders" => signed = Some(val.split(';').map(str::to_string).collect()),
             "Signature" => signature = Some(val.to_string()),
-            _ => return Err(VerifyError::Malformed("the Authorization header has an unknown field")),
+            _ => {
+                return Err(VerifyError::Malformed(
+                    "the Authorization header has an unknown field",
+                ));
+            }
         }
     }
     Ok(Authorization {
-        access_key: access.ok_or(VerifyError::Malformed("the Authorization header has no Access"))?,
-        signed_headers: signed
-            .ok_or(VerifyError::Malformed("the Authorization header has no SignedHeaders"))?,
-        signature: signature.ok_or(VerifyError::Malformed("the Authorization header has no Signature"))?,
+        access_key: access.ok_or(VerifyError::Malformed(
+            "the Authorization header has no Access",
+        ))?,
+        signed_headers: signed.ok_or(VerifyError::Malformed(
+            "the Authorization header has no SignedHeaders",
+        ))?,
+        signature: signature.ok_or(VerifyError::Malformed(
+            "the Authorization header has no Signature",
+        ))?,
     })
 }
 
@@ -229,7 +250,9 @@ impl fmt::Display for VerifyError {
         match self {
             Self::Malformed(what) => f.write_str(what),
             Self::UnknownAccessKey => f.write_str("the access key is not known"),
-            Self::Expired => f.write_str("the X-Sdk-Date is more than 15 minutes from the server's clock"),
+            Self::Expired => {
+                f.write_str("the X-Sdk-Date is more than 15 minutes from the server's clock")
+            }
             Self::Mismatch => f.write_str("the signature does not match the request"),
         }
     }
@@ -270,20 +293,28 @@ pub fn verify(
         header("authorization").ok_or(VerifyError::Malformed("no Authorization header"))?,
     )?;
     let sdk_date = header(DATE_HEADER).ok_or(VerifyError::Malformed("no X-Sdk-Date header"))?;
-    let signed_at = parse_date(sdk_date)
-        .ok_or(VerifyError::Malformed("the X-Sdk-Date header is not %Y%m%dT%H%M%SZ"))?;
+    let signed_at = parse_date(sdk_date).ok_or(VerifyError::Malformed(
+        "the X-Sdk-Date header is not %Y%m%dT%H%M%SZ",
+    ))?;
     if (now - signed_at).abs() > MAX_CLOCK_SKEW {
         return Err(VerifyError::Expired);
     }
-    if !authorization.signed_headers.iter().any(|h| h == "x-sdk-date") {
-        return Err(VerifyError::Malformed("X-Sdk-Date is not among the signed headers"));
+    if !authorization
+        .signed_headers
+        .iter()
+        .any(|h| h == "x-sdk-date")
+    {
+        return Err(VerifyError::Malformed(
+            "X-Sdk-Date is not among the signed headers",
+        ));
     }
     let mut signed = Vec::with_capacity(authorization.signed_headers.len());
     for name in &authorization.signed_headers {
         let value = header(name).ok_or(VerifyError::Malformed("a signed header is missing"))?;
         signed.push((name.clone(), value.to_string()));
     }
-    let secret_key = secret_key_of(&authorization.access_key).ok_or(VerifyError::UnknownAccessKey)?;
+    let secret_key =
+        secret_key_of(&authorization.access_key).ok_or(VerifyError::UnknownAccessKey)?;
     let query = decode_query(request.raw_query);
     let input = CanonicalInput {
         method: request.method,
@@ -325,10 +356,15 @@ mod tests {
     }
 
     fn vector_query() -> Vec<(String, String)> {
-        [("offset", "0"), ("limit", "20"), ("filter", "push"), ("after", "2024-01-01T00:00:00Z")]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        [
+            ("offset", "0"),
+            ("limit", "20"),
+            ("filter", "push"),
+            ("after", "2024-01-01T00:00:00Z"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
     }
 
     #[test]
@@ -375,18 +411,36 @@ mod tests {
         let lookup = |ak: &str| (ak == AK).then(|| SK.to_string());
         assert_eq!(verify(&received, lookup, now), Ok(AK.to_string()));
 
-        let tampered_path = ReceivedRequest { path: "/v4/repositories/123457/events", ..received.clone() };
-        assert_eq!(verify(&tampered_path, lookup, now), Err(VerifyError::Mismatch));
-        let tampered_query = ReceivedRequest { raw_query: "limit=21&offset=0", ..received.clone() };
-        assert_eq!(verify(&tampered_query, lookup, now), Err(VerifyError::Mismatch));
+        let tampered_path = ReceivedRequest {
+            path: "/v4/repositories/123457/events",
+            ..received.clone()
+        };
+        assert_eq!(
+            verify(&tampered_path, lookup, now),
+            Err(VerifyError::Mismatch)
+        );
+        let tampered_query = ReceivedRequest {
+            raw_query: "limit=21&offset=0",
+            ..received.clone()
+        };
+        assert_eq!(
+            verify(&tampered_query, lookup, now),
+            Err(VerifyError::Mismatch)
+        );
         let late = parse_date("20240101T001600Z").unwrap();
         assert_eq!(verify(&received, lookup, late), Err(VerifyError::Expired));
     }
 
     #[test]
     fn encoding_keeps_only_unreserved_characters() {
-        assert_eq!(encode("feature/x y#z&+é~"), "feature%2Fx%20y%23z%26%2B%C3%A9~");
+        assert_eq!(
+            encode("feature/x y#z&+é~"),
+            "feature%2Fx%20y%23z%26%2B%C3%A9~"
+        );
         assert_eq!(canonical_uri("/v4/a%20b/c"), "/v4/a%20b/c/");
-        assert_eq!(decode_query("a=x+y&b=%2B"), vec![("a".into(), "x y".into()), ("b".into(), "+".into())]);
+        assert_eq!(
+            decode_query("a=x+y&b=%2B"),
+            vec![("a".into(), "x y".into()), ("b".into(), "+".into())]
+        );
     }
 }

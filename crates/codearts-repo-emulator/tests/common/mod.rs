@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use codearts_repo_emulator::{Emulator, SyntheticConfig};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// An emulator with a small data set and the given seed.
 pub async fn emulator(seed: u64) -> Emulator {
@@ -113,60 +113,6 @@ fn spec() -> &'static Value {
     })
 }
 
-/// Turns an OpenAPI 3.0 schema into JSON Schema: `$ref`s point into `$defs`, `nullable`
-/// adds `null` to the type, objects refuse properties the spec does not list (stricter
-/// than a client must be, to catch drift in what the emulator sends), and OpenAPI-only
-/// keywords are dropped.
-fn translate(schema: &Value) -> Value {
-    match schema {
-        Value::Object(map) => {
-            let mut out = Map::new();
-            for (key, value) in map {
-                match key.as_str() {
-                    "$ref" => {
-                        let name = value
-                            .as_str()
-                            .unwrap_or("")
-                            .rsplit('/')
-                            .next()
-                            .unwrap_or("");
-                        out.insert("$ref".into(), json!(format!("#/$defs/{name}")));
-                    }
-                    "nullable" | "example" | "examples" | "discriminator" | "xml"
-                    | "externalDocs" | "deprecated" => {}
-                    k if k.starts_with("x-") => {}
-                    "properties" => {
-                        let props: Map<String, Value> = value
-                            .as_object()
-                            .map(|p| p.iter().map(|(k, v)| (k.clone(), translate(v))).collect())
-                            .unwrap_or_default();
-                        out.insert(key.clone(), Value::Object(props));
-                    }
-                    _ => {
-                        out.insert(key.clone(), translate(value));
-                    }
-                }
-            }
-            if map.get("nullable") == Some(&Value::Bool(true)) {
-                if let Some(Value::String(kind)) = map.get("type") {
-                    out.insert("type".into(), json!([kind, "null"]));
-                }
-                if let Some(Value::Array(values)) = out.get_mut("enum") {
-                    values.push(Value::Null);
-                }
-            }
-            if map.get("type") == Some(&json!("object"))
-                && !map.contains_key("additionalProperties")
-            {
-                out.insert("additionalProperties".into(), json!(false));
-            }
-            Value::Object(out)
-        }
-        Value::Array(items) => Value::Array(items.iter().map(translate).collect()),
-        other => other.clone(),
-    }
-}
-
 /// The spec's path template matching a concrete path.
 fn template_of(path: &str) -> Option<String> {
     let paths = spec()["paths"].as_object()?;
@@ -188,40 +134,30 @@ fn template_of(path: &str) -> Option<String> {
 /// spec (404/405 of unknown routes) must still carry an `ErrorBody`.
 pub fn validate(path: &str, status: u16, body: &Value) {
     let spec = spec();
-    let definitions: Map<String, Value> = spec["components"]["schemas"]
-        .as_object()
-        .expect("schemas")
-        .iter()
-        .map(|(k, v)| (k.clone(), translate(v)))
-        .collect();
+    let error_body = json!({"$ref": "#/components/schemas/ErrorBody"});
+    let no_response = Value::Null;
     let schema = match template_of(path) {
         Some(template) => {
             let responses = &spec["paths"][&template]["get"]["responses"];
-            // 502 and 503 come from the gateway in front of the service and are not listed
-            // per operation; they carry the shared error body.
-            let gateway = json!({"$ref": "#/components/schemas/ErrorBody"});
-            let gateway = json!({"content": {"application/json": {"schema": gateway}}});
             let mut response = match responses.get(status.to_string()) {
                 Some(response) => response,
-                None if matches!(status, 502 | 503) => &gateway,
+                // 502 and 503 come from the gateway in front of the service and are not
+                // listed per operation; they carry the shared error body.
+                None if matches!(status, 502 | 503) => &no_response,
                 None => panic!("the spec has no {status} answer for {template}"),
             };
             if let Some(reference) = response.get("$ref").and_then(Value::as_str) {
                 let name = reference.rsplit('/').next().unwrap_or("");
                 response = &spec["components"]["responses"][name];
             }
-            translate(&response["content"]["application/json"]["schema"])
+            match response.pointer("/content/application~1json/schema") {
+                Some(schema) => schema.clone(),
+                None => error_body,
+            }
         }
-        None => json!({"$ref": "#/$defs/ErrorBody"}),
+        None => error_body,
     };
-    let mut root = schema.as_object().cloned().unwrap_or_default();
-    root.insert("$defs".into(), Value::Object(definitions));
-    let root = Value::Object(root);
-    let validator = jsonschema::validator_for(&root).expect("the translated schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(body)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
+    let errors = codearts_repo_tests::violations(spec, &schema, body);
     assert!(
         errors.is_empty(),
         "{path} {status}: body does not match the spec: {errors:?}\n{body}"
