@@ -106,3 +106,8 @@ pub type CommitList = types::CommitListDto;
 pub type DateTitle = types::DateTitleDto;
 /// One push of the signed-in user (an item of [`Client::list_recent_push_events`]).
 pub type PersonalPushEvent = types::PersonalPushEventDto;
+
+/// The top-level README's Rust examples, compiled with the doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
