@@ -173,6 +173,10 @@ impl Session {
             .list_repository_events(repository)
             .offset(args.paging.offset)
             .limit(args.paging.page_size());
+        if let Some(cap) = args.paging.cap() {
+            // The SDK then requests no page past the cap, not even ahead.
+            request = request.max_items(usize::try_from(cap).unwrap_or(usize::MAX));
+        }
         if let Some(kind) = args.filter {
             request = request.filter(match kind {
                 EventKind::All => EventFilter::All,
@@ -217,6 +221,10 @@ impl Session {
             .list_commits(repository)
             .offset(args.paging.offset)
             .limit(args.paging.page_size());
+        if let Some(cap) = args.paging.cap() {
+            // The SDK then requests no page past the cap, not even ahead.
+            request = request.max_items(usize::try_from(cap).unwrap_or(usize::MAX));
+        }
         if let Some(name) = &args.ref_name {
             request = request.ref_name(name);
         }

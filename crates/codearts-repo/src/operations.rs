@@ -147,6 +147,7 @@ pub struct ListRepositoryEvents {
     created_before: Option<TimeBound>,
     offset: Option<u32>,
     limit: Option<u32>,
+    max_items: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -195,6 +196,13 @@ impl ListRepositoryEvents {
         self
     }
 
+    /// Stops `pages`, `stream` and `collect` after this many events: no page past them is
+    /// requested, not even by the read-ahead.
+    pub fn max_items(mut self, max_items: usize) -> Self {
+        self.max_items = Some(max_items);
+        self
+    }
+
     fn validate(&self) -> Result<(EventsQuery, u32, Option<NonZeroU32>)> {
         let repository_id = check_id("repository_id", self.repository_id)?;
         let author_id = self
@@ -227,16 +235,23 @@ impl ListRepositoryEvents {
 
     /// Every page from the offset on, in order.
     pub fn pages(self) -> BoxStream<'static, Result<Page<RepositoryPushEvent>>> {
-        self.walk(None)
+        let cap = self.max_items;
+        self.walk(cap)
     }
 
     /// Every event from the offset on, across pages, in order, each once.
     pub fn stream(self) -> BoxStream<'static, Result<RepositoryPushEvent>> {
-        pagination::items(self.walk(None))
+        let cap = self.max_items;
+        let items = pagination::items(self.walk(cap));
+        match cap {
+            Some(cap) => items.take(cap).boxed(),
+            None => items,
+        }
     }
 
     /// Up to `cap` events (all when `None`) from the offset on.
     pub async fn collect(self, cap: Option<usize>) -> Result<Vec<RepositoryPushEvent>> {
+        let cap = tighter_cap(cap, self.max_items);
         pagination::collect(self.walk(cap), cap, |_| {}).await
     }
 
@@ -352,6 +367,7 @@ pub struct ListCommits {
     order_by_date: Option<bool>,
     offset: Option<u32>,
     limit: Option<u32>,
+    max_items: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -429,6 +445,13 @@ impl ListCommits {
         self
     }
 
+    /// Stops `pages`, `stream` and `collect` after this many commits: no page past them is
+    /// requested, not even by the read-ahead.
+    pub fn max_items(mut self, max_items: usize) -> Self {
+        self.max_items = Some(max_items);
+        self
+    }
+
     fn validate(&self) -> Result<(CommitsQuery, u32, Option<NonZeroU32>)> {
         let repository_id = check_id("repository_id", self.repository_id)?;
         let offset = check_range("offset", self.offset.unwrap_or(0), 0, MAX_ID)?;
@@ -460,22 +483,30 @@ impl ListCommits {
 
     /// Every page from the offset on, in order.
     pub fn pages(self) -> BoxStream<'static, Result<Page<Commit>>> {
-        self.walk(None)
+        let cap = self.max_items;
+        self.walk(cap)
     }
 
     /// Every commit from the offset on, across pages, in order, each once.
     pub fn stream(self) -> BoxStream<'static, Result<Commit>> {
-        pagination::items(self.walk(None))
+        let cap = self.max_items;
+        let items = pagination::items(self.walk(cap));
+        match cap {
+            Some(cap) => items.take(cap).boxed(),
+            None => items,
+        }
     }
 
     /// Up to `cap` commits (all when `None`) from the offset on.
     pub async fn collect(self, cap: Option<usize>) -> Result<Vec<Commit>> {
+        let cap = tighter_cap(cap, self.max_items);
         pagination::collect(self.walk(cap), cap, |_| {}).await
     }
 
     /// Like [`collect`](Self::collect), plus the `date_title` counts of every page walked
     /// merged per day (a last page cut short by `cap` counts whole).
     pub async fn collect_with_days(self, cap: Option<usize>) -> Result<(Vec<Commit>, DayCounts)> {
+        let cap = tighter_cap(cap, self.max_items);
         let mut days = DayCounts::default();
         let commits =
             pagination::collect(self.walk(cap), cap, |page| days.add(&page.date_title)).await?;
@@ -626,6 +657,14 @@ impl ListRecentPushEvents {
     }
 }
 
+/// The smaller of two optional item caps.
+fn tighter_cap(a: Option<usize>, b: Option<usize>) -> Option<usize> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 impl Client {
     /// A repository's push events, newest first (`GET /v4/repositories/{id}/events`).
     pub fn list_repository_events(&self, repository_id: u32) -> ListRepositoryEvents {
@@ -638,6 +677,7 @@ impl Client {
             created_before: None,
             offset: None,
             limit: None,
+            max_items: None,
         }
     }
 
@@ -664,6 +704,7 @@ impl Client {
             order_by_date: None,
             offset: None,
             limit: None,
+            max_items: None,
         }
     }
 

@@ -130,3 +130,45 @@ async fn pages_report_totals_offsets_and_request_ids() {
     assert_eq!(pages.len(), 1);
     assert!(pages[0].items.is_empty());
 }
+
+#[tokio::test]
+async fn max_items_stops_the_walk_and_its_read_ahead() {
+    let emulator = big_emulator(31).await;
+    let client = common::builder(&emulator)
+        .credentials(codearts_repo::Credentials::token(
+            &emulator.credentials().token,
+        ))
+        .max_concurrent_pages(8)
+        .build()
+        .unwrap();
+    let repo = common::first_repository(&emulator);
+    let expected = emulator.store().events(repo);
+    let before = emulator.request_count();
+    let streamed: Vec<RepositoryPushEvent> = client
+        .list_repository_events(repo)
+        .limit(100)
+        .max_items(150)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(streamed, expected[..150], "the first 150 events, in order");
+    assert_eq!(
+        emulator.request_count() - before,
+        2,
+        "pages at offsets 0 and 100 only, none read ahead past the cap"
+    );
+
+    let before = emulator.request_count();
+    let pages: Vec<_> = client
+        .list_commits(repo)
+        .limit(20)
+        .max_items(45)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    let offsets: Vec<u32> = pages.iter().map(|p| p.offset).collect();
+    assert_eq!(offsets, [0, 20, 40]);
+    assert_eq!(emulator.request_count() - before, 3);
+}
