@@ -2,6 +2,7 @@
 //! the documented range before anything is sent, and a bad one is an
 //! [`Error::InvalidInput`] naming the parameter, the value and the range.
 
+use std::future::Future;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
@@ -242,11 +243,7 @@ impl ListRepositoryEvents {
     /// Every event from the offset on, across pages, in order, each once.
     pub fn stream(self) -> BoxStream<'static, Result<RepositoryPushEvent>> {
         let cap = self.max_items;
-        let items = pagination::items(self.walk(cap));
-        match cap {
-            Some(cap) => items.take(cap).boxed(),
-            None => items,
-        }
+        pagination::items(self.walk(cap), cap)
     }
 
     /// Up to `cap` events (all when `None`) from the offset on.
@@ -256,24 +253,13 @@ impl ListRepositoryEvents {
     }
 
     fn walk(self, cap: Option<usize>) -> BoxStream<'static, Result<Page<RepositoryPushEvent>>> {
-        let (query, start, limit) = match self.validate() {
-            Ok(valid) => valid,
-            Err(error) => return failed(error),
-        };
-        let limit = limit.unwrap_or(NonZeroU32::new(WALK_LIMIT).expect("non-zero"));
-        let client = self.client.clone();
-        let query = Arc::new(query);
-        let fetch: FetchPage<RepositoryPushEvent> = Arc::new(move |offset| {
-            let (client, query) = (client.clone(), query.clone());
-            Box::pin(async move { fetch_events(&client, &query, Some(offset), Some(limit)).await })
-        });
-        let concurrency = self.client.inner.max_concurrent_pages;
-        pagination::walk(
-            fetch,
-            start,
-            limit.get(),
-            concurrency,
-            cap.map(|c| c as u64),
+        walk_pages(
+            &self.client,
+            self.validate(),
+            cap,
+            |client, query, offset, limit| async move {
+                fetch_events(&client, &query, Some(offset), Some(limit)).await
+            },
         )
     }
 }
@@ -490,11 +476,7 @@ impl ListCommits {
     /// Every commit from the offset on, across pages, in order, each once.
     pub fn stream(self) -> BoxStream<'static, Result<Commit>> {
         let cap = self.max_items;
-        let items = pagination::items(self.walk(cap));
-        match cap {
-            Some(cap) => items.take(cap).boxed(),
-            None => items,
-        }
+        pagination::items(self.walk(cap), cap)
     }
 
     /// Up to `cap` commits (all when `None`) from the offset on.
@@ -514,24 +496,13 @@ impl ListCommits {
     }
 
     fn walk(self, cap: Option<usize>) -> BoxStream<'static, Result<Page<Commit>>> {
-        let (query, start, limit) = match self.validate() {
-            Ok(valid) => valid,
-            Err(error) => return failed(error),
-        };
-        let limit = limit.unwrap_or(NonZeroU32::new(WALK_LIMIT).expect("non-zero"));
-        let client = self.client.clone();
-        let query = Arc::new(query);
-        let fetch: FetchPage<Commit> = Arc::new(move |offset| {
-            let (client, query) = (client.clone(), query.clone());
-            Box::pin(async move { fetch_commits(&client, &query, Some(offset), Some(limit)).await })
-        });
-        let concurrency = self.client.inner.max_concurrent_pages;
-        pagination::walk(
-            fetch,
-            start,
-            limit.get(),
-            concurrency,
-            cap.map(|c| c as u64),
+        walk_pages(
+            &self.client,
+            self.validate(),
+            cap,
+            |client, query, offset, limit| async move {
+                fetch_commits(&client, &query, Some(offset), Some(limit)).await
+            },
         )
     }
 }
@@ -655,6 +626,39 @@ impl ListRecentPushEvents {
             repairs: reply.repairs,
         })
     }
+}
+
+/// Walks the pages of a list operation whose parameters `validated` checked: from its
+/// offset, with its page size ([`WALK_LIMIT`] when none was set), `fetch` per page.
+fn walk_pages<Q, T, F, Fut>(
+    client: &Client,
+    validated: Result<(Q, u32, Option<NonZeroU32>)>,
+    cap: Option<usize>,
+    fetch: F,
+) -> BoxStream<'static, Result<Page<T>>>
+where
+    Q: Send + Sync + 'static,
+    T: Send + 'static,
+    F: Fn(Client, Arc<Q>, u32, NonZeroU32) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+{
+    let (query, start, limit) = match validated {
+        Ok(valid) => valid,
+        Err(error) => return failed(error),
+    };
+    let limit = limit.unwrap_or(NonZeroU32::new(WALK_LIMIT).expect("non-zero"));
+    let concurrency = client.inner.max_concurrent_pages;
+    let client = client.clone();
+    let query = Arc::new(query);
+    let fetch_page: FetchPage<T> =
+        Arc::new(move |offset| Box::pin(fetch(client.clone(), query.clone(), offset, limit)));
+    pagination::walk(
+        fetch_page,
+        start,
+        limit.get(),
+        concurrency,
+        cap.map(|c| c as u64),
+    )
 }
 
 /// The smaller of two optional item caps.

@@ -170,17 +170,21 @@ pub(crate) fn walk<T: Send + 'static>(
 /// The items of a page stream, in order.
 pub(crate) fn items<T: Send + 'static>(
     pages: BoxStream<'static, Result<Page<T>>>,
+    cap: Option<usize>,
 ) -> BoxStream<'static, Result<T>> {
-    pages
-        .flat_map(|page| match page {
-            Ok(page) => {
-                futures::future::Either::Left(futures::stream::iter(page.items.into_iter().map(Ok)))
-            }
-            Err(error) => {
-                futures::future::Either::Right(futures::stream::once(async move { Err(error) }))
-            }
-        })
-        .boxed()
+    let items = pages.flat_map(|page| match page {
+        Ok(page) => {
+            futures::future::Either::Left(futures::stream::iter(page.items.into_iter().map(Ok)))
+        }
+        Err(error) => {
+            futures::future::Either::Right(futures::stream::once(async move { Err(error) }))
+        }
+    });
+    // The last page of a capped walk may hold more than the cap.
+    match cap {
+        Some(cap) => items.take(cap).boxed(),
+        None => items.boxed(),
+    }
 }
 
 /// Collects up to `cap` items of a page stream, passing each page to `each_page` first.
@@ -242,7 +246,7 @@ mod tests {
             for n in [0, 1, 99, 100, 101, 1050] {
                 let asked = Arc::new(Mutex::new(Vec::new()));
                 let pages = walk(source(n, report_total, asked.clone(), 100), 0, 100, 4, None);
-                let got: Vec<u32> = items(pages).map(|r| r.unwrap()).collect().await;
+                let got: Vec<u32> = items(pages, None).map(|r| r.unwrap()).collect().await;
                 assert_eq!(
                     got,
                     (0..n).collect::<Vec<_>>(),
