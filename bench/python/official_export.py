@@ -1,12 +1,15 @@
 """Exports every commit or event of one repository with the official Huawei Cloud Python SDK.
 
 Pages sequentially with the SDK's own client and AK/SK signing, the way its users do (the
-SDK offers no pagination helper), and prints one JSON line with what it measured of itself.
-Run by `cargo xtask bench`; not part of the test suite.
+SDK offers no pagination helper), and prints one `result key=value ...` line with what it
+measured of itself, in the same shape as the Rust exporters (bench/export). CPU time is
+counted from the start of the export (interpreter start and imports excluded); the digest
+(commits: UTF-8 bytes of every title; events: sum of author ids) lets the harness check
+that every exporter saw the same data. Run by `cargo xtask bench`; not part of the test
+suite.
 """
 
 import argparse
-import json
 import resource
 import sys
 import time
@@ -29,6 +32,7 @@ def main() -> int:
     parser.add_argument("--repository-id", type=int, required=True)
     parser.add_argument("--what", choices=["commits", "events"], required=True)
     parser.add_argument("--limit", type=int, default=100)
+    parser.add_argument("--max-items", type=int, default=None)
     args = parser.parse_args()
 
     config = HttpConfig.get_default_config()
@@ -42,7 +46,9 @@ def main() -> int:
     )
 
     started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_SELF)
     items = 0
+    digest = 0
     pages = 0
     offset = 0
     while True:
@@ -51,29 +57,26 @@ def main() -> int:
                 ListCommitsRequest(repository_id=args.repository_id, offset=offset, limit=args.limit)
             )
             page = response.commits or []
+            digest += sum(len((c.title or "").encode("utf-8")) for c in page)
         else:
             response = client.list_repository_events(
                 ListRepositoryEventsRequest(repository_id=args.repository_id, offset=offset, limit=args.limit)
             )
             page = response.body or []
+            digest += sum(e.author_id or 0 for e in page)
         pages += 1
         items += len(page)
         offset += len(page)
-        if len(page) < args.limit:
+        if len(page) < args.limit or (args.max_items is not None and items >= args.max_items):
             break
     wall = time.perf_counter() - started
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (usage.ru_utime + usage.ru_stime) - (before.ru_utime + before.ru_stime)
+    # ru_maxrss is in KiB on Linux.
     print(
-        json.dumps(
-            {
-                "items": items,
-                "pages": pages,
-                "wall_seconds": wall,
-                "cpu_seconds": usage.ru_utime + usage.ru_stime,
-                "peak_rss_kib": usage.ru_maxrss,
-            }
-        )
+        f"result items={items} pages={pages} digest={digest} concurrency=1 wall_seconds={wall:.6f} "
+        f"cpu_seconds={cpu:.3f} peak_rss_kib={usage.ru_maxrss}"
     )
     return 0
 

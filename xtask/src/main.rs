@@ -10,6 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Output};
 
+mod bench;
 mod tools;
 
 /// Test package holding the spec tests and the drift snapshots.
@@ -47,6 +48,15 @@ Commands:
            Generate Python (openapi-python-client) and TypeScript (openapi-typescript +
            openapi-fetch) clients from openapi/codearts-repo.json into target/spec-clients/,
            start the emulator and run spec-clients/{python/check.py,typescript/check.ts}.
+  bench [--commits N] [--events N] [--latency-ms N] [--concurrency N] [--small N] [--no-python]
+           Export benchmark (BENCHMARKS.md): release-build the emulator and bench/export, start
+           the emulator (100,000 commits, 10,000 events, 20 ms latency), export everything
+           with the SDK (default and tuned concurrency), a raw reqwest loop and the official
+           Python SDK (pinned in bench/python, installed into .tools/bench-python); print
+           wall, CPU and peak RSS of each with the ratios and goals of issue 6.
+  bench --build-cost
+           Clean release build time of bench/build-cost/sdk against bench/build-cost/reqwest-only
+           (takes minutes).
   help     Show this text.
 ";
 
@@ -63,6 +73,7 @@ fn main() -> ExitCode {
         ["check"] => check(&root),
         ["spec-lint", rest @ ..] => tools::spec_lint::spec_lint(&root, rest),
         ["spec-clients", rest @ ..] => tools::spec_clients::spec_clients(&root, rest),
+        ["bench", rest @ ..] => bench::bench(&root, rest),
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{HELP}");
             return if args.is_empty() {

@@ -47,22 +47,28 @@ pub struct Args {
 #[derive(Debug)]
 pub struct Tally {
     started: Instant,
+    cpu_at_start: f64,
     /// Items exported.
     pub items: u64,
     /// Pages fetched.
     pub pages: u64,
     /// Digest of the items.
     pub digest: u64,
+    /// Pages fetched at the same time (1 for a sequential loop).
+    pub concurrency: usize,
 }
 
 impl Tally {
-    /// Starts the clock.
+    /// Starts the clocks (wall and CPU: the report counts the export only, not the
+    /// process start).
     pub fn start() -> Self {
         Self {
             started: Instant::now(),
+            cpu_at_start: ProcessUsage::read().map_or(0.0, |u| u.cpu_seconds),
             items: 0,
             pages: 0,
             digest: 0,
+            concurrency: 1,
         }
     }
 
@@ -80,14 +86,19 @@ impl Tally {
         self.digest = self.digest.wrapping_add(u64::from(author_id.unwrap_or(0)));
     }
 
-    /// Prints the one-line report the harness reads, with this process's CPU time and
-    /// peak resident memory.
+    /// Prints the one-line report the harness reads, with the CPU time of this process
+    /// since [`Tally::start`] and its peak resident memory.
     pub fn report(&self) -> Result<(), String> {
         let wall = self.started.elapsed().as_secs_f64();
         let usage = ProcessUsage::read()?;
         println!(
-            "result items={} pages={} digest={} wall_seconds={wall:.6} cpu_seconds={:.3} peak_rss_kib={}",
-            self.items, self.pages, self.digest, usage.cpu_seconds, usage.peak_rss_kib
+            "result items={} pages={} digest={} concurrency={} wall_seconds={wall:.6} cpu_seconds={:.3} peak_rss_kib={}",
+            self.items,
+            self.pages,
+            self.digest,
+            self.concurrency,
+            usage.cpu_seconds - self.cpu_at_start,
+            usage.peak_rss_kib
         );
         Ok(())
     }

@@ -5,12 +5,15 @@
 //! ahead the same way and the first short page ends the walk (pages fetched past it are
 //! dropped unread). Pages are yielded in offset order whatever order they arrive in, and
 //! a page that needed retries is still yielded once, so every item comes exactly once.
+//! A page that arrives early frees its slot at once (up to `max_concurrent_pages` arrived
+//! pages wait for an earlier, slower one), so one slow answer does not stall the requests
+//! behind it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
-use futures::stream::{BoxStream, FuturesOrdered, StreamExt};
+use futures::stream::{BoxStream, FuturesUnordered, StreamExt};
 
 use crate::decode::FieldRepair;
 use crate::error::Result;
@@ -93,32 +96,57 @@ pub(crate) type FetchPage<T> =
 struct Walk<T> {
     fetch: FetchPage<T>,
     next_offset: u64,
+    /// Offset of the next page to yield.
+    next_yield: u64,
     /// Offset past the last item wanted: the cap, then also `X-Total`.
     end: Option<u64>,
     limit: u32,
     concurrency: usize,
-    in_flight: FuturesOrdered<BoxFuture<'static, Result<Page<T>>>>,
+    /// Requests under way, each tagged with its offset; they finish in any order.
+    in_flight: FuturesUnordered<BoxFuture<'static, (u64, Result<Page<T>>)>>,
+    /// Finished pages waiting for the pages before them.
+    arrived: BTreeMap<u64, Result<Page<T>>>,
     first_seen: bool,
     done: bool,
 }
 
-impl<T> Walk<T> {
+impl<T: Send + 'static> Walk<T> {
+    /// Starts requests until `concurrency` are under way (one until the first page has
+    /// come), never holding more than `concurrency` finished pages that wait for an
+    /// earlier one, so memory stays bounded.
     fn top_up(&mut self) {
         let room = if self.first_seen { self.concurrency } else { 1 };
         while !self.done
             && self.in_flight.len() < room
+            && self.arrived.len() < self.concurrency
             && self.next_offset <= MAX_OFFSET
             && self.end.is_none_or(|end| self.next_offset < end)
         {
-            let offset = self.next_offset as u32;
-            self.in_flight.push_back((self.fetch)(offset));
+            let offset = self.next_offset;
+            let page = (self.fetch)(offset as u32);
+            self.in_flight
+                .push(Box::pin(async move { (offset, page.await) }));
             self.next_offset += u64::from(self.limit);
+        }
+    }
+
+    /// The next page in offset order, waiting for it if needed.
+    async fn next_page(&mut self) -> Option<Result<Page<T>>> {
+        loop {
+            if let Some(page) = self.arrived.remove(&self.next_yield) {
+                self.next_yield += u64::from(self.limit);
+                return Some(page);
+            }
+            self.top_up();
+            let (offset, page) = self.in_flight.next().await?;
+            self.arrived.insert(offset, page);
         }
     }
 
     fn stop(&mut self) {
         self.done = true;
-        self.in_flight = FuturesOrdered::new();
+        self.in_flight = FuturesUnordered::new();
+        self.arrived.clear();
     }
 }
 
@@ -133,16 +161,18 @@ pub(crate) fn walk<T: Send + 'static>(
     let walk = Walk {
         fetch,
         next_offset: u64::from(start),
+        next_yield: u64::from(start),
         end: cap.map(|cap| u64::from(start) + cap),
         limit,
         concurrency: concurrency.max(1),
-        in_flight: FuturesOrdered::new(),
+        in_flight: FuturesUnordered::new(),
+        arrived: BTreeMap::new(),
         first_seen: false,
         done: cap == Some(0),
     };
     futures::stream::unfold(walk, |mut walk| async move {
         walk.top_up();
-        let result = walk.in_flight.next().await?;
+        let result = walk.next_page().await?;
         let first = !walk.first_seen;
         walk.first_seen = true;
         match result {
@@ -269,6 +299,49 @@ mod tests {
         let got = collect(pages, Some(150), |_| {}).await.unwrap();
         assert_eq!(got, (0..150).collect::<Vec<_>>());
         assert_eq!(asked.lock().unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_slow_page_does_not_hold_back_the_requests_after_it() {
+        // The second page answers only once the page `concurrency` places after it has been
+        // asked for: that happens only if pages finishing early free their slots at once.
+        let (limit, concurrency, n) = (100u32, 4usize, 1000u32);
+        let release_at = limit * (1 + concurrency as u32);
+        let released = Arc::new(tokio::sync::Notify::new());
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let fetch: FetchPage<u32> = {
+            let (released, asked) = (released.clone(), asked.clone());
+            Arc::new(move |offset| {
+                let (released, asked) = (released.clone(), asked.clone());
+                Box::pin(async move {
+                    asked.lock().unwrap().push(offset);
+                    if offset == release_at {
+                        released.notify_one();
+                    }
+                    if offset == limit {
+                        released.notified().await;
+                    }
+                    Ok(Page {
+                        items: (offset..n.min(offset + limit)).collect(),
+                        total: Some(u64::from(n)),
+                        offset,
+                        limit,
+                        request_id: None,
+                        date_title: Vec::new(),
+                        repairs: Vec::new(),
+                    })
+                })
+            })
+        };
+        let pages = walk(fetch, 0, limit, concurrency, None);
+        let got: Vec<u32> = tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            items(pages, None).map(|r| r.unwrap()).collect(),
+        )
+        .await
+        .expect("the walk went on past the slow page");
+        assert_eq!(got, (0..n).collect::<Vec<_>>());
+        assert_eq!(asked.lock().unwrap().len(), (n / limit) as usize);
     }
 
     #[test]

@@ -30,6 +30,9 @@ async fn run(args: Args) -> Result<(), String> {
     let client = builder.build().map_err(|e| e.to_string())?;
     let cap = args.max_items.unwrap_or(u64::MAX);
     let mut tally = Tally::start();
+    tally.concurrency = args
+        .concurrency
+        .unwrap_or(codearts_repo::DEFAULT_MAX_CONCURRENT_PAGES);
     match args.what {
         What::Commits => {
             let commits = client

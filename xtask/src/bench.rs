@@ -1,0 +1,757 @@
+//! `cargo xtask bench`: the export benchmark of issue 6, and (`--build-cost`) the clean
+//! build cost of the SDK.
+//!
+//! The export benchmark builds release binaries, starts the emulator with a large
+//! repository and injected latency, and exports every commit and every event with each
+//! client as its own child process: the SDK's `.stream()` (default settings, then tuned
+//! concurrency), a sequential raw `reqwest` + `serde_json` loop (`bench/export`), and the
+//! official Python SDK (`bench/python`, installed pinned into `.tools/bench-python`). Each
+//! child measures itself (wall, CPU since the export started, peak RSS) and prints one
+//! `result key=value ...` line; this harness checks every client saw the same data and
+//! prints the figures, the ratios and the goals.
+//!
+//! The build cost builds `bench/build-cost/sdk` and `bench/build-cost/reqwest-only`, two
+//! tiny programs doing the same thing, from scratch in fresh target directories with the
+//! workspace's lockfile, and compares the wall times.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Pins of the official Python SDK, relative to the workspace root.
+const PYTHON_PINS: &str = "bench/python/requirements.txt";
+/// The Python exporter, relative to the workspace root.
+const PYTHON_EXPORTER: &str = "bench/python/official_export.py";
+/// Where the Python SDK is installed, relative to the workspace root.
+const PYTHON_VENV: &str = ".tools/bench-python";
+/// File inside the venv recording the pins it was installed from.
+const STAMP: &str = ".installed-from-pins";
+/// The two build-cost programs, relative to the workspace root.
+const BUILD_COST_PROGRAMS: &[&str] = &["bench/build-cost/sdk", "bench/build-cost/reqwest-only"];
+/// Items per page asked by every exporter (the API's largest).
+const PAGE_SIZE: u64 = 100;
+/// Bound on any one child process (the Python export of 100,000 commits takes ~30 s).
+const CHILD_LIMIT: Duration = Duration::from_secs(900);
+
+const USAGE: &str = "\
+Usage: cargo xtask bench [--commits N] [--events N] [--latency-ms N] [--concurrency N]
+                         [--small N] [--no-python]
+       cargo xtask bench --build-cost";
+
+/// Settings of the export benchmark.
+#[derive(Clone, Debug)]
+struct Settings {
+    commits: u64,
+    events: u64,
+    latency_ms: u64,
+    concurrency: usize,
+    small: u64,
+    python: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            commits: 100_000,
+            events: 10_000,
+            latency_ms: 20,
+            concurrency: 16,
+            small: 25_000,
+            python: true,
+        }
+    }
+}
+
+/// `cargo xtask bench ...`.
+pub fn bench(root: &Path, args: &[&str]) -> Result<(), Vec<String>> {
+    let one = |e: String| vec![e];
+    if args == ["--build-cost"] {
+        return build_cost(root).map_err(one);
+    }
+    let settings = parse_args(args).map_err(|e| vec![format!("{e}\n{USAGE}")])?;
+    export(root, &settings).map_err(one)
+}
+
+fn parse_args(args: &[&str]) -> Result<Settings, String> {
+    let mut settings = Settings::default();
+    let mut rest = args.iter();
+    while let Some(&flag) = rest.next() {
+        if flag == "--no-python" {
+            settings.python = false;
+            continue;
+        }
+        let value = rest.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let number = |min: u64| -> Result<u64, String> {
+            value
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n >= min)
+                .ok_or_else(|| format!("{flag} {value}: expected an integer of at least {min}"))
+        };
+        match flag {
+            "--commits" => settings.commits = number(1)?,
+            "--events" => settings.events = number(1)?,
+            "--latency-ms" => settings.latency_ms = number(0)?,
+            "--concurrency" => settings.concurrency = number(1)? as usize,
+            "--small" => settings.small = number(1)?,
+            _ => return Err(format!("unknown option {flag}")),
+        }
+    }
+    if settings.small >= settings.commits {
+        return Err(format!(
+            "--small {} must be below --commits {}",
+            settings.small, settings.commits
+        ));
+    }
+    Ok(settings)
+}
+
+/// The machine, for the record.
+fn machine() -> String {
+    let cpu = fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|rest| rest.trim_start_matches([' ', '\t', ':']).to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let threads = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory = fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|rest| {
+                    rest.trim()
+                        .trim_end_matches("kB")
+                        .trim()
+                        .parse::<u64>()
+                        .ok()
+                })
+        })
+        .map_or("unknown".into(), |kib| {
+            format!("{:.1} GiB", kib as f64 / 1024.0 / 1024.0)
+        });
+    format!(
+        "{threads} CPUs ({cpu}), {memory} memory, load average {}",
+        load_average()
+    )
+}
+
+fn load_average() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// The target directory cargo builds into for this invocation.
+fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root.join(dir),
+        None => root.join("target"),
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+fn run_status(command: &mut Command, what: &str) -> Result<(), String> {
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot {what}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("cannot {what}: {status}"))
+    }
+}
+
+/// Installs the pinned official Python SDK into its own venv unless it is there already.
+fn install_python(root: &Path) -> Result<PathBuf, String> {
+    let venv = root.join(PYTHON_VENV);
+    let python = venv.join("bin").join("python");
+    let pins =
+        fs::read(root.join(PYTHON_PINS)).map_err(|e| format!("cannot read {PYTHON_PINS}: {e}"))?;
+    if python.is_file() && fs::read(venv.join(STAMP)).ok().as_deref() == Some(pins.as_slice()) {
+        return Ok(python);
+    }
+    println!("installing {PYTHON_PINS} into {PYTHON_VENV}");
+    let interpreter = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let _ = fs::remove_file(venv.join(STAMP));
+    run_status(
+        Command::new(&interpreter)
+            .args(["-m", "venv", "--clear"])
+            .arg(&venv),
+        &format!("create a Python venv in {PYTHON_VENV} with `{interpreter}` (set PYTHON)"),
+    )?;
+    run_status(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--require-virtualenv",
+                "-r",
+            ])
+            .arg(root.join(PYTHON_PINS)),
+        &format!("install {PYTHON_PINS}"),
+    )?;
+    fs::write(venv.join(STAMP), &pins)
+        .map_err(|e| format!("cannot write {PYTHON_VENV}/{STAMP}: {e}"))?;
+    Ok(python)
+}
+
+/// What the emulator prints about itself at start.
+struct Emulator {
+    child: Child,
+    endpoint: String,
+    token: String,
+    access_key: String,
+    secret_key: String,
+    project_id: String,
+    repository_id: String,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_emulator(binary: &Path, settings: &Settings) -> Result<Emulator, String> {
+    let mut child = Command::new(binary)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--seed",
+            "1",
+            "--repositories",
+            "1",
+        ])
+        .args(["--commits", &settings.commits.to_string()])
+        .args(["--events", &settings.events.to_string()])
+        .args(["--latency-ms", &settings.latency_ms.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+    let stdout = child.stdout.take().ok_or("the emulator has no stdout")?;
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let ready = line.starts_with("Press Ctrl-C");
+            if sender.send(line).is_err() || ready {
+                break;
+            }
+        }
+    });
+    let mut fields = BTreeMap::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = match receiver.recv_timeout(left) {
+            Ok(line) => line,
+            Err(_) => {
+                let _ = child.kill();
+                return Err("the emulator did not report ready within 120 s".into());
+            }
+        };
+        if line.starts_with("Press Ctrl-C") {
+            break;
+        }
+        // "  <name>  <value>" lines; names may hold one space ("access key").
+        let trimmed = line.trim();
+        for name in [
+            "endpoint",
+            "X-Auth-Token",
+            "access key",
+            "secret key",
+            "project id",
+            "repositories",
+        ] {
+            if let Some(value) = trimmed.strip_prefix(name) {
+                fields.insert(name, value.trim().to_string());
+            }
+        }
+    }
+    let mut take = |name: &str| {
+        fields
+            .remove(name)
+            .ok_or_else(|| format!("the emulator did not print its {name}"))
+    };
+    Ok(Emulator {
+        endpoint: take("endpoint")?,
+        token: take("X-Auth-Token")?,
+        access_key: take("access key")?,
+        secret_key: take("secret key")?,
+        project_id: take("project id")?,
+        repository_id: take("repositories")?,
+        child,
+    })
+}
+
+/// What one child reported.
+#[derive(Clone, Debug)]
+struct Measured {
+    label: String,
+    what: &'static str,
+    items: u64,
+    pages: u64,
+    digest: u64,
+    concurrency: usize,
+    /// Stopped at `--small` items on purpose.
+    capped: bool,
+    wall: f64,
+    cpu: f64,
+    peak_rss_kib: u64,
+    /// CPU time the emulator spent serving this run.
+    server_cpu: f64,
+}
+
+impl Measured {
+    fn cpu_per_item_us(&self) -> f64 {
+        self.cpu / self.items.max(1) as f64 * 1e6
+    }
+
+    /// Pages divided by concurrency times the latency: the wall time of waiting alone.
+    fn latency_floor(&self, latency: f64) -> f64 {
+        let pages = self.items.div_ceil(PAGE_SIZE);
+        pages.div_ceil(self.concurrency.max(1) as u64) as f64 * latency
+    }
+
+    fn rss_mib(&self) -> f64 {
+        self.peak_rss_kib as f64 / 1024.0
+    }
+}
+
+/// User plus system CPU seconds of a running process, from `/proc/<pid>/stat`.
+fn process_cpu(pid: u32) -> Option<f64> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (_, rest) = stat.rsplit_once(')')?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+    // utime and stime, fields 14 and 15, in USER_HZ (100) ticks.
+    Some((ticks(11)? + ticks(12)?) / 100.0)
+}
+
+/// Runs one exporter against the emulator and reads its `result` line.
+fn measure(
+    emulator: &Emulator,
+    label: &str,
+    what: &'static str,
+    command: &mut Command,
+) -> Result<Measured, String> {
+    let server_before = process_cpu(emulator.child.id());
+    let mut measured = measure_child(label, what, command)?;
+    if let (Some(before), Some(after)) = (server_before, process_cpu(emulator.child.id())) {
+        measured.server_cpu = after - before;
+    }
+    println!(
+        "  {:<34} {:>7} items {:>8.2} s wall {:>7.2} s CPU {:>7.1} MiB  (emulator {:.2} s CPU)",
+        measured.label,
+        measured.items,
+        measured.wall,
+        measured.cpu,
+        measured.rss_mib(),
+        measured.server_cpu
+    );
+    Ok(measured)
+}
+
+/// Runs one exporter and reads its `result` line.
+fn measure_child(
+    label: &str,
+    what: &'static str,
+    command: &mut Command,
+) -> Result<Measured, String> {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{label}: cannot start: {e}"))?;
+    let mut stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut stderr = child.stderr.take().ok_or("no stderr")?;
+    let out = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        text
+    });
+    let err = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| format!("{label}: {e}"))? {
+            break status;
+        }
+        if started.elapsed() > CHILD_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "{label}: still running after {CHILD_LIMIT:?}; stopped"
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = out.join().unwrap_or_default();
+    let stderr = err.join().unwrap_or_default();
+    if !status.success() {
+        return Err(format!("{label}: {status}\n{stdout}{stderr}"));
+    }
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("result "))
+        .ok_or_else(|| format!("{label}: printed no `result` line\n{stdout}{stderr}"))?;
+    let values: BTreeMap<&str, &str> = line
+        .split_whitespace()
+        .filter_map(|pair| pair.split_once('='))
+        .collect();
+    let field = |name: &str| -> Result<f64, String> {
+        values
+            .get(name)
+            .and_then(|v| v.parse::<f64>().ok())
+            .ok_or_else(|| format!("{label}: `{name}` missing from `{line}`"))
+    };
+    let measured = Measured {
+        label: label.to_string(),
+        what,
+        items: field("items")? as u64,
+        pages: field("pages")? as u64,
+        digest: field("digest")? as u64,
+        concurrency: field("concurrency")? as usize,
+        capped: false,
+        wall: field("wall_seconds")?,
+        cpu: field("cpu_seconds")?,
+        peak_rss_kib: field("peak_rss_kib")? as u64,
+        server_cpu: 0.0,
+    };
+    Ok(measured)
+}
+
+fn export(root: &Path, settings: &Settings) -> Result<(), String> {
+    println!("machine: {}", machine());
+    println!("building release binaries (emulator, Rust exporters)");
+    run_status(
+        cargo().current_dir(root).args([
+            "build",
+            "--release",
+            "--locked",
+            "-p",
+            "codearts-repo-emulator",
+            "-p",
+            "codearts-repo-bench",
+        ]),
+        "build the release binaries",
+    )?;
+    let release = target_dir(root).join("release");
+    let python = if settings.python {
+        Some(install_python(root)?)
+    } else {
+        None
+    };
+    println!(
+        "starting the emulator: {} commits, {} events, {} ms latency per request",
+        settings.commits, settings.events, settings.latency_ms
+    );
+    let emulator = start_emulator(&release.join("codearts-repo-emulator"), settings)?;
+    println!("load average before the runs: {}", load_average());
+
+    let rust = |binary: &str, what: &str, extra: &[String]| {
+        let mut command = Command::new(release.join(binary));
+        command
+            .args(["--endpoint", &emulator.endpoint])
+            .args(["--token", &emulator.token])
+            .args(["--repository-id", &emulator.repository_id])
+            .args(["--what", what])
+            .args(["--limit", &PAGE_SIZE.to_string()])
+            .args(extra);
+        command
+    };
+    let tuned = vec![
+        "--concurrency".to_string(),
+        settings.concurrency.to_string(),
+    ];
+    let small = vec!["--max-items".to_string(), settings.small.to_string()];
+    let small_tuned = [small.clone(), tuned.clone()].concat();
+
+    let mut results: Vec<Measured> = Vec::new();
+    for what in ["commits", "events"] {
+        println!("exporting every {what}:");
+        // The capped runs first: they also warm the emulator's history cache.
+        if what == "commits" {
+            for (label, extra) in [
+                (format!("sdk stream (default), {}", settings.small), &small),
+                (
+                    format!(
+                        "sdk stream (concurrency {}), {}",
+                        settings.concurrency, settings.small
+                    ),
+                    &small_tuned,
+                ),
+            ] {
+                let mut capped = measure(
+                    &emulator,
+                    &label,
+                    what,
+                    &mut rust("export-sdk", what, extra),
+                )?;
+                capped.capped = true;
+                results.push(capped);
+            }
+        }
+        results.push(measure(
+            &emulator,
+            "sdk stream (default)",
+            what,
+            &mut rust("export-sdk", what, &[]),
+        )?);
+        results.push(measure(
+            &emulator,
+            &format!("sdk stream (concurrency {})", settings.concurrency),
+            what,
+            &mut rust("export-sdk", what, &tuned),
+        )?);
+        results.push(measure(
+            &emulator,
+            "raw reqwest + serde_json",
+            what,
+            &mut rust("export-raw", what, &[]),
+        )?);
+        if let Some(python) = &python {
+            let mut command = Command::new(python);
+            command
+                .arg(root.join(PYTHON_EXPORTER))
+                .args(["--endpoint", &emulator.endpoint])
+                .args(["--ak", &emulator.access_key])
+                .args(["--sk", &emulator.secret_key])
+                .args(["--project-id", &emulator.project_id])
+                .args(["--repository-id", &emulator.repository_id])
+                .args(["--what", what])
+                .args(["--limit", &PAGE_SIZE.to_string()]);
+            results.push(measure(
+                &emulator,
+                "official Python SDK",
+                what,
+                &mut command,
+            )?);
+        }
+    }
+    println!("load average after the runs: {}", load_average());
+    drop(emulator);
+
+    check_consistency(&results, settings)?;
+    print_report(&results, settings);
+    Ok(())
+}
+
+/// Every full export saw every item, and the same items.
+fn check_consistency(results: &[Measured], settings: &Settings) -> Result<(), String> {
+    for what in ["commits", "events"] {
+        let expected = if what == "commits" {
+            settings.commits
+        } else {
+            settings.events
+        };
+        let full: Vec<&Measured> = results
+            .iter()
+            .filter(|m| m.what == what && !m.capped)
+            .collect();
+        for m in &full {
+            if m.items != expected {
+                return Err(format!(
+                    "{} exported {} {what}, expected {expected}",
+                    m.label, m.items
+                ));
+            }
+            if m.digest != full[0].digest {
+                return Err(format!(
+                    "{} saw other {what} than {} (digest {} against {})",
+                    m.label, full[0].label, m.digest, full[0].digest
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn find<'a>(results: &'a [Measured], what: &str, label: &str) -> Option<&'a Measured> {
+    results.iter().find(|m| m.what == what && m.label == label)
+}
+
+fn verdict(pass: bool) -> &'static str {
+    if pass { "met" } else { "MISSED" }
+}
+
+fn print_report(results: &[Measured], settings: &Settings) {
+    let latency = settings.latency_ms as f64 / 1000.0;
+    println!();
+    println!(
+        "| export | items | pages | wall s | floor s | wall / floor | CPU s | CPU µs/item | peak RSS MiB | emulator CPU s |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for m in results {
+        let floor = m.latency_floor(latency);
+        println!(
+            "| {} {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1} | {:.2} |",
+            m.what,
+            m.label,
+            m.items,
+            m.pages,
+            m.wall,
+            floor,
+            m.wall / floor.max(f64::MIN_POSITIVE),
+            m.cpu,
+            m.cpu_per_item_us(),
+            m.rss_mib(),
+            m.server_cpu
+        );
+    }
+    println!();
+
+    let tuned_label = format!("sdk stream (concurrency {})", settings.concurrency);
+    let default = find(results, "commits", "sdk stream (default)");
+    let tuned = find(results, "commits", &tuned_label);
+    let raw = find(results, "commits", "raw reqwest + serde_json");
+    let python = find(results, "commits", "official Python SDK");
+    println!("goals (issue 6), {} commits:", settings.commits);
+    for sdk in [default, tuned].into_iter().flatten() {
+        let pages = sdk.items.div_ceil(PAGE_SIZE);
+        let concurrency = sdk.concurrency;
+        let floor = sdk.latency_floor(latency);
+        if let Some(python) = python {
+            let speedup = python.wall / sdk.wall;
+            println!(
+                "  {}: {speedup:.1}x faster wall than Python (goal >= 10x): {}",
+                sdk.label,
+                verdict(speedup >= 10.0)
+            );
+        }
+        let ratio = sdk.wall / floor;
+        println!(
+            "  {}: wall {:.2} s = {ratio:.2}x the latency floor {floor:.2} s ({pages} pages / {concurrency} x {} ms) (goal <= 1.2x): {}",
+            sdk.label,
+            sdk.wall,
+            settings.latency_ms,
+            verdict(ratio <= 1.2)
+        );
+        if let Some(raw) = raw {
+            // The same floor with the time one request really takes (the raw loop's wall
+            // per page: injected latency plus serving), to separate the server's share.
+            let per_request = raw.wall / raw.pages.max(1) as f64;
+            let served = pages.div_ceil(concurrency as u64) as f64 * per_request;
+            println!(
+                "  {}: wall = {:.2}x the floor at the measured {:.1} ms per request ({served:.2} s)",
+                sdk.label,
+                sdk.wall / served,
+                per_request * 1000.0
+            );
+        }
+        if let Some(raw) = raw {
+            let ratio = sdk.cpu_per_item_us() / raw.cpu_per_item_us();
+            println!(
+                "  {}: CPU {:.2} µs/item = {ratio:.2}x raw serde_json {:.2} µs/item (goal <= 1.1x): {}",
+                sdk.label,
+                sdk.cpu_per_item_us(),
+                raw.cpu_per_item_us(),
+                verdict(ratio <= 1.1)
+            );
+        }
+        if let Some(python) = python {
+            let ratio = python.cpu_per_item_us() / sdk.cpu_per_item_us();
+            println!(
+                "  {}: CPU {ratio:.1}x less than Python {:.2} µs/item (goal >= 20x): {}",
+                sdk.label,
+                python.cpu_per_item_us(),
+                verdict(ratio >= 20.0)
+            );
+        }
+        println!(
+            "  {}: peak RSS {:.1} MiB (goal < 32 MB): {}",
+            sdk.label,
+            sdk.rss_mib(),
+            verdict((sdk.peak_rss_kib as f64) * 1024.0 < 32e6)
+        );
+        let small_label = format!("{}, {}", sdk.label, settings.small);
+        if let Some(small) = find(results, "commits", &small_label) {
+            let growth = sdk.rss_mib() / small.rss_mib();
+            // Flat: quadrupling the count grows peak memory by under a tenth.
+            println!(
+                "  {}: peak RSS {:.1} MiB at {} commits, {:.1} MiB at {} ({growth:.2}x; goal flat, < 1.1x): {}",
+                sdk.label,
+                small.rss_mib(),
+                settings.small,
+                sdk.rss_mib(),
+                sdk.items,
+                verdict(growth < 1.1)
+            );
+        }
+    }
+}
+
+/// `cargo xtask bench --build-cost`.
+fn build_cost(root: &Path) -> Result<(), String> {
+    println!("machine: {}", machine());
+    let lock = root.join("Cargo.lock");
+    let scratch = target_dir(root).join("bench-build-cost");
+    let mut seconds = Vec::new();
+    for program in BUILD_COST_PROGRAMS {
+        let dir = root.join(program);
+        let manifest = dir.join("Cargo.toml");
+        // The workspace's exact versions; cargo drops what the program does not use.
+        fs::copy(&lock, dir.join("Cargo.lock"))
+            .map_err(|e| format!("cannot copy Cargo.lock into {program}: {e}"))?;
+        let target = scratch.join(program.rsplit('/').next().unwrap_or(program));
+        run_status(
+            cargo()
+                .arg("fetch")
+                .arg("--manifest-path")
+                .arg(&manifest)
+                .env("CARGO_TARGET_DIR", &target),
+            &format!("fetch the dependencies of {program}"),
+        )?;
+        if target.exists() {
+            fs::remove_dir_all(&target)
+                .map_err(|e| format!("cannot remove {}: {e}", target.display()))?;
+        }
+        println!(
+            "building {program} from scratch (load average {})",
+            load_average()
+        );
+        let started = Instant::now();
+        run_status(
+            cargo()
+                .args(["build", "--release", "--offline", "--locked", "--quiet"])
+                .arg("--manifest-path")
+                .arg(&manifest)
+                .env("CARGO_TARGET_DIR", &target)
+                .env_remove("RUSTFLAGS"),
+            &format!("build {program}"),
+        )?;
+        let elapsed = started.elapsed().as_secs_f64();
+        println!("  {program}: {elapsed:.1} s");
+        seconds.push(elapsed);
+    }
+    let ratio = seconds[0] / seconds[1];
+    println!();
+    println!("| program | clean release build s |");
+    println!("| --- | ---: |");
+    for (program, s) in BUILD_COST_PROGRAMS.iter().zip(&seconds) {
+        println!("| {program} | {s:.1} |");
+    }
+    println!(
+        "clean build of the SDK program = {ratio:.2}x the reqwest-only program (goal <= 1.5x): {}",
+        verdict(ratio <= 1.5)
+    );
+    Ok(())
+}
