@@ -256,27 +256,13 @@ impl Repository {
     /// git's default revision walk: a queue ordered by commit date, newest first, ties in
     /// the order the commits were queued.
     fn walk_history(&self, tip: u32) -> Vec<u32> {
-        let mut seen = vec![false; self.commits.len()];
-        let mut queue = BinaryHeap::new();
-        let mut queued = 0u64;
+        let mut queue = DateQueue::new(self.commits.len());
         let mut order = Vec::new();
-        seen[tip as usize] = true;
-        queue.push((
-            self.commits[tip as usize].committed,
-            std::cmp::Reverse(queued),
-            tip,
-        ));
-        while let Some((_, _, index)) = queue.pop() {
+        queue.push_unseen(tip, self.commits[tip as usize].committed);
+        while let Some(index) = queue.pop() {
             order.push(index);
             for &parent in self.commits[index as usize].parents.iter() {
-                if !std::mem::replace(&mut seen[parent as usize], true) {
-                    queued += 1;
-                    queue.push((
-                        self.commits[parent as usize].committed,
-                        std::cmp::Reverse(queued),
-                        parent,
-                    ));
-                }
+                queue.push_unseen(parent, self.commits[parent as usize].committed);
             }
         }
         order
@@ -327,17 +313,10 @@ impl Repository {
     /// `follow`, a rename of the file switches to its old name, as `git log --follow`.
     fn walk_path(&self, tip: u32, path: &str, follow: bool) -> Vec<u32> {
         let mut path = path.to_string();
-        let mut seen = vec![false; self.commits.len()];
-        let mut queue = BinaryHeap::new();
-        let mut queued = 0u64;
+        let mut queue = DateQueue::new(self.commits.len());
         let mut kept = Vec::new();
-        seen[tip as usize] = true;
-        queue.push((
-            self.commits[tip as usize].committed,
-            std::cmp::Reverse(queued),
-            tip,
-        ));
-        while let Some((_, _, index)) = queue.pop() {
+        queue.push_unseen(tip, self.commits[tip as usize].committed);
+        while let Some(index) = queue.pop() {
             let commit = &self.commits[index as usize];
             let parents: &[u32] = match self.touches(commit, &path) {
                 Touch::SameAs(parent) if commit.parents.len() > 1 => {
@@ -353,17 +332,41 @@ impl Repository {
                 }
             };
             for &parent in parents {
-                if !std::mem::replace(&mut seen[parent as usize], true) {
-                    queued += 1;
-                    queue.push((
-                        self.commits[parent as usize].committed,
-                        std::cmp::Reverse(queued),
-                        parent,
-                    ));
-                }
+                queue.push_unseen(parent, self.commits[parent as usize].committed);
             }
         }
         kept
+    }
+}
+
+/// The queue of git's revision walk: commits by commit date, newest first, ties in the
+/// order they were queued; each commit is queued at most once.
+struct DateQueue {
+    seen: Vec<bool>,
+    heap: BinaryHeap<(i64, std::cmp::Reverse<u64>, u32)>,
+    queued: u64,
+}
+
+impl DateQueue {
+    fn new(commits: usize) -> Self {
+        Self {
+            seen: vec![false; commits],
+            heap: BinaryHeap::new(),
+            queued: 0,
+        }
+    }
+
+    /// Queues `index` unless it was queued before.
+    fn push_unseen(&mut self, index: u32, committed: i64) {
+        if !std::mem::replace(&mut self.seen[index as usize], true) {
+            self.queued += 1;
+            self.heap
+                .push((committed, std::cmp::Reverse(self.queued), index));
+        }
+    }
+
+    fn pop(&mut self) -> Option<u32> {
+        self.heap.pop().map(|(_, _, index)| index)
     }
 }
 
