@@ -149,3 +149,14 @@ impl ProcessUsage {
         })
     }
 }
+
+/// The exit status of an exporter: success, or the error printed on stderr and failure.
+pub fn exit_code(result: Result<(), String>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

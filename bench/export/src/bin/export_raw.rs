@@ -10,13 +10,7 @@ use serde::de::DeserializeOwned;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run(Args::parse()).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    codearts_repo_bench::exit_code(run(Args::parse()).await)
 }
 
 async fn run(args: Args) -> Result<(), String> {
