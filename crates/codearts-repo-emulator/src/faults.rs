@@ -12,7 +12,7 @@ use std::time::Duration;
 /// most one of truncation and stall (drawn from a second roll).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FaultConfig {
-    /// Delay before every answer.
+    /// Time from a request's arrival to its answer, building the answer included.
     pub latency: Duration,
     /// Extra delay drawn uniformly from `0..=jitter` per request.
     pub jitter: Duration,

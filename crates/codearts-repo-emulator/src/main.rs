@@ -50,7 +50,7 @@ struct Args {
     /// How long a stalled body stops, in milliseconds.
     #[arg(long, default_value_t = 5000)]
     stall_ms: u64,
-    /// Delay before every answer, in milliseconds.
+    /// Time from a request's arrival to its answer (building it included), in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
     /// Extra random delay of up to this many milliseconds per answer.

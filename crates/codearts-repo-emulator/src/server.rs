@@ -204,13 +204,12 @@ fn new_request_id(app: &App) -> String {
 }
 
 async fn handle(app: Arc<App>, endpoint: Option<Endpoint>, request: Request) -> Response {
+    let arrived = tokio::time::Instant::now();
     let request_id = new_request_id(&app);
     let plan = app.faults.plan();
-    if !plan.delay.is_zero() {
-        tokio::time::sleep(plan.delay).await;
-    }
     let answer = match plan.outcome {
         Outcome::Reset => {
+            tokio::time::sleep_until(arrived + plan.delay).await;
             if let Some(kill) = request.extensions().get::<ConnectionKill>() {
                 kill.0.notify_one();
             }
@@ -253,6 +252,11 @@ async fn handle(app: Arc<App>, endpoint: Option<Endpoint>, request: Request) -> 
         }
         Outcome::Answer => answer(&app, endpoint, request).await,
     };
+    // The injected latency runs from the request's arrival and includes the time spent
+    // building the answer, so a client sees the configured delay, not delay + work.
+    if !plan.delay.is_zero() {
+        tokio::time::sleep_until(arrived + plan.delay).await;
+    }
     let body_fault = if matches!(plan.outcome, Outcome::Answer) && answer.body.len() > 1 {
         plan.body
     } else {
