@@ -16,10 +16,9 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// Pins of the official Python SDK, relative to the workspace root.
@@ -209,7 +208,7 @@ fn install_python(root: &Path) -> Result<PathBuf, String> {
     Ok(python)
 }
 
-/// What the emulator prints about itself at start.
+/// The running emulator and what its `--ready-json` line says.
 struct Emulator {
     child: Child,
     endpoint: String,
@@ -228,7 +227,8 @@ impl Drop for Emulator {
 }
 
 fn start_emulator(binary: &Path, settings: &Settings) -> Result<Emulator, String> {
-    let mut child = Command::new(binary)
+    let mut command = Command::new(binary);
+    command
         .args([
             "--listen",
             "127.0.0.1:0",
@@ -239,62 +239,20 @@ fn start_emulator(binary: &Path, settings: &Settings) -> Result<Emulator, String
         ])
         .args(["--commits", &settings.commits.to_string()])
         .args(["--events", &settings.events.to_string()])
-        .args(["--latency-ms", &settings.latency_ms.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-    let stdout = child.stdout.take().ok_or("the emulator has no stdout")?;
-    let (sender, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let ready = line.starts_with("Press Ctrl-C");
-            if sender.send(line).is_err() || ready {
-                break;
-            }
-        }
-    });
-    let mut fields = BTreeMap::new();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let line = match receiver.recv_timeout(left) {
-            Ok(line) => line,
-            Err(_) => {
-                let _ = child.kill();
-                return Err("the emulator did not report ready within 120 s".into());
-            }
-        };
-        if line.starts_with("Press Ctrl-C") {
-            break;
-        }
-        // "  <name>  <value>" lines; names may hold one space ("access key").
-        let trimmed = line.trim();
-        for name in [
-            "endpoint",
-            "X-Auth-Token",
-            "access key",
-            "secret key",
-            "project id",
-            "repositories",
-        ] {
-            if let Some(value) = trimmed.strip_prefix(name) {
-                fields.insert(name, value.trim().to_string());
-            }
-        }
-    }
-    let mut take = |name: &str| {
-        fields
-            .remove(name)
-            .ok_or_else(|| format!("the emulator did not print its {name}"))
-    };
+        .args(["--latency-ms", &settings.latency_ms.to_string()]);
+    let (child, ready) = crate::emulator::start(command, Duration::from_secs(120))?;
+    let repository_id = ready
+        .repository_ids
+        .first()
+        .ok_or("the emulator serves no repository")?
+        .to_string();
     Ok(Emulator {
-        endpoint: take("endpoint")?,
-        token: take("X-Auth-Token")?,
-        access_key: take("access key")?,
-        secret_key: take("secret key")?,
-        project_id: take("project id")?,
-        repository_id: take("repositories")?,
+        endpoint: ready.endpoint,
+        token: ready.token,
+        access_key: ready.access_key,
+        secret_key: ready.secret_key,
+        project_id: ready.project_id,
+        repository_id,
         child,
     })
 }

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Output};
 
 mod bench;
+mod emulator;
 mod tools;
 
 /// Test package holding the spec tests and the drift snapshots.

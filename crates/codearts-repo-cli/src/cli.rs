@@ -130,6 +130,16 @@ pub struct ConnectionArgs {
     #[arg(long, global = true, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: Option<u32>,
+
+    /// Pages requested at the same time when a listing spans several pages.
+    #[arg(long, global = true, value_name = "N",
+          help = format!(
+              "Pages requested at the same time when a listing spans several pages; more is \
+               faster on a distant region and loads the service more [default: {}]",
+              codearts_repo::DEFAULT_MAX_CONCURRENT_PAGES
+          ),
+          value_parser = clap::value_parser!(u64).range(1..=codearts_repo::MAX_CONCURRENT_PAGES_LIMIT as u64))]
+    pub concurrent_pages: Option<u64>,
 }
 
 /// The operations.

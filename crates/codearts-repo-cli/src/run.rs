@@ -105,6 +105,10 @@ impl Session {
         if let Some(attempts) = args.max_attempts {
             builder = builder.retry(RetryConfig::default().max_attempts(attempts));
         }
+        if let Some(pages) = args.concurrent_pages {
+            // Bounded to 1..=MAX_CONCURRENT_PAGES_LIMIT by the argument parser.
+            builder = builder.max_concurrent_pages(usize::try_from(pages).unwrap_or(1));
+        }
         let client = builder
             .build()
             .map_err(|e| errors::from_sdk(e, flagged_source.unwrap_or(DEFAULT_CHAIN)))?;

@@ -427,6 +427,22 @@ fn all_walks_every_page_once_in_order() {
         "3",
     ])));
     assert_eq!(skipped.as_array().unwrap()[..], events[40..]);
+
+    // More pages at a time, or one at a time: the same events in the same order.
+    for pages in ["1", "32"] {
+        let walked = ndjson(&success(fx.cmd().args([
+            "events",
+            &repo,
+            "--all",
+            "--page-size",
+            "4",
+            "--concurrent-pages",
+            pages,
+            "--output",
+            "ndjson",
+        ])));
+        assert_eq!(walked, events, "--concurrent-pages {pages}");
+    }
 }
 
 #[test]
@@ -453,6 +469,14 @@ fn bad_flags_and_values_exit_2() {
     failure(fx.cmd().args(["commits", &repo, "--follow"]), 2);
     failure(fx.cmd().args(["events", "abc"]), 2);
     failure(fx.cmd().args(["events", &repo, "--timeout", "soon"]), 2);
+    for pages in ["0", "33", "many"] {
+        let err = failure(
+            fx.cmd()
+                .args(["events", &repo, "--concurrent-pages", pages]),
+            2,
+        );
+        assert!(err.contains("--concurrent-pages"), "{err}");
+    }
     // Values the SDK refuses before sending anything.
     let err = failure(fx.cmd().args(["recent-pushes", "--size", "101"]), 2);
     assert!(err.contains("size") && err.contains("101"), "{err}");

@@ -56,6 +56,12 @@ struct Args {
     /// Extra random delay of up to this many milliseconds per answer.
     #[arg(long, default_value_t = 0)]
     jitter_ms: u64,
+    /// Once listening, print one JSON object on one line instead of the text for people:
+    /// `endpoint`, `token`, `access_key`, `secret_key`, `project_id`, `user_id`,
+    /// `username`, `repository_ids`. A stable format for scripts and other languages'
+    /// test harnesses; it is the first line on standard output.
+    #[arg(long)]
+    ready_json: bool,
 }
 
 #[tokio::main]
@@ -93,26 +99,40 @@ async fn main() -> ExitCode {
         }
     };
     let credentials = emulator.credentials();
-    println!(
-        "CodeArts Repo emulator listening on {}",
-        emulator.base_url()
-    );
-    println!("  endpoint      {}", emulator.base_url());
-    println!("  X-Auth-Token  {}", credentials.token);
-    println!("  access key    {}", credentials.access_key);
-    println!("  secret key    {}", credentials.secret_key);
-    println!("  project id    {}", credentials.project_id);
-    println!(
-        "  user          {} (id {})",
-        credentials.username, credentials.user_id
-    );
-    let ids: Vec<String> = emulator
-        .repository_ids()
-        .iter()
-        .map(u32::to_string)
-        .collect();
-    println!("  repositories  {}", ids.join(" "));
-    println!("Press Ctrl-C to stop.");
+    if args.ready_json {
+        let ready = serde_json::json!({
+            "endpoint": emulator.base_url(),
+            "token": credentials.token,
+            "access_key": credentials.access_key,
+            "secret_key": credentials.secret_key,
+            "project_id": credentials.project_id,
+            "user_id": credentials.user_id,
+            "username": credentials.username,
+            "repository_ids": emulator.repository_ids(),
+        });
+        println!("{ready}");
+    } else {
+        println!(
+            "CodeArts Repo emulator listening on {}",
+            emulator.base_url()
+        );
+        println!("  endpoint      {}", emulator.base_url());
+        println!("  X-Auth-Token  {}", credentials.token);
+        println!("  access key    {}", credentials.access_key);
+        println!("  secret key    {}", credentials.secret_key);
+        println!("  project id    {}", credentials.project_id);
+        println!(
+            "  user          {} (id {})",
+            credentials.username, credentials.user_id
+        );
+        let ids: Vec<String> = emulator
+            .repository_ids()
+            .iter()
+            .map(u32::to_string)
+            .collect();
+        println!("  repositories  {}", ids.join(" "));
+        println!("Press Ctrl-C to stop.");
+    }
     if let Err(error) = tokio::signal::ctrl_c().await {
         eprintln!("error: cannot wait for Ctrl-C: {error}");
         return ExitCode::FAILURE;

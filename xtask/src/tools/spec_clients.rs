@@ -5,10 +5,10 @@
 //! `spec-clients/typescript/check.ts` against it.
 
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Child, Command};
+
+use crate::emulator::Ready;
 use std::time::Duration;
 
 use super::{Tools, capture, install, relative, run, run_with_limit};
@@ -122,8 +122,8 @@ fn generate_and_check(root: &Path, tools: &Tools) -> Result<(), String> {
     );
 
     let emulator = RunningEmulator::start(root)?;
-    println!("emulator serving {}", emulator.info.endpoint);
-    let environment = emulator.info.environment();
+    println!("emulator serving {}", emulator.ready.endpoint);
+    let environment = emulator.environment();
 
     run_with_limit(
         Command::new(tools.python())
@@ -147,65 +147,10 @@ fn generate_and_check(root: &Path, tools: &Tools) -> Result<(), String> {
     Ok(())
 }
 
-/// What the emulator printed on start.
-struct EmulatorInfo {
-    endpoint: String,
-    token: String,
-    project_id: String,
-    user_id: String,
-    repository_ids: String,
-}
-
-impl EmulatorInfo {
-    /// The environment the check scripts read it from.
-    fn environment(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("CODEARTS_REPO_ENDPOINT", self.endpoint.clone()),
-            ("CODEARTS_REPO_TOKEN", self.token.clone()),
-            ("CODEARTS_REPO_PROJECT_ID", self.project_id.clone()),
-            ("CODEARTS_REPO_USER_ID", self.user_id.clone()),
-            ("CODEARTS_REPO_REPOSITORY_IDS", self.repository_ids.clone()),
-        ]
-    }
-
-    /// Reads the banner of `codearts-repo-emulator`:
-    /// `  endpoint      http://127.0.0.1:PORT`, `  X-Auth-Token  TOKEN`,
-    /// `  project id    HEX`, `  user          NAME (id N)`, `  repositories  ID ID ...`.
-    fn parse(lines: &[String]) -> Result<Self, String> {
-        let field = |label: &str| {
-            lines
-                .iter()
-                .find_map(|line| line.trim_start().strip_prefix(label))
-                .map(|value| value.trim().to_string())
-                .filter(|value| !value.is_empty())
-                .ok_or_else(|| {
-                    format!(
-                        "the emulator printed no `{label}` line (its banner changed?); it printed:\n{}",
-                        lines.join("\n")
-                    )
-                })
-        };
-        let user = field("user ")?;
-        let user_id = user
-            .rsplit_once("(id ")
-            .and_then(|(_, id)| id.strip_suffix(')'))
-            .filter(|id| id.parse::<u32>().is_ok())
-            .ok_or_else(|| format!("the emulator's user line `{user}` carries no `(id N)`"))?
-            .to_string();
-        Ok(Self {
-            endpoint: field("endpoint ")?,
-            token: field("X-Auth-Token ")?,
-            project_id: field("project id ")?,
-            user_id,
-            repository_ids: field("repositories ")?,
-        })
-    }
-}
-
 /// The emulator binary, run on a free loopback port; stopped when dropped.
 struct RunningEmulator {
     child: Child,
-    info: EmulatorInfo,
+    ready: Ready,
 }
 
 impl RunningEmulator {
@@ -227,64 +172,26 @@ impl RunningEmulator {
             "build the emulator",
         )?;
         // On Unix `cargo run` replaces itself with the program, so the child is the emulator.
-        let mut child = Command::new(&cargo)
+        let mut command = Command::new(&cargo);
+        command
             .args(["run", "--quiet", "--locked", "--package", EMULATOR])
             .args(["--bin", EMULATOR, "--", "--listen", "127.0.0.1:0"])
-            .current_dir(root)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot start the emulator: {e}"))?;
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let (lines_tx, lines_rx) = mpsc::channel();
-        // Keeps draining the emulator's output for as long as it runs.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if lines_tx.send(line).is_err() {
-                    continue;
-                }
-            }
-        });
-        let mut emulator = Self {
-            child,
-            info: EmulatorInfo {
-                endpoint: String::new(),
-                token: String::new(),
-                project_id: String::new(),
-                user_id: String::new(),
-                repository_ids: String::new(),
-            },
-        };
-        let mut lines = Vec::new();
-        loop {
-            match lines_rx.recv_timeout(EMULATOR_START_LIMIT) {
-                Ok(line) => {
-                    let done = line.contains("Ctrl-C");
-                    lines.push(line);
-                    if done {
-                        break;
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    return Err(format!(
-                        "the emulator printed no `Press Ctrl-C` line within {EMULATOR_START_LIMIT:?}; \
-                         it printed:\n{}",
-                        lines.join("\n")
-                    ));
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    let status = emulator.child.wait().map(|s| s.to_string());
-                    return Err(format!(
-                        "the emulator stopped before it was ready ({}); it printed:\n{}",
-                        status.unwrap_or_else(|e| e.to_string()),
-                        lines.join("\n")
-                    ));
-                }
-            }
-        }
-        emulator.info = EmulatorInfo::parse(&lines)?;
-        Ok(emulator)
+            .current_dir(root);
+        let (child, ready) = crate::emulator::start(command, EMULATOR_START_LIMIT)?;
+        Ok(Self { child, ready })
+    }
+
+    /// The environment the check scripts read the emulator's address and credentials from.
+    fn environment(&self) -> Vec<(&'static str, String)> {
+        let ready = &self.ready;
+        let ids: Vec<String> = ready.repository_ids.iter().map(u64::to_string).collect();
+        vec![
+            ("CODEARTS_REPO_ENDPOINT", ready.endpoint.clone()),
+            ("CODEARTS_REPO_TOKEN", ready.token.clone()),
+            ("CODEARTS_REPO_PROJECT_ID", ready.project_id.clone()),
+            ("CODEARTS_REPO_USER_ID", ready.user_id.to_string()),
+            ("CODEARTS_REPO_REPOSITORY_IDS", ids.join(" ")),
+        ]
     }
 }
 

@@ -1,0 +1,81 @@
+//! The `codearts-repo-emulator` command: its `--ready-json` line is a stable format that
+//! scripts and other languages' harnesses read, so it is checked field by field.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+/// Kills the emulator when the test ends, passed or not.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn ready_json_names_everything_a_client_needs_and_the_credentials_work() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_codearts-repo-emulator"))
+        .args(["--listen", "127.0.0.1:0", "--ready-json", "--seed", "7"])
+        .args(["--repositories", "2", "--commits", "30", "--events", "10"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the emulator starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let _running = Running(child);
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).map(|_| line)
+    })
+    .await
+    .unwrap()
+    .expect("a first line");
+    let ready: Value = serde_json::from_str(&line).expect("the first line is JSON");
+    let object = ready.as_object().expect("an object");
+    let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "access_key",
+            "endpoint",
+            "project_id",
+            "repository_ids",
+            "secret_key",
+            "token",
+            "user_id",
+            "username"
+        ]
+    );
+    let endpoint = ready["endpoint"].as_str().unwrap();
+    assert!(endpoint.starts_with("http://127.0.0.1:"), "{endpoint}");
+    assert!(ready["user_id"].is_u64());
+    for key in [
+        "access_key",
+        "secret_key",
+        "project_id",
+        "username",
+        "token",
+    ] {
+        assert!(!ready[key].as_str().unwrap().is_empty(), "{key}");
+    }
+    let ids = ready["repository_ids"].as_array().unwrap();
+    assert_eq!(ids.len(), 2);
+
+    let id = ids[0].as_u64().unwrap();
+    let token = ready["token"].as_str().unwrap();
+    let url = format!("{endpoint}/v4/repositories/{id}/repository/commit-list?offset=0&limit=100");
+    let answer = reqwest::Client::new()
+        .get(&url)
+        .header("X-Auth-Token", token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let body: Value = answer.json().await.unwrap();
+    assert!(!body["commits"].as_array().unwrap().is_empty(), "{body}");
+}
