@@ -1,9 +1,12 @@
 //! Pages and the walk across them.
 //!
 //! The first page is fetched alone. When it carries `X-Total`, the remaining pages are
-//! known and fetched up to `max_concurrent_pages` at a time; otherwise pages are fetched
-//! ahead the same way and the first short page ends the walk (pages fetched past it are
-//! dropped unread). Pages are yielded in offset order whatever order they arrive in, and
+//! known and fetched up to `max_concurrent_pages` at a time. Otherwise the walk cannot
+//! know where the list ends, so it reads ahead the way TCP starts a connection: one page,
+//! then twice as many after each full page, up to `max_concurrent_pages`; the first short
+//! page ends the walk and the pages fetched past it are dropped unread. A short list thus
+//! costs at most about as many extra requests as it had pages, and a long one reaches full
+//! speed after a few round trips. Pages are yielded in offset order whatever order they arrive in, and
 //! a page that needed retries is still yielded once, so every item comes exactly once.
 //! A page that arrives early frees its slot at once (up to `max_concurrent_pages` arrived
 //! pages wait for an earlier, slower one), so one slow answer does not stall the requests
@@ -102,6 +105,9 @@ struct Walk<T> {
     end: Option<u64>,
     limit: u32,
     concurrency: usize,
+    /// Requests allowed under way now: 1 at first, doubled by every full page, at most
+    /// `concurrency`; `concurrency` once `X-Total` bounds the walk.
+    window: usize,
     /// Requests under way, each tagged with its offset; they finish in any order.
     in_flight: FuturesUnordered<BoxFuture<'static, (u64, Result<Page<T>>)>>,
     /// Finished pages waiting for the pages before them.
@@ -111,13 +117,11 @@ struct Walk<T> {
 }
 
 impl<T: Send + 'static> Walk<T> {
-    /// Starts requests until `concurrency` are under way (one until the first page has
-    /// come), never holding more than `concurrency` finished pages that wait for an
-    /// earlier one, so memory stays bounded.
+    /// Starts requests until `window` are under way, never holding more than
+    /// `concurrency` finished pages that wait for an earlier one, so memory stays bounded.
     fn top_up(&mut self) {
-        let room = if self.first_seen { self.concurrency } else { 1 };
         while !self.done
-            && self.in_flight.len() < room
+            && self.in_flight.len() < self.window
             && self.arrived.len() < self.concurrency
             && self.next_offset <= MAX_OFFSET
             && self.end.is_none_or(|end| self.next_offset < end)
@@ -139,6 +143,9 @@ impl<T: Send + 'static> Walk<T> {
             }
             self.top_up();
             let (offset, page) = self.in_flight.next().await?;
+            if page.as_ref().is_ok_and(|page| !page.is_short()) {
+                self.window = self.window.saturating_mul(2).min(self.concurrency);
+            }
             self.arrived.insert(offset, page);
         }
     }
@@ -165,6 +172,7 @@ pub(crate) fn walk<T: Send + 'static>(
         end: cap.map(|cap| u64::from(start) + cap),
         limit,
         concurrency: concurrency.max(1),
+        window: 1,
         in_flight: FuturesUnordered::new(),
         arrived: BTreeMap::new(),
         first_seen: false,
@@ -183,6 +191,8 @@ pub(crate) fn walk<T: Send + 'static>(
             Ok(page) => {
                 if first && let Some(total) = page.total {
                     walk.end = Some(walk.end.map_or(total, |end| end.min(total)));
+                    // The end is known: no request can land past it, so no need to ramp.
+                    walk.window = walk.concurrency;
                 }
                 if page.is_short() {
                     walk.stop();
@@ -288,6 +298,47 @@ mod tests {
                     let expected: Vec<u32> = (0..n.div_ceil(100).max(1)).map(|p| p * 100).collect();
                     assert_eq!(offsets, expected, "no page past X-Total is asked for");
                 }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn without_a_total_the_read_ahead_ramps_up_and_overshoots_little() {
+        for n in [0u32, 50, 100, 250, 1000, 5000] {
+            let asked = Arc::new(Mutex::new(Vec::new()));
+            let busy = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let most = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let inner = source(n, false, asked.clone(), 100);
+            let fetch: FetchPage<u32> = {
+                let (busy, most) = (busy.clone(), most.clone());
+                Arc::new(move |offset| {
+                    let (busy, most, page) = (busy.clone(), most.clone(), inner(offset));
+                    Box::pin(async move {
+                        use std::sync::atomic::Ordering::SeqCst;
+                        most.fetch_max(busy.fetch_add(1, SeqCst) + 1, SeqCst);
+                        let page = page.await;
+                        busy.fetch_sub(1, SeqCst);
+                        page
+                    })
+                })
+            };
+            let got: Vec<u32> = items(walk(fetch, 0, 100, 8, None), None)
+                .map(|r| r.unwrap())
+                .collect()
+                .await;
+            assert_eq!(got, (0..n).collect::<Vec<_>>(), "n={n}");
+            let pages = n.div_ceil(100).max(1) as usize;
+            let asked = asked.lock().unwrap().len();
+            assert!(
+                asked <= 2 * pages + 1,
+                "n={n}: {asked} requests for {pages} pages"
+            );
+            let most = most.load(std::sync::atomic::Ordering::SeqCst);
+            if n == 5000 {
+                assert_eq!(most, 8, "a long walk reaches the full read-ahead");
+            }
+            if n < 100 {
+                assert_eq!(most, 1, "n={n}: one page at a time until a full page");
             }
         }
     }
