@@ -486,6 +486,12 @@ fn export(root: &Path, settings: &Settings) -> Result<(), String> {
             what,
             &mut rust("export-raw", what, &[]),
         )?);
+        results.push(measure(
+            &emulator,
+            BLOCKING_LABEL,
+            what,
+            &mut rust("export-blocking", what, &[]),
+        )?);
         if let Some(python) = &python {
             let mut command = Command::new(python);
             command
@@ -543,6 +549,9 @@ fn check_consistency(results: &[Measured], settings: &Settings) -> Result<(), St
     Ok(())
 }
 
+/// The blocking `std::net` loop: the least CPU any client spends on the same export.
+const BLOCKING_LABEL: &str = "blocking std::net + serde_json";
+
 fn find<'a>(results: &'a [Measured], what: &str, label: &str) -> Option<&'a Measured> {
     results.iter().find(|m| m.what == what && m.label == label)
 }
@@ -582,7 +591,17 @@ fn print_report(results: &[Measured], settings: &Settings) {
     let tuned = find(results, "commits", &tuned_label);
     let raw = find(results, "commits", "raw reqwest + serde_json");
     let python = find(results, "commits", "official Python SDK");
+    let blocking = find(results, "commits", BLOCKING_LABEL);
     println!("goals (issue 6), {} commits:", settings.commits);
+    if let (Some(blocking), Some(python)) = (blocking, python) {
+        // What the CPU goal against Python would leave any client: the blocking loop has
+        // no runtime and no HTTP library, so no client can spend less.
+        println!(
+            "  (the blocking std::net loop spends {:.2} µs/item: {:.1}x less than Python)",
+            blocking.cpu_per_item_us(),
+            python.cpu_per_item_us() / blocking.cpu_per_item_us()
+        );
+    }
     for sdk in [default, tuned].into_iter().flatten() {
         let pages = sdk.items.div_ceil(PAGE_SIZE);
         let concurrency = sdk.concurrency;

@@ -104,6 +104,43 @@ impl Tally {
     }
 }
 
+/// Decodes one page `body` into the hand-written [`plain`] types, counts up to `cap`
+/// items in all, and returns how many items the page held.
+pub fn tally_plain_page(
+    tally: &mut Tally,
+    what: What,
+    body: &[u8],
+    cap: u64,
+) -> Result<usize, serde_json::Error> {
+    let room = usize::try_from(cap.saturating_sub(tally.items)).unwrap_or(usize::MAX);
+    let held = match what {
+        What::Commits => {
+            let page: plain::CommitList = serde_json::from_slice(body)?;
+            for commit in page.commits.iter().take(room) {
+                tally.commit(commit.title.as_deref());
+            }
+            page.commits.len()
+        }
+        What::Events => {
+            let page: Vec<plain::RepositoryPushEvent> = serde_json::from_slice(body)?;
+            for event in page.iter().take(room) {
+                tally.event(event.author_id);
+            }
+            page.len()
+        }
+    };
+    tally.pages += 1;
+    Ok(held)
+}
+
+/// The path of the list `what` under `/v4/repositories/{id}/`.
+pub fn list_path(what: What) -> &'static str {
+    match what {
+        What::Commits => "repository/commit-list",
+        What::Events => "events",
+    }
+}
+
 /// CPU time and peak memory of this process so far, from `/proc/self`.
 #[derive(Clone, Copy, Debug)]
 pub struct ProcessUsage {

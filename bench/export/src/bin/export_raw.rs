@@ -5,8 +5,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use codearts_repo_bench::{Args, Tally, What, plain};
-use serde::de::DeserializeOwned;
+use codearts_repo_bench::{Args, Tally, list_path, tally_plain_page};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -15,37 +14,19 @@ async fn main() -> ExitCode {
 
 async fn run(args: Args) -> Result<(), String> {
     let http = reqwest::Client::new();
-    let path = match args.what {
-        What::Commits => "repository/commit-list",
-        What::Events => "events",
-    };
     let url = format!(
-        "{}/v4/repositories/{}/{path}",
+        "{}/v4/repositories/{}/{}",
         args.endpoint.trim_end_matches('/'),
-        args.repository_id
+        args.repository_id,
+        list_path(args.what)
     );
     let cap = args.max_items.unwrap_or(u64::MAX);
     let mut tally = Tally::start();
     let mut offset = 0u64;
     loop {
-        let got = match args.what {
-            What::Commits => {
-                let page: plain::CommitList = fetch(&http, &url, &args, offset).await?;
-                for commit in page.commits.iter().take(room(&tally, cap)) {
-                    tally.commit(commit.title.as_deref());
-                }
-                page.commits.len()
-            }
-            What::Events => {
-                let page: Vec<plain::RepositoryPushEvent> =
-                    fetch(&http, &url, &args, offset).await?;
-                for event in page.iter().take(room(&tally, cap)) {
-                    tally.event(event.author_id);
-                }
-                page.len()
-            }
-        };
-        tally.pages += 1;
+        let body = fetch(&http, &url, &args, offset).await?;
+        let got = tally_plain_page(&mut tally, args.what, &body, cap)
+            .map_err(|e| format!("GET {url} offset {offset}: {e}"))?;
         offset += got as u64;
         if (got as u64) < u64::from(args.limit) || tally.items >= cap {
             break;
@@ -54,16 +35,12 @@ async fn run(args: Args) -> Result<(), String> {
     tally.report()
 }
 
-fn room(tally: &Tally, cap: u64) -> usize {
-    usize::try_from(cap.saturating_sub(tally.items)).unwrap_or(usize::MAX)
-}
-
-async fn fetch<T: DeserializeOwned>(
+async fn fetch(
     http: &reqwest::Client,
     url: &str,
     args: &Args,
     offset: u64,
-) -> Result<T, String> {
+) -> Result<bytes::Bytes, String> {
     let response = http
         .get(url)
         .header("X-Auth-Token", &args.token)
@@ -82,5 +59,5 @@ async fn fetch<T: DeserializeOwned>(
             String::from_utf8_lossy(&body)
         ));
     }
-    serde_json::from_slice(&body).map_err(|e| format!("GET {url} offset {offset}: {e}"))
+    Ok(body)
 }
