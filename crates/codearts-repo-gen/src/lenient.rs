@@ -295,7 +295,7 @@ mod tests {
         ] {
             let t = Timestamp::parse(text);
             assert_eq!(t.as_str(), text);
-            assert_eq!(t, Timestamp::parse(text.to_string()));
+            assert_eq!(t, text.parse::<Timestamp>().unwrap());
             assert_eq!(serde_json::to_value(&t).unwrap(), text);
         }
         assert_ne!(Timestamp::parse(&exact), Timestamp::parse(&longer));
