@@ -198,7 +198,8 @@ impl ListRepositoryEvents {
     }
 
     /// Stops `pages`, `stream` and `collect` after this many events: no page past them is
-    /// requested, not even by the read-ahead.
+    /// requested, not even by the read-ahead, and the page that reaches the cap asks only
+    /// for the events it leaves (its `limit` is smaller).
     pub fn max_items(mut self, max_items: usize) -> Self {
         self.max_items = Some(max_items);
         self
@@ -432,7 +433,8 @@ impl ListCommits {
     }
 
     /// Stops `pages`, `stream` and `collect` after this many commits: no page past them is
-    /// requested, not even by the read-ahead.
+    /// requested, not even by the read-ahead, and the page that reaches the cap asks only
+    /// for the commits it leaves (its `limit` is smaller).
     pub fn max_items(mut self, max_items: usize) -> Self {
         self.max_items = Some(max_items);
         self
@@ -486,7 +488,8 @@ impl ListCommits {
     }
 
     /// Like [`collect`](Self::collect), plus the `date_title` counts of every page walked
-    /// merged per day (a last page cut short by `cap` counts whole).
+    /// merged per day. The page that reaches `cap` asks only for the commits the cap
+    /// leaves, so the counts cover exactly the commits returned.
     pub async fn collect_with_days(self, cap: Option<usize>) -> Result<(Vec<Commit>, DayCounts)> {
         let cap = tighter_cap(cap, self.max_items);
         let mut days = DayCounts::default();
@@ -650,8 +653,11 @@ where
     let concurrency = client.inner.max_concurrent_pages;
     let client = client.clone();
     let query = Arc::new(query);
-    let fetch_page: FetchPage<T> =
-        Arc::new(move |offset| Box::pin(fetch(client.clone(), query.clone(), offset, limit)));
+    let fetch_page: FetchPage<T> = Arc::new(move |offset, page_limit| {
+        // The walk asks for less than `limit` only for the page that reaches the cap.
+        let page_limit = NonZeroU32::new(page_limit).unwrap_or(limit);
+        Box::pin(fetch(client.clone(), query.clone(), offset, page_limit))
+    });
     pagination::walk(
         fetch_page,
         start,

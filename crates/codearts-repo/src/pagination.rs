@@ -92,9 +92,9 @@ impl DayCounts {
     }
 }
 
-/// Fetches the page at an offset.
+/// Fetches the page at an offset, with a page size.
 pub(crate) type FetchPage<T> =
-    Arc<dyn Fn(u32) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync>;
+    Arc<dyn Fn(u32, u32) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync>;
 
 struct Walk<T> {
     fetch: FetchPage<T>,
@@ -103,6 +103,10 @@ struct Walk<T> {
     next_yield: u64,
     /// Offset past the last item wanted: the cap, then also `X-Total`.
     end: Option<u64>,
+    /// Offset past the last item the cap allows: the page reaching it asks for no more
+    /// items than that, so no item past the cap is fetched (and a page's `date_title`
+    /// counts only items the caller gets).
+    cap_end: Option<u64>,
     limit: u32,
     concurrency: usize,
     /// Requests allowed under way now: 1 at first, doubled by every full page, at most
@@ -127,7 +131,11 @@ impl<T: Send + 'static> Walk<T> {
             && self.end.is_none_or(|end| self.next_offset < end)
         {
             let offset = self.next_offset;
-            let page = (self.fetch)(offset as u32);
+            let room = self
+                .cap_end
+                .map_or(u64::MAX, |end| end.saturating_sub(offset));
+            let limit = u64::from(self.limit).min(room) as u32;
+            let page = (self.fetch)(offset as u32, limit);
             self.in_flight
                 .push(Box::pin(async move { (offset, page.await) }));
             self.next_offset += u64::from(self.limit);
@@ -170,6 +178,7 @@ pub(crate) fn walk<T: Send + 'static>(
         next_offset: u64::from(start),
         next_yield: u64::from(start),
         end: cap.map(|cap| u64::from(start) + cap),
+        cap_end: cap.map(|cap| u64::from(start) + cap),
         limit,
         concurrency: concurrency.max(1),
         window: 1,
@@ -220,7 +229,7 @@ pub(crate) fn items<T: Send + 'static>(
             futures::future::Either::Right(futures::stream::once(async move { Err(error) }))
         }
     });
-    // The last page of a capped walk may hold more than the cap.
+    // The walk asks for no item past the cap, but a service may send more than asked.
     match cap {
         Some(cap) => items.take(cap).boxed(),
         None => items.boxed(),
@@ -253,17 +262,19 @@ mod tests {
     use super::*;
     use std::sync::Mutex;
 
-    /// Pages over `0..n` with `total` optionally reported; records the offsets asked for.
-    fn source(
+    /// Pages over `0..n` with `total` optionally reported; records the offsets asked for
+    /// and, in `limits`, the page sizes.
+    fn source_with_limits(
         n: u32,
         report_total: bool,
         asked: Arc<Mutex<Vec<u32>>>,
-        limit: u32,
+        limits: Arc<Mutex<Vec<u32>>>,
     ) -> FetchPage<u32> {
-        Arc::new(move |offset| {
-            let asked = asked.clone();
+        Arc::new(move |offset, limit| {
+            let (asked, limits) = (asked.clone(), limits.clone());
             Box::pin(async move {
                 asked.lock().unwrap().push(offset);
+                limits.lock().unwrap().push(limit);
                 // Later pages answer sooner, to check the order is kept.
                 tokio::task::yield_now().await;
                 let items: Vec<u32> = (offset..n.min(offset.saturating_add(limit))).collect();
@@ -280,12 +291,17 @@ mod tests {
         })
     }
 
+    /// [`source_with_limits`] without the page sizes.
+    fn source(n: u32, report_total: bool, asked: Arc<Mutex<Vec<u32>>>) -> FetchPage<u32> {
+        source_with_limits(n, report_total, asked, Arc::default())
+    }
+
     #[tokio::test]
     async fn items_come_in_order_once_with_and_without_total() {
         for report_total in [true, false] {
             for n in [0, 1, 99, 100, 101, 1050] {
                 let asked = Arc::new(Mutex::new(Vec::new()));
-                let pages = walk(source(n, report_total, asked.clone(), 100), 0, 100, 4, None);
+                let pages = walk(source(n, report_total, asked.clone()), 0, 100, 4, None);
                 let got: Vec<u32> = items(pages, None).map(|r| r.unwrap()).collect().await;
                 assert_eq!(
                     got,
@@ -308,11 +324,11 @@ mod tests {
             let asked = Arc::new(Mutex::new(Vec::new()));
             let busy = Arc::new(std::sync::atomic::AtomicUsize::new(0));
             let most = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-            let inner = source(n, false, asked.clone(), 100);
+            let inner = source(n, false, asked.clone());
             let fetch: FetchPage<u32> = {
                 let (busy, most) = (busy.clone(), most.clone());
-                Arc::new(move |offset| {
-                    let (busy, most, page) = (busy.clone(), most.clone(), inner(offset));
+                Arc::new(move |offset, limit| {
+                    let (busy, most, page) = (busy.clone(), most.clone(), inner(offset, limit));
                     Box::pin(async move {
                         use std::sync::atomic::Ordering::SeqCst;
                         most.fetch_max(busy.fetch_add(1, SeqCst) + 1, SeqCst);
@@ -345,11 +361,17 @@ mod tests {
 
     #[tokio::test]
     async fn a_cap_bounds_the_pages_asked_for() {
-        let asked = Arc::new(Mutex::new(Vec::new()));
-        let pages = walk(source(1000, true, asked.clone(), 100), 0, 100, 4, Some(150));
-        let got = collect(pages, Some(150), |_| {}).await.unwrap();
-        assert_eq!(got, (0..150).collect::<Vec<_>>());
-        assert_eq!(asked.lock().unwrap().len(), 2);
+        for report_total in [true, false] {
+            let asked = Arc::new(Mutex::new(Vec::new()));
+            let limits = Arc::new(Mutex::new(Vec::new()));
+            let fetch = source_with_limits(1000, report_total, asked.clone(), limits.clone());
+            let pages = walk(fetch, 0, 100, 4, Some(150));
+            let got = collect(pages, Some(150), |_| {}).await.unwrap();
+            assert_eq!(got, (0..150).collect::<Vec<_>>());
+            assert_eq!(*asked.lock().unwrap(), [0, 100]);
+            // The page reaching the cap asks for only what the cap leaves.
+            assert_eq!(*limits.lock().unwrap(), [100, 50]);
+        }
     }
 
     #[tokio::test]
@@ -362,7 +384,7 @@ mod tests {
         let asked = Arc::new(Mutex::new(Vec::new()));
         let fetch: FetchPage<u32> = {
             let (released, asked) = (released.clone(), asked.clone());
-            Arc::new(move |offset| {
+            Arc::new(move |offset, _limit| {
                 let (released, asked) = (released.clone(), asked.clone());
                 Box::pin(async move {
                     asked.lock().unwrap().push(offset);

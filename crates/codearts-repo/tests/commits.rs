@@ -259,6 +259,36 @@ async fn walks_yield_every_commit_once_and_merge_day_counts() {
     assert_eq!(days, expected);
     assert_eq!(days.total(), 400);
 
+    // A cap that ends inside a page: the last request asks only for what the cap leaves,
+    // so the day counts cover exactly the commits returned.
+    let (commits, days) = client
+        .list_commits(repo)
+        .limit(50)
+        .collect_with_days(Some(120))
+        .await
+        .unwrap();
+    assert_eq!(commits, history[..120]);
+    let mut expected = DayCounts::default();
+    for commit in &commits {
+        let day = committed(commit).format("%Y-%m-%d").to_string();
+        expected.add(&[codearts_repo::DateTitle {
+            day,
+            commits_count: Some(1),
+        }]);
+    }
+    assert_eq!(days, expected);
+    assert_eq!(days.total(), 120);
+    let pages: Vec<_> = client
+        .list_commits(repo)
+        .limit(50)
+        .max_items(120)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    let asked: Vec<(u32, u32)> = pages.iter().map(|p| (p.offset, p.limit)).collect();
+    assert_eq!(asked, [(0, 50), (50, 50), (100, 20)]);
+
     let capped = client
         .list_commits(repo)
         .limit(100)
