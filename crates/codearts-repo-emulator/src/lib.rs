@@ -2,7 +2,8 @@
 //!
 //! It answers the four endpoints of `openapi/codearts-repo.yaml` over HTTP with bodies
 //! built from the generated wire types, checks `X-Auth-Token` and AK/SK signatures the way
-//! the service does, refuses bad parameters with a 400 that names them, and can inject
+//! the service does (a temporary AK/SK only with its signed `X-Security-Token`), refuses
+//! bad parameters with a 400 that names them, and can inject
 //! latency, server errors, throttling, connection resets, truncated and stalled bodies.
 //! Its data is generated from a seed, or imported from a local git repository.
 //!
@@ -107,6 +108,20 @@ pub struct EmulatorCredentials {
     pub user_id: u32,
     /// The user's login name.
     pub username: String,
+    /// Temporary AK/SK of the same user, valid only with its security token.
+    pub temporary: TemporaryCredentials,
+}
+
+/// A temporary AK/SK pair, as IAM issues them with a security token: a request signed with
+/// the access key is refused unless it carries the token in a signed `X-Security-Token`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemporaryCredentials {
+    /// Access key of the temporary pair.
+    pub access_key: String,
+    /// Secret key of the temporary pair.
+    pub secret_key: String,
+    /// Value for the `X-Security-Token` header.
+    pub security_token: String,
 }
 
 /// Settings of an emulator to start; see [`Emulator::builder`].
@@ -193,7 +208,20 @@ impl EmulatorBuilder {
             tokens.insert(credentials.token.clone(), credentials.user_id);
             access_keys.insert(
                 credentials.access_key.clone(),
-                (credentials.secret_key.clone(), credentials.user_id),
+                server::AccessKey {
+                    secret_key: credentials.secret_key.clone(),
+                    user_id: credentials.user_id,
+                    security_token: None,
+                },
+            );
+            let temporary = &credentials.temporary;
+            access_keys.insert(
+                temporary.access_key.clone(),
+                server::AccessKey {
+                    secret_key: temporary.secret_key.clone(),
+                    user_id: credentials.user_id,
+                    security_token: Some(temporary.security_token.clone()),
+                },
             );
         }
         let app = Arc::new(server::App {
@@ -344,16 +372,30 @@ fn build_data(seed: u64, config: &SyntheticConfig, git: &[PathBuf]) -> Result<Da
             name: "mobile".to_string(),
         },
     ];
-    let credentials = |rng: &mut fastrand::Rng, user: &store::User| EmulatorCredentials {
-        token: format!("MIIEmu{}", synthetic::random_hex(rng, 24)),
-        access_key: (0..20).map(|_| rng.uppercase()).collect(),
-        secret_key: (0..40).map(|_| rng.alphanumeric()).collect(),
-        project_id: projects[0].id.clone(),
-        user_id: user.id,
-        username: user.username.clone(),
-    };
-    let main = credentials(&mut rng, &users[0]);
-    let outsider = credentials(&mut rng, &users[users.len() - 1]);
+    // Temporary credentials come from their own generator, so that adding them changed
+    // none of the values drawn from `rng` after them.
+    let mut temporary_rng = fastrand::Rng::with_seed(seed ^ 0x5354_535f_7465_6d70);
+    let credentials =
+        |rng: &mut fastrand::Rng, temporary_rng: &mut fastrand::Rng, user: &store::User| {
+            EmulatorCredentials {
+                token: format!("MIIEmu{}", synthetic::random_hex(rng, 24)),
+                access_key: (0..20).map(|_| rng.uppercase()).collect(),
+                secret_key: (0..40).map(|_| rng.alphanumeric()).collect(),
+                project_id: projects[0].id.clone(),
+                user_id: user.id,
+                username: user.username.clone(),
+                temporary: TemporaryCredentials {
+                    access_key: (0..20).map(|_| temporary_rng.uppercase()).collect(),
+                    secret_key: (0..40).map(|_| temporary_rng.alphanumeric()).collect(),
+                    security_token: format!(
+                        "gQpjbi1ub3J0aC00{}",
+                        synthetic::random_hex(temporary_rng, 48)
+                    ),
+                },
+            }
+        };
+    let main = credentials(&mut rng, &mut temporary_rng, &users[0]);
+    let outsider = credentials(&mut rng, &mut temporary_rng, &users[users.len() - 1]);
     let mut repositories = Vec::new();
     let mut id = 2_111_000_000 + rng.u32(0..600_000);
     for index in 0..config.repositories {

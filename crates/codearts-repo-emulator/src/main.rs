@@ -57,8 +57,10 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     jitter_ms: u64,
     /// Once listening, print one JSON object on one line instead of the text for people:
-    /// `endpoint`, `token`, `access_key`, `secret_key`, `project_id`, `user_id`,
-    /// `username`, `repository_ids`. A stable format for scripts and other languages'
+    /// `endpoint`, `token`, `access_key`, `secret_key`, `project_id`,
+    /// `temporary_access_key`, `temporary_secret_key`, `security_token` (a temporary AK/SK
+    /// pair, honoured only with that `X-Security-Token`), `user_id`, `username`,
+    /// `repository_ids`. A stable format for scripts and other languages'
     /// test harnesses; it is the first line on standard output.
     #[arg(long)]
     ready_json: bool,
@@ -106,6 +108,9 @@ async fn main() -> ExitCode {
             "access_key": credentials.access_key,
             "secret_key": credentials.secret_key,
             "project_id": credentials.project_id,
+            "temporary_access_key": credentials.temporary.access_key,
+            "temporary_secret_key": credentials.temporary.secret_key,
+            "security_token": credentials.temporary.security_token,
             "user_id": credentials.user_id,
             "username": credentials.username,
             "repository_ids": emulator.repository_ids(),
@@ -121,6 +126,11 @@ async fn main() -> ExitCode {
         println!("  access key    {}", credentials.access_key);
         println!("  secret key    {}", credentials.secret_key);
         println!("  project id    {}", credentials.project_id);
+        // A temporary AK/SK pair, honoured only with its X-Security-Token.
+        let temporary = &credentials.temporary;
+        println!("  temporary AK  {}", temporary.access_key);
+        println!("  temporary SK  {}", temporary.secret_key);
+        println!("  X-Security-Token for it: {}", temporary.security_token);
         println!(
             "  user          {} (id {})",
             credentials.username, credentials.user_id

@@ -40,11 +40,19 @@ pub(crate) struct App {
     pub store: Arc<Store>,
     /// Token -> user id.
     pub tokens: HashMap<String, u32>,
-    /// Access key -> (secret key, user id).
-    pub access_keys: HashMap<String, (String, u32)>,
+    /// Access key -> its secret key, user and (for a temporary key) security token.
+    pub access_keys: HashMap<String, AccessKey>,
     pub faults: Faults,
     pub requests: AtomicU64,
     pub request_id_prefix: u64,
+}
+
+/// What the emulator knows of one access key.
+pub(crate) struct AccessKey {
+    pub secret_key: String,
+    pub user_id: u32,
+    /// Set for temporary credentials: requests must carry it, signed, in `X-Security-Token`.
+    pub security_token: Option<String>,
 }
 
 /// Closes the connection a request arrived on, without an answer.
@@ -346,24 +354,62 @@ fn authenticate(app: &App, parts: &http::request::Parts, body: &[u8]) -> Result<
         headers: &headers,
         body,
     };
-    let mut user = None;
+    let mut known = None;
     let verified = signing::verify(
         &received,
         |access_key| {
-            app.access_keys.get(access_key).map(|(secret, id)| {
-                user = Some(*id);
-                secret.clone()
+            app.access_keys.get(access_key).map(|key| {
+                known = Some(key);
+                key.secret_key.clone()
             })
         },
         Utc::now(),
     );
-    match (verified, user) {
-        (Ok(_), Some(user)) => Ok(user),
-        (Err(error), _) => Err(Answer::unauthorized(&format!(
-            "the AK/SK signature is refused, {error}"
-        ))),
-        (Ok(_), None) => Err(Answer::unauthorized("the access key is not known")),
+    let key = match (verified, known) {
+        (Ok(_), Some(key)) => key,
+        (Err(error), _) => {
+            return Err(Answer::unauthorized(&format!(
+                "the AK/SK signature is refused, {error}"
+            )));
+        }
+        (Ok(_), None) => return Err(Answer::unauthorized("the access key is not known")),
+    };
+    if let Some(expected) = &key.security_token {
+        check_security_token(parts, expected)?;
     }
+    Ok(key.user_id)
+}
+
+/// A temporary access key is honoured only with its own security token, and only when the
+/// signature covers it (the signature was checked against the headers it names).
+fn check_security_token(parts: &http::request::Parts, expected: &str) -> Result<(), Answer> {
+    let Some(sent) = parts.headers.get("x-security-token") else {
+        return Err(Answer::unauthorized(
+            "the access key is temporary: send its security token in X-Security-Token",
+        ));
+    };
+    let signed = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| signing::parse_authorization(value).ok())
+        .is_some_and(|authorization| {
+            authorization
+                .signed_headers
+                .iter()
+                .any(|name| name == "x-security-token")
+        });
+    if !signed {
+        return Err(Answer::unauthorized(
+            "X-Security-Token is not among the signed headers",
+        ));
+    }
+    if sent.as_bytes() != expected.as_bytes() {
+        return Err(Answer::unauthorized(
+            "the X-Security-Token does not belong to this access key",
+        ));
+    }
+    Ok(())
 }
 
 /// The repository id of a `/v4/repositories/{repository_id}/...` path.

@@ -46,6 +46,9 @@ async fn ready_json_names_everything_a_client_needs_and_the_credentials_work() {
             "project_id",
             "repository_ids",
             "secret_key",
+            "security_token",
+            "temporary_access_key",
+            "temporary_secret_key",
             "token",
             "user_id",
             "username"

@@ -138,6 +138,79 @@ async fn the_emulator_accepts_our_signatures_and_rejects_tampered_ones() {
 }
 
 #[tokio::test]
+async fn temporary_access_keys_work_only_with_their_signed_security_token() {
+    let emulator = common::emulator(53).await;
+    let temporary = &emulator.credentials().temporary;
+    let other = &emulator.outsider_credentials().temporary;
+    let repo = common::first_repository(&emulator);
+    let client = |credentials: Credentials| {
+        common::builder(&emulator)
+            .credentials(credentials)
+            .build()
+            .unwrap()
+    };
+    let with = |token: &str| {
+        Credentials::access_key(&temporary.access_key, &temporary.secret_key).security_token(token)
+    };
+
+    let page = client(with(&temporary.security_token))
+        .list_commits(repo)
+        .limit(3)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 3);
+
+    for (credentials, says) in [
+        (
+            Credentials::access_key(&temporary.access_key, &temporary.secret_key),
+            "send its security token in X-Security-Token",
+        ),
+        (
+            with(&other.security_token),
+            "does not belong to this access key",
+        ),
+    ] {
+        let error = client(credentials)
+            .list_commits(repo)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(401), "{error}");
+        assert!(error.message().unwrap_or("").contains(says), "{error}");
+        assert!(!error.is_retryable());
+    }
+
+    // A token sent but left out of the signature is refused too.
+    let mut request = reqwest::Request::new(
+        reqwest::Method::GET,
+        format!(
+            "{}/v4/repositories/{repo}/last-push-event",
+            emulator.base_url()
+        )
+        .parse()
+        .unwrap(),
+    );
+    Credentials::access_key(&temporary.access_key, &temporary.secret_key)
+        .apply_to(&mut request, Utc::now())
+        .unwrap();
+    request.headers_mut().insert(
+        "x-security-token",
+        temporary.security_token.parse().unwrap(),
+    );
+    let answer = reqwest::Client::new().execute(request).await.unwrap();
+    assert_eq!(answer.status(), 401);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert!(
+        body["error_msg"]
+            .as_str()
+            .unwrap()
+            .contains("not among the signed headers"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
 async fn tokens_wrong_tokens_and_outsiders() {
     let emulator = common::emulator(52).await;
     let repo = common::first_repository(&emulator);
