@@ -64,3 +64,50 @@ async fn slow_answers_hit_the_operation_timeout() {
         other => panic!("{other}"),
     }
 }
+
+/// A listener whose accept queue is full: the kernel drops further connection attempts,
+/// so connecting to it hangs until the client gives up. Returns its address, the listener
+/// and the connections that fill the queue (all to be kept alive).
+fn full_listener() -> Option<(
+    std::net::SocketAddr,
+    tokio::net::TcpListener,
+    Vec<std::net::TcpStream>,
+)> {
+    let socket = tokio::net::TcpSocket::new_v4().ok()?;
+    socket.bind("127.0.0.1:0".parse().ok()?).ok()?;
+    let listener = socket.listen(1).ok()?;
+    let address = listener.local_addr().ok()?;
+    let mut queued = Vec::new();
+    for _ in 0..16 {
+        match std::net::TcpStream::connect_timeout(&address, Duration::from_millis(300)) {
+            Ok(stream) => queued.push(stream),
+            Err(_) => return Some((address, listener, queued)),
+        }
+    }
+    None
+}
+
+#[tokio::test]
+async fn a_connection_that_cannot_be_made_is_a_connect_timeout() {
+    let Some((address, _listener, _queued)) = full_listener() else {
+        panic!("the accept queue of a listener with backlog 1 never filled");
+    };
+    let client = codearts_repo::Client::builder()
+        .endpoint(format!("http://{address}"))
+        .allow_http(true)
+        .credentials(Credentials::token("connect-timeout-test"))
+        .connect_timeout(Duration::from_millis(300))
+        .attempt_timeout(Duration::from_secs(30))
+        .retry(RetryConfig::default().max_attempts(1))
+        .build()
+        .unwrap();
+    let error = client.list_commits(1).send().await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
+    match error {
+        Error::Timeout { which, limit, .. } => {
+            assert_eq!(which, TimeoutKind::Connect);
+            assert_eq!(limit, Some(Duration::from_millis(300)));
+        }
+        other => panic!("{other}"),
+    }
+}
