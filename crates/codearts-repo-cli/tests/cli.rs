@@ -722,3 +722,43 @@ fn redact_port(text: &str) -> String {
     out.push_str(rest);
     out
 }
+
+#[test]
+fn a_terminal_gets_a_progress_bar_that_leaves_the_output_whole() {
+    let fx = Fixture::start();
+    // Slow pages, one at a time, so the bar is drawn between them.
+    fx.emulator.set_faults(FaultConfig {
+        latency: Duration::from_millis(40),
+        ..FaultConfig::default()
+    });
+    let binary = assert_cmd::cargo::cargo_bin("codearts-repo");
+    let command = format!(
+        "'{}' --endpoint '{}' --token '{}' events {} --all --page-size 5 --concurrent-pages 1 --output ndjson",
+        binary.display(),
+        fx.emulator.base_url(),
+        fx.emulator.credentials().token,
+        fx.repository()
+    );
+    // `script` runs the command on a pseudo-terminal and copies what it wrote (stdout and
+    // stderr alike) to its own stdout.
+    let output = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .env("HOME", fx.home.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("`script` (util-linux) runs");
+    let transcript = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{transcript}");
+    assert!(
+        transcript.contains("events, ") && transcript.contains(" pages"),
+        "no progress message on the terminal: {transcript}"
+    );
+    assert!(transcript.contains('\x1b'), "no terminal control sequences");
+    // Each event is printed once, on a line of its own, whatever the bar drew around it.
+    let events: Vec<Value> = transcript
+        .split(['\r', '\n'])
+        .filter_map(|line| line.find('{').map(|at| &line[at..]))
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
+    assert_eq!(events.len(), EVENTS_PER_REPOSITORY as usize, "{transcript}");
+}
