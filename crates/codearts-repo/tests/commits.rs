@@ -16,6 +16,18 @@ fn committed(commit: &Commit) -> DateTime<Utc> {
         .expect("RFC 3339 dates")
 }
 
+/// The per-day counts the service's `date_title` gives for these commits (UTC days).
+fn commits_per_day(commits: &[Commit]) -> DayCounts {
+    let mut days = DayCounts::default();
+    for commit in commits {
+        days.add(&[codearts_repo::DateTitle {
+            day: committed(commit).format("%Y-%m-%d").to_string(),
+            commits_count: Some(1),
+        }]);
+    }
+    days
+}
+
 /// Sends `request` and checks its page against the store's answer to `query`.
 async fn same_as_store(
     emulator: &Emulator,
@@ -248,15 +260,7 @@ async fn walks_yield_every_commit_once_and_merge_day_counts() {
         .await
         .unwrap();
     assert_eq!(commits, history);
-    let mut expected = DayCounts::default();
-    for commit in &history {
-        let day = committed(commit).format("%Y-%m-%d").to_string();
-        expected.add(&[codearts_repo::DateTitle {
-            day,
-            commits_count: Some(1),
-        }]);
-    }
-    assert_eq!(days, expected);
+    assert_eq!(days, commits_per_day(&history));
     assert_eq!(days.total(), 400);
 
     // A cap that ends inside a page: the last request asks only for what the cap leaves,
@@ -268,15 +272,7 @@ async fn walks_yield_every_commit_once_and_merge_day_counts() {
         .await
         .unwrap();
     assert_eq!(commits, history[..120]);
-    let mut expected = DayCounts::default();
-    for commit in &commits {
-        let day = committed(commit).format("%Y-%m-%d").to_string();
-        expected.add(&[codearts_repo::DateTitle {
-            day,
-            commits_count: Some(1),
-        }]);
-    }
-    assert_eq!(days, expected);
+    assert_eq!(days, commits_per_day(&commits));
     assert_eq!(days.total(), 120);
     let pages: Vec<_> = client
         .list_commits(repo)
