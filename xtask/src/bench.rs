@@ -27,8 +27,6 @@ const PYTHON_PINS: &str = "bench/python/requirements.txt";
 const PYTHON_EXPORTER: &str = "bench/python/official_export.py";
 /// Where the Python SDK is installed, relative to the workspace root.
 const PYTHON_VENV: &str = ".tools/bench-python";
-/// File inside the venv recording the pins it was installed from.
-const STAMP: &str = ".installed-from-pins";
 /// The two build-cost programs, relative to the workspace root.
 const BUILD_COST_PROGRAMS: &[&str] = &["bench/build-cost/sdk", "bench/build-cost/reqwest-only"];
 /// Items per page asked by every exporter (the API's largest).
@@ -160,52 +158,15 @@ fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
-fn run_status(command: &mut Command, what: &str) -> Result<(), String> {
-    let status = command
-        .status()
-        .map_err(|e| format!("cannot {what}: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("cannot {what}: {status}"))
-    }
-}
-
 /// Installs the pinned official Python SDK into its own venv unless it is there already.
 fn install_python(root: &Path) -> Result<PathBuf, String> {
-    let venv = root.join(PYTHON_VENV);
-    let python = venv.join("bin").join("python");
-    let pins =
-        fs::read(root.join(PYTHON_PINS)).map_err(|e| format!("cannot read {PYTHON_PINS}: {e}"))?;
-    if python.is_file() && fs::read(venv.join(STAMP)).ok().as_deref() == Some(pins.as_slice()) {
-        return Ok(python);
-    }
-    println!("installing {PYTHON_PINS} into {PYTHON_VENV}");
-    let interpreter = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    let _ = fs::remove_file(venv.join(STAMP));
-    run_status(
-        Command::new(&interpreter)
-            .args(["-m", "venv", "--clear"])
-            .arg(&venv),
-        &format!("create a Python venv in {PYTHON_VENV} with `{interpreter}` (set PYTHON)"),
-    )?;
-    run_status(
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--require-virtualenv",
-                "-r",
-            ])
-            .arg(root.join(PYTHON_PINS)),
-        &format!("install {PYTHON_PINS}"),
-    )?;
-    fs::write(venv.join(STAMP), &pins)
-        .map_err(|e| format!("cannot write {PYTHON_VENV}/{STAMP}: {e}"))?;
-    Ok(python)
+    crate::tools::install_venv(
+        root,
+        &root.join(PYTHON_VENV),
+        &root.join(PYTHON_PINS),
+        &[],
+        "official Python SDK",
+    )
 }
 
 /// The running emulator and what its `--ready-json` line says.
@@ -400,7 +361,7 @@ fn measure_child(
 fn export(root: &Path, settings: &Settings) -> Result<(), String> {
     println!("machine: {}", machine());
     println!("building release binaries (emulator, Rust exporters)");
-    run_status(
+    crate::tools::run(
         cargo().current_dir(root).args([
             "build",
             "--release",
@@ -689,7 +650,7 @@ fn build_cost(root: &Path) -> Result<(), String> {
         fs::copy(&lock, dir.join("Cargo.lock"))
             .map_err(|e| format!("cannot copy Cargo.lock into {program}: {e}"))?;
         let target = scratch.join(program.rsplit('/').next().unwrap_or(program));
-        run_status(
+        crate::tools::run(
             cargo()
                 .arg("fetch")
                 .arg("--manifest-path")
@@ -706,7 +667,7 @@ fn build_cost(root: &Path) -> Result<(), String> {
             load_average()
         );
         let started = Instant::now();
-        run_status(
+        crate::tools::run(
             cargo()
                 .args(["build", "--release", "--offline", "--locked", "--quiet"])
                 .arg("--manifest-path")

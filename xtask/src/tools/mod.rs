@@ -80,38 +80,57 @@ pub fn install(root: &Path) -> Result<Tools, String> {
 
 fn install_python(root: &Path, tools: &Tools) -> Result<(), String> {
     let requirements = root.join(PINS_DIR).join(PYTHON_PINS);
-    let pins = read(&requirements)?;
-    let complete = PYTHON_TOOLS
-        .iter()
-        .all(|tool| tools.venv_bin(tool).is_file());
-    if complete && fs::read(tools.venv.join(STAMP)).ok().as_deref() == Some(pins.as_slice()) {
-        println!("Python tools: installed ({})", relative(root, &tools.venv));
-        return Ok(());
+    install_venv(
+        root,
+        &tools.venv,
+        &requirements,
+        PYTHON_TOOLS,
+        "Python tools",
+    )?;
+    Ok(())
+}
+
+/// Installs `requirements` (exact pins) into a venv at `venv` unless the venv already holds
+/// them and every executable in `executables`; returns the venv's interpreter. `PYTHON`
+/// picks another interpreter than the first `python3` on `PATH` to create it.
+pub fn install_venv(
+    root: &Path,
+    venv: &Path,
+    requirements: &Path,
+    executables: &[&str],
+    label: &str,
+) -> Result<PathBuf, String> {
+    let bin = venv.join("bin");
+    let python = bin.join("python");
+    let pins = read(requirements)?;
+    let complete = python.is_file() && executables.iter().all(|tool| bin.join(tool).is_file());
+    if complete && fs::read(venv.join(STAMP)).ok().as_deref() == Some(pins.as_slice()) {
+        println!("{label}: installed ({})", relative(root, venv));
+        return Ok(python);
     }
-    // `PYTHON` picks another interpreter than the first `python3` on PATH.
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
+    let interpreter = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
     check_version(
-        &python,
+        &interpreter,
         "--version",
         "Python ",
         MIN_PYTHON,
         "install Python 3.11 or newer, or name one in PYTHON",
     )?;
     println!(
-        "Python tools: installing {} into {}",
-        relative(root, &requirements),
-        relative(root, &tools.venv)
+        "{label}: installing {} into {}",
+        relative(root, requirements),
+        relative(root, venv)
     );
     // A stamp left from an earlier install must not survive a failed one.
-    let _ = fs::remove_file(tools.venv.join(STAMP));
+    let _ = fs::remove_file(venv.join(STAMP));
     run(
-        Command::new(&python)
+        Command::new(&interpreter)
             .args(["-m", "venv", "--clear"])
-            .arg(&tools.venv),
-        "create the Python venv",
+            .arg(venv),
+        &format!("create a Python venv in {}", relative(root, venv)),
     )?;
     run(
-        Command::new(tools.python())
+        Command::new(&python)
             .args([
                 "-m",
                 "pip",
@@ -121,18 +140,19 @@ fn install_python(root: &Path, tools: &Tools) -> Result<(), String> {
                 "--require-virtualenv",
                 "-r",
             ])
-            .arg(&requirements),
-        &format!("install {}", relative(root, &requirements)),
+            .arg(requirements),
+        &format!("install {}", relative(root, requirements)),
     )?;
-    for tool in PYTHON_TOOLS {
-        if !tools.venv_bin(tool).is_file() {
+    for tool in executables {
+        if !bin.join(tool).is_file() {
             return Err(format!(
                 "{} installed no `{tool}`; pin it there",
-                relative(root, &requirements)
+                relative(root, requirements)
             ));
         }
     }
-    write(&tools.venv.join(STAMP), &pins)
+    write(&venv.join(STAMP), &pins)?;
+    Ok(python)
 }
 
 fn install_node(root: &Path, tools: &Tools) -> Result<(), String> {
