@@ -185,26 +185,6 @@ impl ListRepositoryEvents {
         self
     }
 
-    /// Events to skip (`0..=2147483647`); where `stream`/`pages`/`collect` start.
-    pub fn offset(mut self, offset: u32) -> Self {
-        self.offset = Some(offset);
-        self
-    }
-
-    /// Events per page (`1..=100`; [`DEFAULT_LIMIT`] for `send`, [`WALK_LIMIT`] for walks).
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Stops `pages`, `stream` and `collect` after this many events: no page past them is
-    /// requested, not even by the read-ahead, and the page that reaches the cap asks only
-    /// for the events it leaves (its `limit` is smaller).
-    pub fn max_items(mut self, max_items: usize) -> Self {
-        self.max_items = Some(max_items);
-        self
-    }
-
     fn validate(&self) -> Result<(EventsQuery, u32, Option<NonZeroU32>)> {
         let repository_id = check_id("repository_id", self.repository_id)?;
         let author_id = self
@@ -233,24 +213,6 @@ impl ListRepositoryEvents {
     pub async fn send(self) -> Result<Page<RepositoryPushEvent>> {
         let (query, offset, limit) = self.validate()?;
         fetch_events(&self.client, &query, self.offset.map(|_| offset), limit).await
-    }
-
-    /// Every page from the offset on, in order.
-    pub fn pages(self) -> BoxStream<'static, Result<Page<RepositoryPushEvent>>> {
-        let cap = self.max_items;
-        self.walk(cap)
-    }
-
-    /// Every event from the offset on, across pages, in order, each once.
-    pub fn stream(self) -> BoxStream<'static, Result<RepositoryPushEvent>> {
-        let cap = self.max_items;
-        pagination::items(self.walk(cap), cap)
-    }
-
-    /// Up to `cap` events (all when `None`) from the offset on.
-    pub async fn collect(self, cap: Option<usize>) -> Result<Vec<RepositoryPushEvent>> {
-        let cap = tighter_cap(cap, self.max_items);
-        pagination::collect(self.walk(cap), cap, |_| {}).await
     }
 
     fn walk(self, cap: Option<usize>) -> BoxStream<'static, Result<Page<RepositoryPushEvent>>> {
@@ -420,26 +382,6 @@ impl ListCommits {
         self
     }
 
-    /// Commits to skip (`0..=2147483647`); where `stream`/`pages`/`collect` start.
-    pub fn offset(mut self, offset: u32) -> Self {
-        self.offset = Some(offset);
-        self
-    }
-
-    /// Commits per page (`1..=100`; [`DEFAULT_LIMIT`] for `send`, [`WALK_LIMIT`] for walks).
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Stops `pages`, `stream` and `collect` after this many commits: no page past them is
-    /// requested, not even by the read-ahead, and the page that reaches the cap asks only
-    /// for the commits it leaves (its `limit` is smaller).
-    pub fn max_items(mut self, max_items: usize) -> Self {
-        self.max_items = Some(max_items);
-        self
-    }
-
     fn validate(&self) -> Result<(CommitsQuery, u32, Option<NonZeroU32>)> {
         let repository_id = check_id("repository_id", self.repository_id)?;
         let offset = check_range("offset", self.offset.unwrap_or(0), 0, MAX_ID)?;
@@ -467,24 +409,6 @@ impl ListCommits {
     pub async fn send(self) -> Result<Page<Commit>> {
         let (query, offset, limit) = self.validate()?;
         fetch_commits(&self.client, &query, self.offset.map(|_| offset), limit).await
-    }
-
-    /// Every page from the offset on, in order.
-    pub fn pages(self) -> BoxStream<'static, Result<Page<Commit>>> {
-        let cap = self.max_items;
-        self.walk(cap)
-    }
-
-    /// Every commit from the offset on, across pages, in order, each once.
-    pub fn stream(self) -> BoxStream<'static, Result<Commit>> {
-        let cap = self.max_items;
-        pagination::items(self.walk(cap), cap)
-    }
-
-    /// Up to `cap` commits (all when `None`) from the offset on.
-    pub async fn collect(self, cap: Option<usize>) -> Result<Vec<Commit>> {
-        let cap = tighter_cap(cap, self.max_items);
-        pagination::collect(self.walk(cap), cap, |_| {}).await
     }
 
     /// Like [`collect`](Self::collect), plus the `date_title` counts of every page walked
@@ -666,6 +590,67 @@ where
         cap.map(|c| c as u64),
     )
 }
+
+/// The paging setters and walks shared by the list builders: `offset`, `limit`,
+/// `max_items`, `pages`, `stream`, `collect`. Each builder brings `walk(self, cap)`.
+macro_rules! list_walk_methods {
+    ($builder:ident, $item:ty, $noun:literal) => {
+        impl $builder {
+            #[doc = concat!(
+                "Skips this many ", $noun, " (`0..=2147483647`); where `stream`/`pages`/",
+                "`collect` start."
+            )]
+            pub fn offset(mut self, offset: u32) -> Self {
+                self.offset = Some(offset);
+                self
+            }
+
+            #[doc = concat!(
+                "Asks for this many ", $noun, " per page (`1..=100`; [`DEFAULT_LIMIT`] for ",
+                "`send`, [`WALK_LIMIT`] for walks)."
+            )]
+            pub fn limit(mut self, limit: u32) -> Self {
+                self.limit = Some(limit);
+                self
+            }
+
+            #[doc = concat!(
+                "Stops `pages`, `stream` and `collect` after this many ", $noun, ": no page ",
+                "past them is requested, not even by the read-ahead, and the page that ",
+                "reaches the cap asks only for the ", $noun, " it leaves (its `limit` is ",
+                "smaller)."
+            )]
+            pub fn max_items(mut self, max_items: usize) -> Self {
+                self.max_items = Some(max_items);
+                self
+            }
+
+            /// Every page from the offset on, in order.
+            pub fn pages(self) -> BoxStream<'static, Result<Page<$item>>> {
+                let cap = self.max_items;
+                self.walk(cap)
+            }
+
+            #[doc = concat!(
+                "Every one of the ", $noun, " from the offset on, across pages, in order, ",
+                "each once."
+            )]
+            pub fn stream(self) -> BoxStream<'static, Result<$item>> {
+                let cap = self.max_items;
+                pagination::items(self.walk(cap), cap)
+            }
+
+            #[doc = concat!("Up to `cap` ", $noun, " (all when `None`) from the offset on.")]
+            pub async fn collect(self, cap: Option<usize>) -> Result<Vec<$item>> {
+                let cap = tighter_cap(cap, self.max_items);
+                pagination::collect(self.walk(cap), cap, |_| {}).await
+            }
+        }
+    };
+}
+
+list_walk_methods!(ListRepositoryEvents, RepositoryPushEvent, "events");
+list_walk_methods!(ListCommits, Commit, "commits");
 
 /// The smaller of two optional item caps.
 fn tighter_cap(a: Option<usize>, b: Option<usize>) -> Option<usize> {
