@@ -71,9 +71,13 @@ pub fn start(mut command: Command, limit: Duration) -> Result<(Child, Ready), St
     };
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
         let mut line = String::new();
-        let read = BufReader::new(stdout).read_line(&mut line).map(|_| line);
+        let read = reader.read_line(&mut line).map(|_| line);
         let _ = sender.send(read);
+        // Keep reading for as long as the emulator runs: a closed pipe would make any
+        // later line it prints fail.
+        let _ = std::io::copy(&mut reader, &mut std::io::sink());
     });
     let outcome = match receiver.recv_timeout(limit) {
         Ok(Ok(line)) if !line.trim().is_empty() => Ready::parse(line.trim()),
