@@ -1,12 +1,10 @@
-//! Generates the wire-level client from the workspace's OpenAPI spec.
+//! Generates the wire-level client from the spec this crate packages.
 
 use std::path::PathBuf;
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let spec = manifest_dir
-        .join("../..")
-        .join(codearts_repo_codegen::SPEC_PATH);
+    let spec = manifest_dir.join(codearts_repo_codegen::PACKAGED_SPEC_PATH);
     println!("cargo:rerun-if-changed={}", spec.display());
     match codearts_repo_codegen::generate(&spec) {
         Ok(generated) => {

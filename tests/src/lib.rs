@@ -8,12 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-/// The workspace root.
+/// The workspace root (the tests package lives one level below it).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests package lives one level below the workspace root")
-        .to_path_buf()
+    codearts_repo_codegen::find_workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .expect("the tests package lives inside the workspace")
 }
 
 /// Absolute path of `openapi/codearts-repo.yaml`.
@@ -23,13 +21,7 @@ pub fn spec_path() -> PathBuf {
 
 /// The spec's YAML document as JSON, or a message naming the file and what is wrong.
 pub fn spec_document() -> Result<Value, String> {
-    let path = spec_path();
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let yaml: serde_yaml::Value = serde_yaml::from_str(&text)
-        .map_err(|e| format!("{}: not valid YAML: {e}", path.display()))?;
-    serde_json::to_value(yaml)
-        .map_err(|e| format!("{}: cannot be represented as JSON: {e}", path.display()))
+    codearts_repo_codegen::spec_document(&spec_path()).map_err(|e| e.to_string())
 }
 
 /// Escapes one JSON pointer segment (RFC 6901).

@@ -1062,7 +1062,7 @@ fn assert_no_problems(problems: &[String], what: &str) {
 #[test]
 fn spec_parses_as_openapi_3_0() {
     let text = std::fs::read_to_string(spec_path()).expect("spec is readable");
-    let spec: openapiv3::OpenAPI = serde_yaml::from_str(&text).unwrap_or_else(|e| {
+    let spec: openapiv3::OpenAPI = serde_norway::from_str(&text).unwrap_or_else(|e| {
         panic!(
             "{}: not an OpenAPI 3.0 document: {e}",
             spec_path().display()
@@ -1151,6 +1151,19 @@ fn bundled_json_is_current() {
     // It carries the YAML's content, nothing lost or added.
     let bundled: Value = serde_json::from_str(&actual).expect("bundled JSON parses");
     assert_eq!(bundled, document());
+}
+
+#[test]
+fn packaged_spec_copy_is_current() {
+    // The gen crate builds from (and publishes) its own copy of the spec; what it compiled
+    // in must be the spec people edit.
+    let spec = std::fs::read_to_string(spec_path()).expect("the spec is readable");
+    assert!(
+        codearts_repo_gen::OPENAPI_SPEC == spec,
+        "{} is stale (it does not match {}): run `cargo xtask codegen`",
+        codearts_repo_codegen::PACKAGED_SPEC_COPY_PATH,
+        codearts_repo_codegen::SPEC_PATH
+    );
 }
 
 // The checks above must be able to fail: each test below breaks a copy of the spec and

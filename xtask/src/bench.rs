@@ -64,7 +64,7 @@ impl Default for Settings {
 }
 
 /// `cargo xtask bench ...`.
-pub fn bench(root: &Path, args: &[&str]) -> Result<(), Vec<String>> {
+pub(crate) fn bench(root: &Path, args: &[&str]) -> Result<(), Vec<String>> {
     let one = |e: String| vec![e];
     if args == ["--build-cost"] {
         return build_cost(root).map_err(one);

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 /// What the emulator's `--ready-json` line says.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Ready {
+pub(crate) struct Ready {
     /// Base address, `http://127.0.0.1:PORT`.
     pub endpoint: String,
     /// Value for `X-Auth-Token`.
@@ -27,7 +27,7 @@ pub struct Ready {
 
 impl Ready {
     /// Reads one `--ready-json` line.
-    pub fn parse(line: &str) -> Result<Self, String> {
+    pub(crate) fn parse(line: &str) -> Result<Self, String> {
         let value: serde_json::Value = serde_json::from_str(line)
             .map_err(|e| format!("the emulator's ready line is not JSON ({e}): {line}"))?;
         let missing = |name: &str| format!("the emulator's ready line has no {name}: {line}");
@@ -58,7 +58,7 @@ impl Ready {
 
 /// Runs `command` (the emulator binary, or `cargo run` of it) with `--ready-json` and
 /// waits up to `limit` for its ready line; the child is killed when it does not come.
-pub fn start(mut command: Command, limit: Duration) -> Result<(Child, Ready), String> {
+pub(crate) fn start(mut command: Command, limit: Duration) -> Result<(Child, Ready), String> {
     let mut child = command
         .arg("--ready-json")
         .stdin(Stdio::null())

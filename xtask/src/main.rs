@@ -20,8 +20,9 @@ const TESTS_PACKAGE: &str = "codearts-repo-tests";
 const SNAPSHOT_TEST: &str = "generated";
 /// Test target that checks the spec against the source documents.
 const SPEC_TEST: &str = "spec";
-/// The spec test that compares the bundled JSON; `check` compares it itself.
-const SPEC_JSON_TEST: &str = "bundled_json_is_current";
+/// The spec tests that compare the files derived from the spec; `check` compares them
+/// itself.
+const DERIVED_FILE_TESTS: [&str; 2] = ["bundled_json_is_current", "packaged_spec_copy_is_current"];
 /// Where the drift snapshots live, relative to the workspace root.
 const SNAPSHOT_DIR: &str = "tests/tests/snapshots";
 /// File-name prefix insta gives the snapshots of [`SNAPSHOT_TEST`].
@@ -34,10 +35,12 @@ Usage: cargo xtask <command>
 
 Commands:
   codegen  Regenerate after editing openapi/codearts-repo.yaml: check the spec, write
-           openapi/codearts-repo.json, and re-run the drift snapshot tests accepting their
-           changes (tests/tests/snapshots/generated__*.snap). Leaves no pending snapshots.
+           openapi/codearts-repo.json and the copy codearts-repo-gen packages
+           (crates/codearts-repo-gen/openapi/codearts-repo.yaml), and re-run the drift
+           snapshot tests accepting their changes (tests/tests/snapshots/generated__*.snap).
+           Leaves no pending snapshots.
   check    Fail (exit 1) when the spec is invalid or fails its tests, openapi/codearts-repo.json
-           is stale, a drift snapshot is out of date, or a pending snapshot file
+           or the gen crate's copy of the spec is stale, a drift snapshot is out of date, or a pending snapshot file
            (*.snap.new, *.pending-snap) lies in the tree. Each problem names the file and
            the command that fixes it.
   spec-lint [--spec PATH]... [--self-test]
@@ -63,7 +66,13 @@ Commands:
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let root = workspace_root();
+    let root = match workspace_root() {
+        Ok(root) => root,
+        Err(problem) => {
+            eprintln!("error: {problem}");
+            return ExitCode::FAILURE;
+        }
+    };
     let result = match args
         .iter()
         .map(String::as_str)
@@ -99,12 +108,20 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root: the parent of this package's directory.
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives one level below the workspace root")
-        .to_path_buf()
+/// The root of the workspace `cargo xtask` is run in, found from the current directory at
+/// run time (a path fixed at compile time would name another checkout when several share
+/// one `CARGO_TARGET_DIR`).
+fn workspace_root() -> Result<PathBuf, String> {
+    let here =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    codearts_repo_codegen::find_workspace_root(&here).ok_or_else(|| {
+        format!(
+            "{} is not inside the codearts-repo workspace (no Cargo.toml with [workspace] \
+             beside {} in it or above it): run `cargo xtask` inside the checkout",
+            here.display(),
+            codearts_repo_codegen::SPEC_PATH
+        )
+    })
 }
 
 /// `cargo xtask codegen`.
@@ -113,14 +130,15 @@ fn codegen(root: &Path) -> Result<(), Vec<String>> {
     // Fails with the same one-line message the build would print.
     codearts_repo_codegen::generate(&spec).map_err(|e| vec![e.to_string()])?;
 
-    let json = codearts_repo_codegen::spec_json(&spec).map_err(|e| vec![e.to_string()])?;
-    let json_path = root.join(codearts_repo_codegen::SPEC_JSON_PATH);
-    if fs::read_to_string(&json_path).ok().as_deref() == Some(json.as_str()) {
-        println!("{} is up to date", codearts_repo_codegen::SPEC_JSON_PATH);
-    } else {
-        fs::write(&json_path, json)
-            .map_err(|e| vec![format!("cannot write {}: {e}", json_path.display())])?;
-        println!("wrote {}", codearts_repo_codegen::SPEC_JSON_PATH);
+    for (path, expected) in derived_files(root, &spec).map_err(|e| vec![e])? {
+        let target = root.join(path);
+        if fs::read_to_string(&target).ok().as_deref() == Some(expected.as_str()) {
+            println!("{path} is up to date");
+        } else {
+            fs::write(&target, expected)
+                .map_err(|e| vec![format!("cannot write {}: {e}", target.display())])?;
+            println!("wrote {path}");
+        }
     }
 
     // Pending files of the drift snapshots are superseded by this run.
@@ -226,21 +244,22 @@ fn check(root: &Path) -> Result<(), Vec<String>> {
     };
 
     if spec_ok {
-        let json_path = root.join(codearts_repo_codegen::SPEC_JSON_PATH);
-        match codearts_repo_codegen::spec_json(&spec) {
-            Ok(expected) => match fs::read_to_string(&json_path) {
-                Ok(actual) if actual == expected => {}
-                Ok(_) => problems.push(format!(
-                    "{} is stale: it does not match {}; run `cargo xtask codegen`",
-                    codearts_repo_codegen::SPEC_JSON_PATH,
-                    codearts_repo_codegen::SPEC_PATH
-                )),
-                Err(e) => problems.push(format!(
-                    "{} cannot be read ({e}); run `cargo xtask codegen`",
-                    codearts_repo_codegen::SPEC_JSON_PATH
-                )),
-            },
-            Err(e) => problems.push(e.to_string()),
+        match derived_files(root, &spec) {
+            Ok(files) => {
+                for (path, expected) in files {
+                    match fs::read_to_string(root.join(path)) {
+                        Ok(actual) if actual == expected => {}
+                        Ok(_) => problems.push(format!(
+                            "{path} is stale: it does not match {}; run `cargo xtask codegen`",
+                            codearts_repo_codegen::SPEC_PATH
+                        )),
+                        Err(e) => problems.push(format!(
+                            "{path} cannot be read ({e}); run `cargo xtask codegen`"
+                        )),
+                    }
+                }
+            }
+            Err(e) => problems.push(e),
         }
 
         match cargo_test(root, SNAPSHOT_TEST, &[("INSTA_UPDATE", "no")], &[]) {
@@ -264,7 +283,17 @@ fn check(root: &Path) -> Result<(), Vec<String>> {
             Err(e) => problems.push(e),
         }
 
-        match cargo_test(root, SPEC_TEST, &[], &["--skip", SPEC_JSON_TEST]) {
+        match cargo_test(
+            root,
+            SPEC_TEST,
+            &[],
+            &[
+                "--skip",
+                DERIVED_FILE_TESTS[0],
+                "--skip",
+                DERIVED_FILE_TESTS[1],
+            ],
+        ) {
             Ok(output) if output.status.success() => {}
             Ok(output) => {
                 print_output(&output);
@@ -284,6 +313,19 @@ fn check(root: &Path) -> Result<(), Vec<String>> {
     } else {
         Err(problems)
     }
+}
+
+/// The files written from the spec (path relative to the workspace root, content): its
+/// bundled JSON form for other languages, and the copy `codearts-repo-gen` packages and
+/// builds from.
+fn derived_files(root: &Path, spec: &Path) -> Result<[(&'static str, String); 2], String> {
+    let json = codearts_repo_codegen::spec_json(spec).map_err(|e| e.to_string())?;
+    let copy = fs::read_to_string(spec)
+        .map_err(|e| format!("cannot read {}: {e}", relative(root, spec)))?;
+    Ok([
+        (codearts_repo_codegen::SPEC_JSON_PATH, json),
+        (codearts_repo_codegen::PACKAGED_SPEC_COPY_PATH, copy),
+    ])
 }
 
 /// Runs one test target of the tests package, with insta's behaviour set by `env`.

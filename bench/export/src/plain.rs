@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 /// One commit (`CommitDto`).
 #[derive(Debug, Deserialize)]
-pub struct Commit {
+pub(crate) struct Commit {
     /// Full commit id.
     pub id: String,
     /// Abbreviated commit id.
@@ -67,7 +67,7 @@ pub struct Commit {
 
 /// A work item linked to a commit (`RelatedCommitSimpleDto`).
 #[derive(Debug, Deserialize)]
-pub struct RelatedCommit {
+pub(crate) struct RelatedCommit {
     /// Work item id.
     pub related_id: Option<String>,
     /// Work item address.
@@ -76,7 +76,7 @@ pub struct RelatedCommit {
 
 /// One page of the commit list (`CommitListDto`).
 #[derive(Debug, Deserialize)]
-pub struct CommitList {
+pub(crate) struct CommitList {
     /// The commits.
     #[serde(default)]
     pub commits: Vec<Commit>,
@@ -87,7 +87,7 @@ pub struct CommitList {
 
 /// Commits of one day (`DateTitleDto`).
 #[derive(Debug, Deserialize)]
-pub struct DateTitle {
+pub(crate) struct DateTitle {
     /// Number of commits.
     pub commits_count: Option<i32>,
     /// The day.
@@ -96,7 +96,7 @@ pub struct DateTitle {
 
 /// What a push carried (`PushEventPayloadDto`).
 #[derive(Debug, Deserialize)]
-pub struct PushData {
+pub(crate) struct PushData {
     /// Action.
     pub action: Option<String>,
     /// Commits pushed.
@@ -116,7 +116,7 @@ pub struct PushData {
 
 /// Author of a repository event (`RepositoryEventAuthorDto`).
 #[derive(Debug, Deserialize)]
-pub struct EventAuthor {
+pub(crate) struct EventAuthor {
     /// User id.
     pub id: u32,
     /// Picture.
@@ -137,7 +137,7 @@ pub struct EventAuthor {
 
 /// One push to a repository (`RepositoryPushEventDto`).
 #[derive(Debug, Deserialize)]
-pub struct RepositoryPushEvent {
+pub(crate) struct RepositoryPushEvent {
     /// What the push did.
     pub action_name: Option<String>,
     /// Who pushed.
@@ -158,7 +158,7 @@ pub struct RepositoryPushEvent {
 
 /// A repository in brief (`RepositoryBriefDto`).
 #[derive(Debug, Deserialize)]
-pub struct RepositoryBrief {
+pub(crate) struct RepositoryBrief {
     /// Id.
     pub id: u32,
     /// Name.
@@ -173,7 +173,7 @@ pub struct RepositoryBrief {
 
 /// A repository's last push (`LastPushEventDto`).
 #[derive(Debug, Deserialize)]
-pub struct LastPushEvent {
+pub(crate) struct LastPushEvent {
     /// When.
     pub created_at: Option<String>,
     /// The ref.
@@ -185,7 +185,7 @@ pub struct LastPushEvent {
 
 /// Author of a personal push (`PersonalEventAuthorDto`).
 #[derive(Debug, Deserialize)]
-pub struct PersonalAuthor {
+pub(crate) struct PersonalAuthor {
     /// User id.
     pub id: u32,
     /// Login name.
@@ -194,7 +194,7 @@ pub struct PersonalAuthor {
 
 /// A repository as listed with a personal push (`RepositorySimpleDto`).
 #[derive(Debug, Deserialize)]
-pub struct RepositorySimple {
+pub(crate) struct RepositorySimple {
     /// Archived.
     pub archived: Option<bool>,
     /// Created.
@@ -229,7 +229,7 @@ pub struct RepositorySimple {
 
 /// One push of the signed-in user (`PersonalPushEventDto`).
 #[derive(Debug, Deserialize)]
-pub struct PersonalPushEvent {
+pub(crate) struct PersonalPushEvent {
     /// Who pushed.
     pub author: Option<PersonalAuthor>,
     /// When.

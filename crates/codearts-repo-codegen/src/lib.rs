@@ -16,25 +16,39 @@ use std::path::{Path, PathBuf};
 use openapiv3::{OpenAPI, ReferenceOr};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
-/// Path of the spec, relative to the workspace root.
+/// Path of the spec, relative to the workspace root: the one file people edit.
 pub const SPEC_PATH: &str = "openapi/codearts-repo.yaml";
+
+/// Path of the copy of the spec that `codearts-repo-gen` packages and builds from,
+/// relative to the workspace root. `cargo xtask codegen` writes it; `cargo xtask check`
+/// fails when it differs from [`SPEC_PATH`].
+pub const PACKAGED_SPEC_COPY_PATH: &str = "crates/codearts-repo-gen/openapi/codearts-repo.yaml";
+
+/// The same copy relative to the `codearts-repo-gen` package, as its build script reads it.
+pub const PACKAGED_SPEC_PATH: &str = "openapi/codearts-repo.yaml";
 
 /// Path of the bundled JSON form of the spec, relative to the workspace root.
 pub const SPEC_JSON_PATH: &str = "openapi/codearts-repo.json";
 
 /// Named schemas of the spec that are replaced by hand-written, tolerant types of
-/// `codearts-repo-gen` instead of being generated: timestamps that keep what they cannot
-/// parse, and response enums that keep values the documents do not list.
+/// `codearts-repo-runtime` instead of being generated: timestamps that keep what they
+/// cannot parse, and response enums that keep values the documents do not list.
 pub const REPLACED_SCHEMAS: &[(&str, &str)] = &[
-    ("Timestamp", "crate::lenient::Timestamp"),
-    ("PushEventActionName", "crate::lenient::PushEventActionName"),
-    ("UserState", "crate::lenient::UserState"),
-    ("DevelopMode", "crate::lenient::DevelopMode"),
+    ("Timestamp", "::codearts_repo_runtime::lenient::Timestamp"),
+    (
+        "PushEventActionName",
+        "::codearts_repo_runtime::lenient::PushEventActionName",
+    ),
+    ("UserState", "::codearts_repo_runtime::lenient::UserState"),
+    (
+        "DevelopMode",
+        "::codearts_repo_runtime::lenient::DevelopMode",
+    ),
 ];
 
 /// Type that the generated `Client` carries for its hooks (credentials, retries,
-/// timeouts, tracing), defined by hand in `codearts-repo-gen`.
-pub const CLIENT_INNER_TYPE: &str = "crate::hooks::ClientState";
+/// timeouts, tracing), defined by hand in `codearts-repo-runtime`.
+pub const CLIENT_INNER_TYPE: &str = "::codearts_repo_runtime::ClientState";
 
 /// Why a spec could not be turned into code.
 #[derive(Debug)]
@@ -52,7 +66,7 @@ impl fmt::Display for CodegenError {
 }
 
 /// `path` with `.` and `dir/..` steps taken out, so that messages name the spec the way
-/// a reader would (the build script reaches it as `crates/codearts-repo-gen/../..`).
+/// a reader would.
 fn tidy(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
@@ -104,9 +118,7 @@ pub fn load_spec(path: &Path) -> Result<OpenAPI, CodegenError> {
         path: path.to_path_buf(),
         problem,
     };
-    let value = read_yaml(path)?;
-    let json: serde_json::Value = serde_json::to_value(&value)
-        .map_err(|e| fail(format!("cannot be represented as JSON: {e}")))?;
+    let json = spec_document(path)?;
     check_document(&json).map_err(fail)?;
     let spec: OpenAPI = serde_json::from_value(json)
         .map_err(|e| fail(format!("not a valid OpenAPI 3.0 document: {e}")))?;
@@ -131,14 +143,37 @@ pub fn spec_json(path: &Path) -> Result<String, CodegenError> {
     Ok(json)
 }
 
+/// The YAML document at `path` as JSON, in the YAML's key order (no OpenAPI checks).
+pub fn spec_document(path: &Path) -> Result<serde_json::Value, CodegenError> {
+    let value = read_yaml(path)?;
+    serde_json::to_value(&value).map_err(|e| CodegenError {
+        path: path.to_path_buf(),
+        problem: format!("cannot be represented as JSON: {e}"),
+    })
+}
+
+/// The root of the workspace that holds `start`: the nearest directory, `start` or above,
+/// whose `Cargo.toml` declares `[workspace]` and which holds [`SPEC_PATH`].
+///
+/// Tools find the workspace they are run in this way at run time, never through a path
+/// fixed at compile time (which, with a shared `CARGO_TARGET_DIR`, can name another
+/// checkout).
+pub fn find_workspace_root(start: &Path) -> Option<PathBuf> {
+    start.ancestors().find_map(|dir| {
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+        let declares_workspace = manifest.lines().any(|line| line.trim() == "[workspace]");
+        (declares_workspace && dir.join(SPEC_PATH).is_file()).then(|| dir.to_path_buf())
+    })
+}
+
 /// Reads the spec at `path` as a YAML document, keeping its key order.
-fn read_yaml(path: &Path) -> Result<serde_yaml::Value, CodegenError> {
+fn read_yaml(path: &Path) -> Result<serde_norway::Value, CodegenError> {
     let fail = |problem: String| CodegenError {
         path: path.to_path_buf(),
         problem,
     };
     let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
-    serde_yaml::from_str(&text).map_err(|e| fail(format!("not valid YAML: {e}")))
+    serde_norway::from_str(&text).map_err(|e| fail(format!("not valid YAML: {e}")))
 }
 
 /// Generates the formatted wire-level client for the spec at `path`.

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-use codearts_repo_gen::lenient::{DevelopMode, UserState};
+use codearts_repo_runtime::lenient::{DevelopMode, UserState};
 
 use crate::EmulatorError;
 use crate::store::{Change, Commit, Oid, Person, PushAction, PushEvent, RefKind, Repository, User};

@@ -41,7 +41,7 @@ impl Query {
     pub fn parse(raw: Option<&str>) -> Self {
         Self {
             pairs: raw
-                .map(codearts_repo_gen::signing::decode_query)
+                .map(codearts_repo_runtime::signing::decode_query)
                 .unwrap_or_default(),
         }
     }

@@ -6,12 +6,12 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
-use codearts_repo_gen::lenient::{DevelopMode, PushEventActionName, Timestamp, UserState};
 use codearts_repo_gen::types::{
     CommitDto, CommitListDto, DateTitleDto, LastPushEventDto, PersonalEventAuthorDto,
     PersonalPushEventDto, PushEventPayloadDto, RelatedCommitSimpleDto, RepositoryBriefDto,
     RepositoryEventAuthorDto, RepositoryPushEventDto, RepositorySimpleDto,
 };
+use codearts_repo_runtime::lenient::{DevelopMode, PushEventActionName, Timestamp, UserState};
 
 /// A 20-byte commit id.
 pub(crate) type Oid = [u8; 20];

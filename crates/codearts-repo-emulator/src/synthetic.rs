@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, TimeZone, Utc};
-use codearts_repo_gen::lenient::{DevelopMode, UserState};
+use codearts_repo_runtime::lenient::{DevelopMode, UserState};
 
 use crate::store::{Change, Commit, Oid, Person, PushAction, PushEvent, RefKind, Repository, User};
 

@@ -5,7 +5,7 @@ mod common;
 
 use chrono::{Duration, Utc};
 use codearts_repo_emulator::Emulator;
-use codearts_repo_gen::signing;
+use codearts_repo_runtime::signing;
 
 /// A signed request: the headers to send (including Authorization) for `path?query`.
 fn sign(

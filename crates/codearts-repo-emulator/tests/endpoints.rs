@@ -22,7 +22,7 @@ fn commit_ids(body: &Value) -> Vec<String> {
 }
 
 fn encode(value: &str) -> String {
-    codearts_repo_gen::signing::encode(value)
+    codearts_repo_runtime::signing::encode(value)
 }
 
 #[tokio::test]

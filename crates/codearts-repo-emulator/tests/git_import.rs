@@ -241,7 +241,7 @@ async fn commit_list_matches_git_log() {
     );
     let head = git_log(dir.path(), &["-1"])[0].clone();
     let first = git_log(dir.path(), &["--reverse", "master"])[0].clone();
-    let enc = |s: &str| codearts_repo_gen::signing::encode(s);
+    let enc = |s: &str| codearts_repo_runtime::signing::encode(s);
     let between = |a: i64, b: i64| format!("since={}&until={}", enc(&after(a)), enc(&after(b)));
     // (commit-list query, git log arguments)
     let table: Vec<(String, Vec<String>)> = vec![

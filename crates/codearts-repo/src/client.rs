@@ -5,9 +5,11 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use codearts_repo_gen::hooks::{self, ClientState, RetryPolicy};
 use codearts_repo_gen::types::ErrorBody;
-use codearts_repo_gen::{ClientInfo, DEFAULT_REGION, REGION_ENDPOINTS, ResponseValue, error_body};
+use codearts_repo_gen::{ClientInfo, DEFAULT_REGION, REGION_ENDPOINTS, ResponseValue};
+use codearts_repo_runtime::call::with_call_record;
+use codearts_repo_runtime::retry::{RetryPolicy, retry_after};
+use codearts_repo_runtime::{ClientState, error_body};
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde::de::DeserializeOwned;
 
@@ -106,7 +108,7 @@ impl Client {
     {
         let limit = self.inner.operation_timeout;
         let deadline = limit.map(|l| Instant::now() + l);
-        let recorded = hooks::with_call_record(deadline, send);
+        let recorded = with_call_record(deadline, send);
         let (result, record) = match limit {
             Some(limit) => tokio::time::timeout(limit + DECODE_GRACE, recorded)
                 .await
@@ -122,7 +124,7 @@ impl Client {
         use codearts_repo_gen::Error as Wire;
         match result {
             Ok(value) => {
-                // The hooks kept a copy of the headers; no need to clone them again.
+                // The attempt loop kept a copy of the headers; no need to clone them again.
                 let headers = match record.headers {
                     Some(headers) => headers,
                     None => value.headers().clone(),
@@ -149,7 +151,7 @@ impl Client {
             Err(Wire::UnexpectedResponse(response)) => {
                 let status = response.status();
                 let headers = response.headers().clone();
-                // The hooks already read the body; this takes the buffered bytes.
+                // The attempt loop already read the body; this takes the buffered bytes.
                 let body = response.bytes().await.unwrap_or_default();
                 if status.is_success() {
                     return Err(Error::Decode {
@@ -251,7 +253,7 @@ fn api_error(
         code,
         message,
         request_id: decode::request_id(headers),
-        retry_after: hooks::retry_after(headers, chrono::Utc::now()),
+        retry_after: retry_after(headers, chrono::Utc::now()),
         attempts,
     }))
 }

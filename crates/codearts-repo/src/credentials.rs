@@ -21,7 +21,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use codearts_repo_gen::hooks::{self, Auth, Secret};
+use codearts_repo_runtime::auth::Auth;
+use codearts_repo_runtime::prepare::prepare_request;
+use codearts_repo_runtime::secret::Secret;
 
 use crate::error::{Error, Result};
 
@@ -221,7 +223,7 @@ impl Credentials {
     /// at `signed_at`: canonical query, explicit `Host`, then the token or the AK/SK
     /// signature. Useful to check signatures against known vectors.
     pub fn apply_to(&self, request: &mut reqwest::Request, signed_at: DateTime<Utc>) -> Result<()> {
-        hooks::prepare_request(request, &self.to_auth()?, signed_at);
+        prepare_request(request, &self.to_auth()?, signed_at);
         Ok(())
     }
 

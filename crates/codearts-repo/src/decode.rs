@@ -134,7 +134,10 @@ pub(crate) fn excerpt(body: &[u8], line: usize, column: usize) -> String {
 /// `X-Total` read leniently: surrounding spaces and quotes are ignored, and a number
 /// written with a zero fraction (`42.0`) is accepted. Anything else counts as absent.
 pub(crate) fn parse_total(headers: &HeaderMap) -> Option<u64> {
-    let raw = headers.get("x-total")?.to_str().ok()?;
+    let raw = headers
+        .get(codearts_repo_runtime::headers::TOTAL)?
+        .to_str()
+        .ok()?;
     let text = raw.trim().trim_matches(|c| c == '"' || c == '\'').trim();
     if let Ok(total) = text.parse::<u64>() {
         return Some(total);
@@ -147,7 +150,7 @@ pub(crate) fn parse_total(headers: &HeaderMap) -> Option<u64> {
 /// The `X-Request-Id` header.
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
     headers
-        .get(codearts_repo_gen::hooks::REQUEST_ID_HEADER)
+        .get(codearts_repo_runtime::headers::REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
 }

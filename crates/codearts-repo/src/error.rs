@@ -217,11 +217,11 @@ impl Error {
     /// transport failures (the client already retried them within its bounds).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::Api(api) => codearts_repo_gen::hooks::is_retryable_status(api.status),
+            Self::Api(api) => codearts_repo_runtime::retry::is_retryable_status(api.status),
             Self::Timeout { .. } => true,
             Self::Transport { source, .. } => source
                 .as_ref()
-                .is_none_or(codearts_repo_gen::hooks::is_retryable_error),
+                .is_none_or(codearts_repo_runtime::retry::is_retryable_error),
             _ => false,
         }
     }

@@ -90,9 +90,9 @@ pub use operations::{
 };
 pub use pagination::{DayCounts, Page};
 
-pub use codearts_repo_gen::lenient::{DevelopMode, PushEventActionName, Timestamp, UserState};
 pub use codearts_repo_gen::types::{self, EventFilter};
 pub use codearts_repo_gen::{DEFAULT_REGION, REGION_ENDPOINTS};
+pub use codearts_repo_runtime::lenient::{DevelopMode, PushEventActionName, Timestamp, UserState};
 
 /// One push to a repository (an item of [`Client::list_repository_events`]).
 pub type RepositoryPushEvent = types::RepositoryPushEventDto;
@@ -107,7 +107,7 @@ pub type DateTitle = types::DateTitleDto;
 /// One push of the signed-in user (an item of [`Client::list_recent_push_events`]).
 pub type PersonalPushEvent = types::PersonalPushEventDto;
 
-/// The top-level README's Rust examples, compiled with the doctests so they cannot rot.
+/// The crate README's Rust examples, compiled with the doctests so they cannot rot.
 #[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
+#[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -29,7 +29,7 @@ fn the_official_test_vector_signs_identically_through_the_request_path() {
         .insert("content-type", "application/json".parse().unwrap());
     let credentials = Credentials::access_key(VECTOR_AK, VECTOR_SK)
         .project_id("0123456789abcdef0123456789abcdef");
-    let signed_at = codearts_repo_gen::signing::parse_date("20240101T000000Z").unwrap();
+    let signed_at = codearts_repo_runtime::signing::parse_date("20240101T000000Z").unwrap();
     credentials.apply_to(&mut request, signed_at).unwrap();
     let headers = request.headers();
     assert_eq!(

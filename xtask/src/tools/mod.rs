@@ -7,8 +7,8 @@
 //! and a Node package folder in `.tools/node`. An install is recorded by a stamp holding
 //! the pin files it came from, so later runs skip it until the pins change.
 
-pub mod spec_clients;
-pub mod spec_lint;
+pub(crate) mod spec_clients;
+pub(crate) mod spec_lint;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -35,40 +35,40 @@ const MIN_NODE: (u32, u32) = (20, 19);
 const MIN_PYTHON: (u32, u32) = (3, 11);
 
 /// The installed tools.
-pub struct Tools {
+pub(crate) struct Tools {
     venv: PathBuf,
     node: PathBuf,
 }
 
 impl Tools {
     /// The venv's Python interpreter.
-    pub fn python(&self) -> PathBuf {
+    pub(crate) fn python(&self) -> PathBuf {
         self.venv.join("bin").join("python")
     }
 
     /// The venv's `bin` folder (put first on `PATH` for tools that call each other).
-    pub fn venv_bin_dir(&self) -> PathBuf {
+    pub(crate) fn venv_bin_dir(&self) -> PathBuf {
         self.venv.join("bin")
     }
 
     /// An executable installed in the venv.
-    pub fn venv_bin(&self, name: &str) -> PathBuf {
+    pub(crate) fn venv_bin(&self, name: &str) -> PathBuf {
         self.venv_bin_dir().join(name)
     }
 
     /// The installed Node packages.
-    pub fn node_modules(&self) -> PathBuf {
+    pub(crate) fn node_modules(&self) -> PathBuf {
         self.node.join("node_modules")
     }
 
     /// An executable installed by a Node package.
-    pub fn node_bin(&self, name: &str) -> PathBuf {
+    pub(crate) fn node_bin(&self, name: &str) -> PathBuf {
         self.node_modules().join(".bin").join(name)
     }
 }
 
 /// Installs the pinned tools into `.tools/` unless they are there already.
-pub fn install(root: &Path) -> Result<Tools, String> {
+pub(crate) fn install(root: &Path) -> Result<Tools, String> {
     let tools = Tools {
         venv: root.join(TOOLS_DIR).join("venv"),
         node: root.join(TOOLS_DIR).join("node"),
@@ -93,7 +93,7 @@ fn install_python(root: &Path, tools: &Tools) -> Result<(), String> {
 /// Installs `requirements` (exact pins) into a venv at `venv` unless the venv already holds
 /// them and every executable in `executables`; returns the venv's interpreter. `PYTHON`
 /// picks another interpreter than the first `python3` on `PATH` to create it.
-pub fn install_venv(
+pub(crate) fn install_venv(
     root: &Path,
     venv: &Path,
     requirements: &Path,
@@ -231,7 +231,7 @@ fn check_version(
 }
 
 /// Runs `command` with inherited output; fails naming `what` unless it succeeds.
-pub fn run(command: &mut Command, what: &str) -> Result<(), String> {
+pub(crate) fn run(command: &mut Command, what: &str) -> Result<(), String> {
     let status = command
         .status()
         .map_err(|e| format!("cannot {what}: cannot start {:?}: {e}", program(command)))?;
@@ -239,7 +239,7 @@ pub fn run(command: &mut Command, what: &str) -> Result<(), String> {
 }
 
 /// Runs `command` and returns its output, whatever its exit status.
-pub fn capture(command: &mut Command, what: &str) -> Result<Output, String> {
+pub(crate) fn capture(command: &mut Command, what: &str) -> Result<Output, String> {
     command
         .stdin(Stdio::null())
         .output()
@@ -247,7 +247,11 @@ pub fn capture(command: &mut Command, what: &str) -> Result<Output, String> {
 }
 
 /// Runs `command` with inherited output, killing it if it runs longer than `limit`.
-pub fn run_with_limit(command: &mut Command, what: &str, limit: Duration) -> Result<(), String> {
+pub(crate) fn run_with_limit(
+    command: &mut Command,
+    what: &str,
+    limit: Duration,
+) -> Result<(), String> {
     let mut child = command
         .stdin(Stdio::null())
         .spawn()
@@ -296,7 +300,7 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
 }
 
 /// `path` relative to the workspace root when it lies inside it.
-pub fn relative(root: &Path, path: &Path) -> String {
+pub(crate) fn relative(root: &Path, path: &Path) -> String {
     path.strip_prefix(root)
         .unwrap_or(path)
         .display()

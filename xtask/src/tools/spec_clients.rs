@@ -33,7 +33,7 @@ const CHECK_LIMIT: Duration = Duration::from_secs(300);
 const EMULATOR_START_LIMIT: Duration = Duration::from_secs(60);
 
 /// `cargo xtask spec-clients`.
-pub fn spec_clients(root: &Path, args: &[&str]) -> Result<(), Vec<String>> {
+pub(crate) fn spec_clients(root: &Path, args: &[&str]) -> Result<(), Vec<String>> {
     if let Some(other) = args.first() {
         return Err(vec![format!(
             "spec-clients: unknown argument `{other}` (see `cargo xtask help`)"

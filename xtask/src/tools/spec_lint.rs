@@ -48,7 +48,7 @@ const BREAKS: &[Break] = &[
 ];
 
 /// `cargo xtask spec-lint [--spec PATH]... [--self-test]`.
-pub fn spec_lint(root: &Path, args: &[&str]) -> Result<(), Vec<String>> {
+pub(crate) fn spec_lint(root: &Path, args: &[&str]) -> Result<(), Vec<String>> {
     let mut specs = Vec::new();
     let mut self_test = false;
     let mut rest = args.iter();

@@ -109,7 +109,7 @@ fn spec() -> &'static Value {
             "/../../openapi/codearts-repo.yaml"
         );
         let text = std::fs::read_to_string(path).expect("the spec is readable");
-        serde_yaml::from_str(&text).expect("the spec is YAML")
+        serde_norway::from_str(&text).expect("the spec is YAML")
     })
 }
 

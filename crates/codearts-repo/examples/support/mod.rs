@@ -6,7 +6,7 @@
 use codearts_repo::Client;
 
 /// Builds the client from the environment.
-pub fn client() -> codearts_repo::Result<Client> {
+pub(crate) fn client() -> codearts_repo::Result<Client> {
     let builder = Client::builder();
     let builder = match std::env::var("CODEARTS_REPO_ENDPOINT") {
         Ok(endpoint) => builder.endpoint(endpoint).allow_http(true),

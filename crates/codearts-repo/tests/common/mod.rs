@@ -7,7 +7,7 @@ use codearts_repo::{Client, ClientBuilder, Credentials, RetryConfig};
 use codearts_repo_emulator::{Emulator, SyntheticConfig};
 
 /// An emulator with `config`'s data and the given seed.
-pub async fn emulator_with(seed: u64, config: SyntheticConfig) -> Emulator {
+pub(crate) async fn emulator_with(seed: u64, config: SyntheticConfig) -> Emulator {
     Emulator::builder()
         .seed(seed)
         .synthetic(config)
@@ -17,7 +17,7 @@ pub async fn emulator_with(seed: u64, config: SyntheticConfig) -> Emulator {
 }
 
 /// A small emulator: 3 repositories of 400 commits and 150 events, 4 users.
-pub async fn emulator(seed: u64) -> Emulator {
+pub(crate) async fn emulator(seed: u64) -> Emulator {
     emulator_with(
         seed,
         SyntheticConfig {
@@ -33,7 +33,7 @@ pub async fn emulator(seed: u64) -> Emulator {
 
 /// A builder pointed at the emulator with generous timeouts (the machine may be loaded),
 /// quick retries and no credentials yet.
-pub fn builder(emulator: &Emulator) -> ClientBuilder {
+pub(crate) fn builder(emulator: &Emulator) -> ClientBuilder {
     Client::builder()
         .endpoint(emulator.base_url())
         .allow_http(true)
@@ -43,7 +43,7 @@ pub fn builder(emulator: &Emulator) -> ClientBuilder {
 }
 
 /// Retries with short backoffs (`Retry-After` is still honoured).
-pub fn quick_retries(attempts: u32) -> RetryConfig {
+pub(crate) fn quick_retries(attempts: u32) -> RetryConfig {
     RetryConfig::default()
         .max_attempts(attempts)
         .initial_backoff(Duration::from_millis(5))
@@ -51,7 +51,7 @@ pub fn quick_retries(attempts: u32) -> RetryConfig {
 }
 
 /// A client using the emulator user's token.
-pub fn token_client(emulator: &Emulator) -> Client {
+pub(crate) fn token_client(emulator: &Emulator) -> Client {
     builder(emulator)
         .credentials(Credentials::token(&emulator.credentials().token))
         .build()
@@ -59,7 +59,7 @@ pub fn token_client(emulator: &Emulator) -> Client {
 }
 
 /// A client signing with the emulator user's AK/SK and project id.
-pub fn aksk_client(emulator: &Emulator) -> Client {
+pub(crate) fn aksk_client(emulator: &Emulator) -> Client {
     let c = emulator.credentials();
     builder(emulator)
         .credentials(
@@ -70,27 +70,27 @@ pub fn aksk_client(emulator: &Emulator) -> Client {
 }
 
 /// The first readable repository.
-pub fn first_repository(emulator: &Emulator) -> u32 {
+pub(crate) fn first_repository(emulator: &Emulator) -> u32 {
     emulator.repository_ids()[0]
 }
 
 /// A minimal HTTP server answering each connection with the next canned answer (the last
 /// one repeats), for answers the emulator does not produce: other error body shapes,
 /// malformed bodies, a fixed `Retry-After`.
-pub struct CannedServer {
+pub(crate) struct CannedServer {
     pub base_url: String,
     pub requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 /// One canned answer: status, extra headers and body.
-pub struct Canned {
+pub(crate) struct Canned {
     pub status: u16,
     pub headers: Vec<(&'static str, String)>,
     pub body: Vec<u8>,
 }
 
 impl Canned {
-    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
+    pub(crate) fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
         Self {
             status,
             headers: vec![("X-Request-Id", format!("canned-{status}"))],
@@ -98,13 +98,13 @@ impl Canned {
         }
     }
 
-    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+    pub(crate) fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
         self
     }
 }
 
-pub async fn canned_server(answers: Vec<Canned>) -> CannedServer {
+pub(crate) async fn canned_server(answers: Vec<Canned>) -> CannedServer {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base_url = format!("http://{}", listener.local_addr().unwrap());
@@ -148,7 +148,7 @@ pub async fn canned_server(answers: Vec<Canned>) -> CannedServer {
 }
 
 /// A token client for a canned server.
-pub fn canned_client(server: &CannedServer, retry: RetryConfig) -> Client {
+pub(crate) fn canned_client(server: &CannedServer, retry: RetryConfig) -> Client {
     Client::builder()
         .endpoint(&server.base_url)
         .allow_http(true)

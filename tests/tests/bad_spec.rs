@@ -6,12 +6,10 @@
 
 use std::path::{Path, PathBuf};
 
-use codearts_repo_codegen::{CodegenError, SPEC_PATH, generate, spec_json};
+use codearts_repo_codegen::{CodegenError, generate, spec_json};
 
 fn real_spec() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(SPEC_PATH);
+    let path = codearts_repo_tests::spec_path();
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
@@ -57,9 +55,7 @@ fn assert_one_message(path: &Path, error: &CodegenError, problem: &str) {
 
 #[test]
 fn the_real_spec_generates() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(SPEC_PATH);
+    let path = codearts_repo_tests::spec_path();
     let generated = generate(&path).unwrap_or_else(|e| panic!("{e}"));
     assert!(generated.source.contains("pub struct Client"));
     assert!(generated.source.contains("pub const REGION_ENDPOINTS"));
@@ -134,7 +130,7 @@ fn a_dangling_ref_is_named() {
 
 #[test]
 fn the_file_is_named_without_dot_dot_steps() {
-    // The build script reaches the spec as `crates/codearts-repo-gen/../../openapi/...`.
+    // A path given with `..` steps is named without them.
     let dir = tempfile::tempdir().expect("temporary directory");
     std::fs::create_dir(dir.path().join("crate")).expect("create dir");
     std::fs::write(dir.path().join("spec.yaml"), "openapi: 3.1.0\n").expect("write spec");

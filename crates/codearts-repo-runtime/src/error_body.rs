@@ -2,7 +2,7 @@
 //!
 //! The spec documents `{"error_code": ..., "error_msg": ...}`, but gateways in front of
 //! the service answer with `errorCode`/`errorMsg`, `code`/`message`, the same nested
-//! under `"error"`, or plain text. The hooks rewrite every error body into the
+//! under `"error"`, or plain text. The attempt loop rewrites every error body into the
 //! documented shape (see [`canonical_body`]) so that the generated `types::ErrorBody`
 //! never decodes a body of another shape into empty fields.
 

@@ -4,7 +4,7 @@
 //! `serde_json` into hand-written structs with the same fields (the floor).
 //!
 //! Payloads are the emulator's generated data, serialized as the emulator sends it.
-//! Run with `cargo bench -p codearts-repo --bench decode`; figures in BENCHMARKS.md.
+//! Run with `cargo bench -p codearts-repo-bench --bench decode`; figures in BENCHMARKS.md.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -14,9 +14,7 @@ use codearts_repo_emulator::{CommitQuery, Emulator, EventQuery, SyntheticConfig}
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde::de::DeserializeOwned;
 
-#[allow(dead_code)]
-#[path = "../../../bench/export/src/plain.rs"]
-mod plain;
+use codearts_repo_bench::plain;
 
 /// Items per page, the API's largest.
 const PAGE: u32 = 100;

@@ -17,16 +17,12 @@ use hmac::{Hmac, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use sha2::{Digest, Sha256};
 
+use crate::headers;
+
 /// Name of the algorithm, first word of the `Authorization` header.
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
-/// Header carrying the signing time.
-pub const DATE_HEADER: &str = "X-Sdk-Date";
-/// Format of [`DATE_HEADER`], always UTC.
+/// Format of the `X-Sdk-Date` header ([`headers::SDK_DATE`]), always UTC.
 pub const DATE_FORMAT: &str = "%Y%m%dT%H%M%SZ";
-/// Header carrying the project id, signed when present.
-pub const PROJECT_ID_HEADER: &str = "X-Project-Id";
-/// Header carrying the security token of temporary credentials, signed when present.
-pub const SECURITY_TOKEN_HEADER: &str = "X-Security-Token";
 /// Largest accepted distance between the signing time and the verifier's clock.
 pub const MAX_CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(15);
 
@@ -148,19 +144,19 @@ pub fn authorization(access_key: &str, signed_headers: &str, signature: &str) ->
     )
 }
 
-/// Formats a signing time for [`DATE_HEADER`].
+/// Formats a signing time for [`headers::SDK_DATE`].
 pub fn format_date(time: DateTime<Utc>) -> String {
     time.format(DATE_FORMAT).to_string()
 }
 
-/// Reads a [`DATE_HEADER`] value.
+/// Reads a [`headers::SDK_DATE`] value.
 pub fn parse_date(value: &str) -> Option<DateTime<Utc>> {
     NaiveDateTime::parse_from_str(value, DATE_FORMAT)
         .ok()
         .map(|t| t.and_utc())
 }
 
-/// Signs `input` (whose headers must include `host` and [`DATE_HEADER`]) and returns the
+/// Signs `input` (whose headers must include `host` and [`headers::SDK_DATE`]) and returns the
 /// `Authorization` header value.
 pub fn sign(
     access_key: &str,
@@ -292,7 +288,8 @@ pub fn verify(
     let authorization = parse_authorization(
         header("authorization").ok_or(VerifyError::Malformed("no Authorization header"))?,
     )?;
-    let sdk_date = header(DATE_HEADER).ok_or(VerifyError::Malformed("no X-Sdk-Date header"))?;
+    let sdk_date =
+        header(headers::SDK_DATE).ok_or(VerifyError::Malformed("no X-Sdk-Date header"))?;
     let signed_at = parse_date(sdk_date).ok_or(VerifyError::Malformed(
         "the X-Sdk-Date header is not %Y%m%dT%H%M%SZ",
     ))?;
@@ -302,7 +299,7 @@ pub fn verify(
     if !authorization
         .signed_headers
         .iter()
-        .any(|h| h == "x-sdk-date")
+        .any(|h| h == headers::SDK_DATE)
     {
         return Err(VerifyError::Malformed(
             "X-Sdk-Date is not among the signed headers",

@@ -1,0 +1,170 @@
+//! Credentials as they are sent: an IAM token, or an access key pair that signs.
+//!
+//! [`Auth`] checks every value once, when it is built, so that preparing a request can
+//! never fail on a credential.
+
+use std::fmt;
+
+use reqwest::header::HeaderValue;
+
+use crate::secret::Secret;
+
+/// Why a credential cannot be sent in a header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidCredential {
+    /// Which part of the credentials is unusable, such as `secret key`.
+    pub field: &'static str,
+    /// What is wrong with it (never the value itself).
+    pub problem: &'static str,
+}
+
+impl fmt::Display for InvalidCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the {} {}", self.field, self.problem)
+    }
+}
+
+impl std::error::Error for InvalidCredential {}
+
+/// How requests are authenticated. Built with [`Auth::token`] or [`Auth::access_key`],
+/// which check that every value can be sent in a header.
+#[derive(Clone, Default)]
+pub struct Auth(pub(crate) AuthKind);
+
+#[derive(Clone, Default)]
+pub(crate) enum AuthKind {
+    #[default]
+    None,
+    Token {
+        token: HeaderValue,
+        project_id: Option<HeaderValue>,
+    },
+    AccessKey {
+        access_key: String,
+        secret_key: Secret,
+        project_id: Option<HeaderValue>,
+        security_token: Option<HeaderValue>,
+    },
+}
+
+fn header_value(
+    value: &str,
+    field: &'static str,
+    sensitive: bool,
+) -> Result<HeaderValue, InvalidCredential> {
+    if value.trim().is_empty() {
+        return Err(InvalidCredential {
+            field,
+            problem: "is empty",
+        });
+    }
+    // Visible ASCII only: anything else would be altered or refused on the wire.
+    if !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(InvalidCredential {
+            field,
+            problem: "holds characters other than visible ASCII (spaces, control or non-ASCII characters)",
+        });
+    }
+    let mut header = HeaderValue::from_str(value).map_err(|_| InvalidCredential {
+        field,
+        problem: "is not a valid header value",
+    })?;
+    header.set_sensitive(sensitive);
+    Ok(header)
+}
+
+impl Auth {
+    /// No authentication (requests will be refused by the service with 401).
+    pub fn none() -> Self {
+        Self(AuthKind::None)
+    }
+
+    /// An IAM token sent as `X-Auth-Token`, plus `X-Project-Id` when a project id is given.
+    pub fn token(token: &str, project_id: Option<&str>) -> Result<Self, InvalidCredential> {
+        Ok(Self(AuthKind::Token {
+            token: header_value(token, "token", true)?,
+            project_id: project_id
+                .map(|p| header_value(p, "project id", false))
+                .transpose()?,
+        }))
+    }
+
+    /// AK/SK signing (`SDK-HMAC-SHA256`), with `X-Project-Id` and `X-Security-Token`
+    /// (temporary credentials) signed when given.
+    pub fn access_key(
+        access_key: &str,
+        secret_key: &str,
+        project_id: Option<&str>,
+        security_token: Option<&str>,
+    ) -> Result<Self, InvalidCredential> {
+        header_value(access_key, "access key", false)?;
+        header_value(secret_key, "secret key", true)?;
+        Ok(Self(AuthKind::AccessKey {
+            access_key: access_key.to_string(),
+            secret_key: Secret::new(secret_key),
+            project_id: project_id
+                .map(|p| header_value(p, "project id", false))
+                .transpose()?,
+            security_token: security_token
+                .map(|t| header_value(t, "security token", true))
+                .transpose()?,
+        }))
+    }
+
+    /// Whether requests carry credentials at all.
+    pub fn is_none(&self) -> bool {
+        matches!(self.0, AuthKind::None)
+    }
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            AuthKind::None => f.write_str("Auth::None"),
+            AuthKind::Token { project_id, .. } => f
+                .debug_struct("Auth::Token")
+                .field("token", &"<redacted>")
+                .field("project_id", project_id)
+                .finish(),
+            AuthKind::AccessKey {
+                access_key,
+                project_id,
+                security_token,
+                ..
+            } => f
+                .debug_struct("Auth::AccessKey")
+                .field("access_key", access_key)
+                .field("secret_key", &"<redacted>")
+                .field("project_id", project_id)
+                .field(
+                    "security_token",
+                    &security_token.as_ref().map(|_| "<redacted>"),
+                )
+                .finish(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_that_cannot_be_sent_are_refused_without_echoing_them() {
+        let error = Auth::token("abc def", None).unwrap_err();
+        assert_eq!(error.field, "token");
+        assert!(!error.to_string().contains("abc"));
+        assert_eq!(
+            Auth::access_key("AK", "", None, None).unwrap_err().field,
+            "secret key"
+        );
+        let debug = format!(
+            "{:?}",
+            Auth::access_key("AK", "SECRETSK", Some("p"), Some("STS")).unwrap()
+        );
+        assert!(
+            !debug.contains("SECRETSK") && !debug.contains("STS"),
+            "{debug}"
+        );
+    }
+}

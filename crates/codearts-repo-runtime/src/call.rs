@@ -1,0 +1,65 @@
+//! What happened during one operation, reported back to the caller.
+//!
+//! progenitor's `exec` hook has no per-call context, so the caller runs the generated
+//! `send()` inside [`with_call_record`]: a task-local slot that carries the caller's
+//! deadline in and the [`CallRecord`] (attempts, last status and headers, timeouts) out.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::time::Instant;
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+/// What the attempt loop observed while running one operation.
+#[derive(Clone, Debug, Default)]
+pub struct CallRecord {
+    /// Attempts made.
+    pub attempts: u32,
+    /// Status of the last answer, if any.
+    pub status: Option<StatusCode>,
+    /// Headers of the last answer, if any.
+    pub headers: Option<HeaderMap>,
+    /// Whether the last attempt failed with a timeout.
+    pub timed_out: bool,
+    /// Whether retrying stopped (or the last attempt was cut) because the operation's
+    /// time was used up.
+    pub deadline_reached: bool,
+}
+
+struct CallSlot {
+    deadline: Option<Instant>,
+    record: CallRecord,
+}
+
+tokio::task_local! {
+    static CALL: RefCell<CallSlot>;
+}
+
+/// Runs one operation (`future`, a generated builder's `send()`) with an optional
+/// deadline for all of its attempts, and returns what the hooks observed.
+pub async fn with_call_record<F: Future>(
+    deadline: Option<Instant>,
+    future: F,
+) -> (F::Output, CallRecord) {
+    let slot = RefCell::new(CallSlot {
+        deadline,
+        record: CallRecord::default(),
+    });
+    CALL.scope(slot, async move {
+        let output = future.await;
+        let record = CALL.with(|slot| std::mem::take(&mut slot.borrow_mut().record));
+        (output, record)
+    })
+    .await
+}
+
+/// The deadline the caller set for the operation running on this task, if any.
+pub(crate) fn caller_deadline() -> Option<Instant> {
+    CALL.try_with(|slot| slot.borrow().deadline).ok().flatten()
+}
+
+/// Updates the record of the operation running on this task (no-op outside one).
+pub(crate) fn update_record(f: impl FnOnce(&mut CallRecord)) {
+    let _ = CALL.try_with(|slot| f(&mut slot.borrow_mut().record));
+}

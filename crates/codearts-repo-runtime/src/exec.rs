@@ -1,0 +1,199 @@
+//! The attempt loop every operation of the generated client runs through.
+//!
+//! The generated crate's `ClientHooks::exec` delegates to [`execute`], which, per attempt:
+//!
+//! 1. prepares a copy of the request ([`prepare_request`]): the canonical (signed) query,
+//!    `Host`, and authentication, an IAM token or an AK/SK signature with a fresh
+//!    `X-Sdk-Date`;
+//! 2. bounds the attempt by the per-attempt timeout and what is left of the operation's;
+//! 3. reads the whole body inside that bound ([`buffer_response`]), so a stalled or
+//!    truncated body is a failed attempt, not a failed decode later;
+//! 4. retries what the [`RetryPolicy`] classifies as retryable, within its attempt bound
+//!    and the operation's deadline;
+//! 5. traces a `codearts_repo.request` span (operation, attempts, status, duration, request
+//!    id) with one `codearts_repo.attempt` span per attempt;
+//! 6. reports what happened through [`crate::call::with_call_record`].
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use reqwest::header::{self, HeaderValue};
+use tracing::Instrument;
+use tracing::field::Empty;
+
+use crate::auth::Auth;
+use crate::call::{caller_deadline, update_record};
+use crate::headers;
+use crate::prepare::prepare_request;
+use crate::response::buffer_response;
+use crate::retry::{RetryPolicy, is_retryable_error, is_retryable_status, retry_after};
+
+/// State the generated client carries for its hooks.
+#[derive(Clone, Debug, Default)]
+pub struct ClientState {
+    /// Authentication applied to every attempt.
+    pub auth: Auth,
+    /// How failed attempts are retried.
+    pub retry: RetryPolicy,
+    /// Bound of one attempt, from sending to the last byte of the body.
+    pub attempt_timeout: Option<Duration>,
+    /// Bound of one operation, every attempt and backoff included (the caller's
+    /// [`with_call_record`] deadline takes precedence).
+    pub operation_timeout: Option<Duration>,
+    /// `User-Agent` sent with every request, when set.
+    pub user_agent: Option<HeaderValue>,
+}
+
+/// Runs one operation (`operation_id`, for tracing) with `http`, retrying as `state` says.
+///
+/// The deadline is the caller's (see [`crate::call::with_call_record`]) or else `state`'s
+/// operation timeout from now.
+pub async fn execute(
+    http: &reqwest::Client,
+    state: &ClientState,
+    request: reqwest::Request,
+    operation_id: &str,
+) -> reqwest::Result<reqwest::Response> {
+    let started = Instant::now();
+    let deadline = caller_deadline().or_else(|| state.operation_timeout.map(|t| started + t));
+    let span = tracing::info_span!(
+        "codearts_repo.request",
+        operation = operation_id,
+        method = %request.method(),
+        path = request.url().path(),
+        attempts = Empty,
+        status = Empty,
+        request_id = Empty,
+        duration_ms = Empty,
+    );
+    let result = run_attempts(http, state, request, deadline)
+        .instrument(span.clone())
+        .await;
+    span.record("duration_ms", started.elapsed().as_millis() as u64);
+    result
+}
+
+async fn run_attempts(
+    http: &reqwest::Client,
+    state: &ClientState,
+    request: reqwest::Request,
+    deadline: Option<Instant>,
+) -> reqwest::Result<reqwest::Response> {
+    let span = tracing::Span::current();
+    let max_attempts = state.retry.max_attempts.max(1);
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        let last = attempt >= max_attempts;
+        // Requests without a cloneable body cannot be retried; ours never have one.
+        let Some(mut attempt_request) = request.try_clone() else {
+            let mut request = request;
+            prepare_request(&mut request, &state.auth, Utc::now());
+            let response = http.execute(request).await?;
+            return buffer_response(response).await;
+        };
+        prepare_request(&mut attempt_request, &state.auth, Utc::now());
+        if let Some(user_agent) = &state.user_agent {
+            attempt_request
+                .headers_mut()
+                .insert(header::USER_AGENT, user_agent.clone());
+        }
+        let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        let cut_by_deadline = match (remaining, state.attempt_timeout) {
+            (Some(remaining), Some(limit)) => remaining <= limit,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if let Some(limit) = remaining.into_iter().chain(state.attempt_timeout).min() {
+            *attempt_request.timeout_mut() = Some(limit);
+        }
+
+        let attempt_span = tracing::debug_span!(
+            "codearts_repo.attempt",
+            attempt,
+            status = Empty,
+            request_id = Empty,
+            duration_ms = Empty,
+        );
+        let attempt_started = Instant::now();
+        let outcome = async {
+            let response = http.execute(attempt_request).await?;
+            buffer_response(response).await
+        }
+        .instrument(attempt_span.clone())
+        .await;
+        attempt_span.record("duration_ms", attempt_started.elapsed().as_millis() as u64);
+        span.record("attempts", attempt);
+        update_record(|r| r.attempts = attempt);
+
+        match outcome {
+            Ok(response) => {
+                let status = response.status();
+                let request_id = response
+                    .headers()
+                    .get(headers::REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                for s in [&span, &attempt_span] {
+                    s.record("status", status.as_u16());
+                    if let Some(id) = &request_id {
+                        s.record("request_id", id.as_str());
+                    }
+                }
+                if is_retryable_status(status) && !last {
+                    let backoff = state.retry.backoff(attempt);
+                    let delay = retry_after(response.headers(), Utc::now())
+                        .map_or(backoff, |wait| wait.max(backoff));
+                    if fits(deadline, delay) {
+                        tracing::debug!(
+                            attempt,
+                            status = status.as_u16(),
+                            delay_ms = delay.as_millis() as u64,
+                            "retrying after a retryable status"
+                        );
+                        drop(response);
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                    update_record(|r| r.deadline_reached = true);
+                }
+                update_record(|r| {
+                    r.status = Some(status);
+                    r.headers = Some(response.headers().clone());
+                    r.timed_out = false;
+                });
+                return Ok(response);
+            }
+            Err(error) => {
+                let timed_out = error.is_timeout();
+                let out_of_time = timed_out && cut_by_deadline;
+                if is_retryable_error(&error) && !last && !out_of_time {
+                    let delay = state.retry.backoff(attempt);
+                    if fits(deadline, delay) {
+                        tracing::debug!(
+                            attempt,
+                            timed_out,
+                            delay_ms = delay.as_millis() as u64,
+                            "retrying after a transport failure"
+                        );
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                }
+                update_record(|r| {
+                    r.timed_out = timed_out;
+                    r.deadline_reached |=
+                        out_of_time || (deadline.is_some_and(|d| Instant::now() >= d));
+                    r.status = None;
+                    r.headers = None;
+                });
+                return Err(error);
+            }
+        }
+    }
+}
+
+/// Whether waiting `delay` still leaves time before the deadline.
+fn fits(deadline: Option<Instant>, delay: Duration) -> bool {
+    deadline.is_none_or(|d| Instant::now() + delay < d)
+}

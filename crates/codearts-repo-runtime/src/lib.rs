@@ -1,0 +1,39 @@
+//! The hand-written runtime under the generated CodeArts Repo client.
+//!
+//! `codearts-repo-gen` holds only code that progenitor generates from the spec; everything
+//! a request needs besides lives here, one concern per module, as smithy-rs keeps its
+//! runtime crates apart from generated code:
+//!
+//! | module | what it holds |
+//! | --- | --- |
+//! | [`secret`] | [`Secret`](secret::Secret), a value whose `Debug` is redacted |
+//! | [`auth`] | [`Auth`](auth::Auth): credentials checked once, as they are sent |
+//! | [`signing`] | the `SDK-HMAC-SHA256` signature, for signing and verifying |
+//! | [`prepare`] | one attempt made ready to send: canonical query, `Host`, authentication |
+//! | [`retry`] | the [`RetryPolicy`](retry::RetryPolicy) and what is retryable |
+//! | [`call`] | the per-operation deadline in, the [`CallRecord`](call::CallRecord) out |
+//! | [`exec`] | [`ClientState`](exec::ClientState) and the attempt loop, [`execute`](exec::execute) |
+//! | [`mod@response`] | reading an answer whole within the attempt's bounds |
+//! | [`error_body`] | error bodies of every shape read into the documented one |
+//! | [`lenient`] | tolerant types standing in for some of the spec's schemas |
+//! | [`headers`] | header names |
+//!
+//! The generated client names [`ClientState`](exec::ClientState) as its inner type and the
+//! [`lenient`] types in place of some schemas (see `codearts-repo-codegen`); its
+//! `ClientHooks` implementation delegates to [`exec::execute`].
+//!
+//! Most users want the `codearts-repo` crate, which wraps all of this.
+
+pub mod auth;
+pub mod call;
+pub mod error_body;
+pub mod exec;
+pub mod headers;
+pub mod lenient;
+pub mod prepare;
+pub mod response;
+pub mod retry;
+pub mod secret;
+pub mod signing;
+
+pub use exec::ClientState;
