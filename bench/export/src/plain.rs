@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 /// One commit (`CommitDto`).
 #[derive(Debug, Deserialize)]
-pub(crate) struct Commit {
+pub struct Commit {
     /// Full commit id.
     pub id: String,
     /// Abbreviated commit id.
@@ -67,7 +67,7 @@ pub(crate) struct Commit {
 
 /// A work item linked to a commit (`RelatedCommitSimpleDto`).
 #[derive(Debug, Deserialize)]
-pub(crate) struct RelatedCommit {
+pub struct RelatedCommit {
     /// Work item id.
     pub related_id: Option<String>,
     /// Work item address.
@@ -76,7 +76,7 @@ pub(crate) struct RelatedCommit {
 
 /// One page of the commit list (`CommitListDto`).
 #[derive(Debug, Deserialize)]
-pub(crate) struct CommitList {
+pub struct CommitList {
     /// The commits.
     #[serde(default)]
     pub commits: Vec<Commit>,
@@ -87,7 +87,7 @@ pub(crate) struct CommitList {
 
 /// Commits of one day (`DateTitleDto`).
 #[derive(Debug, Deserialize)]
-pub(crate) struct DateTitle {
+pub struct DateTitle {
     /// Number of commits.
     pub commits_count: Option<i32>,
     /// The day.
@@ -96,7 +96,7 @@ pub(crate) struct DateTitle {
 
 /// What a push carried (`PushEventPayloadDto`).
 #[derive(Debug, Deserialize)]
-pub(crate) struct PushData {
+pub struct PushData {
     /// Action.
     pub action: Option<String>,
     /// Commits pushed.
@@ -116,7 +116,7 @@ pub(crate) struct PushData {
 
 /// Author of a repository event (`RepositoryEventAuthorDto`).
 #[derive(Debug, Deserialize)]
-pub(crate) struct EventAuthor {
+pub struct EventAuthor {
     /// User id.
     pub id: u32,
     /// Picture.
@@ -137,7 +137,7 @@ pub(crate) struct EventAuthor {
 
 /// One push to a repository (`RepositoryPushEventDto`).
 #[derive(Debug, Deserialize)]
-pub(crate) struct RepositoryPushEvent {
+pub struct RepositoryPushEvent {
     /// What the push did.
     pub action_name: Option<String>,
     /// Who pushed.
@@ -158,7 +158,7 @@ pub(crate) struct RepositoryPushEvent {
 
 /// A repository in brief (`RepositoryBriefDto`).
 #[derive(Debug, Deserialize)]
-pub(crate) struct RepositoryBrief {
+pub struct RepositoryBrief {
     /// Id.
     pub id: u32,
     /// Name.
@@ -173,7 +173,7 @@ pub(crate) struct RepositoryBrief {
 
 /// A repository's last push (`LastPushEventDto`).
 #[derive(Debug, Deserialize)]
-pub(crate) struct LastPushEvent {
+pub struct LastPushEvent {
     /// When.
     pub created_at: Option<String>,
     /// The ref.
@@ -185,7 +185,7 @@ pub(crate) struct LastPushEvent {
 
 /// Author of a personal push (`PersonalEventAuthorDto`).
 #[derive(Debug, Deserialize)]
-pub(crate) struct PersonalAuthor {
+pub struct PersonalAuthor {
     /// User id.
     pub id: u32,
     /// Login name.
@@ -194,7 +194,7 @@ pub(crate) struct PersonalAuthor {
 
 /// A repository as listed with a personal push (`RepositorySimpleDto`).
 #[derive(Debug, Deserialize)]
-pub(crate) struct RepositorySimple {
+pub struct RepositorySimple {
     /// Archived.
     pub archived: Option<bool>,
     /// Created.
@@ -229,7 +229,7 @@ pub(crate) struct RepositorySimple {
 
 /// One push of the signed-in user (`PersonalPushEventDto`).
 #[derive(Debug, Deserialize)]
-pub(crate) struct PersonalPushEvent {
+pub struct PersonalPushEvent {
     /// Who pushed.
     pub author: Option<PersonalAuthor>,
     /// When.

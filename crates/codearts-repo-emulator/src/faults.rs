@@ -152,7 +152,7 @@ pub(crate) struct Faults {
 }
 
 impl Faults {
-    pub fn new(config: FaultConfig) -> Self {
+    pub(crate) fn new(config: FaultConfig) -> Self {
         let rng = fastrand::Rng::with_seed(config.seed);
         Self {
             state: Mutex::new((config, rng)),
@@ -161,14 +161,14 @@ impl Faults {
     }
 
     /// Replaces the configuration and restarts its generator from its seed.
-    pub fn set(&self, config: FaultConfig) {
+    pub(crate) fn set(&self, config: FaultConfig) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let rng = fastrand::Rng::with_seed(config.seed);
         *state = (config, rng);
     }
 
     /// Draws the faults of the next request and counts them.
-    pub fn plan(&self) -> Plan {
+    pub(crate) fn plan(&self) -> Plan {
         let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let (config, rng) = &mut *guard;
         let jitter = if config.jitter.is_zero() {
@@ -233,7 +233,7 @@ impl Faults {
     }
 
     /// Counts a body fault once it is applied (only answers with a body get one).
-    pub fn count_body(&self, fault: BodyFault) {
+    pub(crate) fn count_body(&self, fault: BodyFault) {
         match fault {
             BodyFault::None => {}
             BodyFault::Truncate => {
@@ -245,7 +245,7 @@ impl Faults {
         }
     }
 
-    pub fn counts(&self) -> FaultCounts {
+    pub(crate) fn counts(&self) -> FaultCounts {
         let c = &self.counters;
         FaultCounts {
             delayed: c.delayed.load(Ordering::Relaxed),

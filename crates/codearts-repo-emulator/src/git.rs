@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use codearts_repo_runtime::lenient::{DevelopMode, UserState};
 
 use crate::EmulatorError;
-use crate::store::{Change, Commit, Oid, Person, PushAction, PushEvent, RefKind, Repository, User};
+use crate::model::{Change, Commit, Oid, Person, PushAction, PushEvent, RefKind, Repository, User};
 use crate::synthetic::Project;
 
 const ZERO: &str = "0000000000000000000000000000000000000000";
@@ -250,12 +250,12 @@ pub(crate) fn import(
     // each parent in turn.
     let mut jobs = Vec::new();
     for (index, commit) in commits.iter().enumerate() {
-        let id = crate::store::hex(&commit.id);
+        let id = crate::model::hex(&commit.id);
         if commit.parents.len() > 1 {
             for &parent in commit.parents.iter() {
                 jobs.push((
                     index,
-                    format!("{id} {}\n", crate::store::hex(&commits[parent as usize].id)),
+                    format!("{id} {}\n", crate::model::hex(&commits[parent as usize].id)),
                 ));
             }
         } else {
@@ -497,7 +497,7 @@ fn read_changes(
     let mut tokens = output.split('\0').filter(|t| !t.is_empty()).peekable();
     let mut all = Vec::with_capacity(jobs.len());
     for (position, (index, _)) in jobs.iter().enumerate() {
-        let expected = crate::store::hex(&commits[*index].id);
+        let expected = crate::model::hex(&commits[*index].id);
         match tokens.next() {
             Some(token) if token.trim() == expected => {}
             other => {
@@ -511,7 +511,7 @@ fn read_changes(
         }
         let next_header = jobs
             .get(position + 1)
-            .map(|(i, _)| crate::store::hex(&commits[*i].id));
+            .map(|(i, _)| crate::model::hex(&commits[*i].id));
         let mut changes = Vec::new();
         while let Some(token) = tokens.peek() {
             if next_header.as_deref() == Some(token.trim()) {

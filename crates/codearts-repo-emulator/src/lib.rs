@@ -5,6 +5,7 @@
 //! the service does (a temporary AK/SK only with its signed `X-Security-Token`), refuses
 //! bad parameters with a 400 that names them, and can inject
 //! latency, server errors, throttling, connection resets, truncated and stalled bodies.
+//! Every error body's `error_code` is one of [`codes`].
 //! Its data is generated from a seed, or imported from a local git repository.
 //!
 //! ```no_run
@@ -42,12 +43,22 @@
 //! - Checks run in this order: faults, method, authentication (401), parameters (400),
 //!   repository existence (404), access (403). A parameter given twice is a 400.
 
+mod answer;
+mod auth;
+pub mod codes;
+mod endpoints;
 mod faults;
 mod git;
+mod history;
+mod injection;
+mod model;
 mod params;
-mod server;
+mod query;
+mod router;
 mod store;
 mod synthetic;
+mod transport;
+mod wire;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -60,13 +71,14 @@ use tokio::task::JoinHandle;
 
 pub use faults::{FaultConfig, FaultCounts};
 pub use params::instant as parse_instant;
-pub use store::{CommitQuery, EventPage, EventQuery, QueryError, Store};
+pub use query::{CommitQuery, EventPage, EventQuery, QueryError};
+pub use store::Store;
 pub use synthetic::SyntheticConfig;
 
 /// Header carrying the id of every answer.
-pub const REQUEST_ID_HEADER: &str = server::REQUEST_ID_HEADER;
+pub const REQUEST_ID_HEADER: &str = codearts_repo_runtime::headers::REQUEST_ID;
 /// Header carrying the number of matching events on the events endpoint.
-pub const TOTAL_HEADER: &str = server::TOTAL_HEADER;
+pub const TOTAL_HEADER: &str = codearts_repo_runtime::headers::TOTAL;
 
 /// Why the emulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -208,7 +220,7 @@ impl EmulatorBuilder {
             tokens.insert(credentials.token.clone(), credentials.user_id);
             access_keys.insert(
                 credentials.access_key.clone(),
-                server::AccessKey {
+                auth::AccessKey {
                     secret_key: credentials.secret_key.clone(),
                     user_id: credentials.user_id,
                     security_token: None,
@@ -217,14 +229,14 @@ impl EmulatorBuilder {
             let temporary = &credentials.temporary;
             access_keys.insert(
                 temporary.access_key.clone(),
-                server::AccessKey {
+                auth::AccessKey {
                     secret_key: temporary.secret_key.clone(),
                     user_id: credentials.user_id,
                     security_token: Some(temporary.security_token.clone()),
                 },
             );
         }
-        let app = Arc::new(server::App {
+        let app = Arc::new(router::App {
             store: store.clone(),
             tokens,
             access_keys,
@@ -232,7 +244,7 @@ impl EmulatorBuilder {
             requests: AtomicU64::new(0),
             request_id_prefix: fastrand::Rng::with_seed(self.seed).u64(..),
         });
-        let task = tokio::spawn(server::serve(listener, server::router(app.clone())));
+        let task = tokio::spawn(transport::serve(listener, router::router(app.clone())));
         Ok(Emulator {
             base_url: format!("http://{address}"),
             address,
@@ -252,7 +264,7 @@ pub struct Emulator {
     credentials: EmulatorCredentials,
     outsider: EmulatorCredentials,
     store: Arc<Store>,
-    app: Arc<server::App>,
+    app: Arc<router::App>,
     task: Option<JoinHandle<()>>,
 }
 
@@ -376,7 +388,7 @@ fn build_data(seed: u64, config: &SyntheticConfig, git: &[PathBuf]) -> Result<Da
     // none of the values drawn from `rng` after them.
     let mut temporary_rng = fastrand::Rng::with_seed(seed ^ 0x5354_535f_7465_6d70);
     let credentials =
-        |rng: &mut fastrand::Rng, temporary_rng: &mut fastrand::Rng, user: &store::User| {
+        |rng: &mut fastrand::Rng, temporary_rng: &mut fastrand::Rng, user: &model::User| {
             EmulatorCredentials {
                 token: format!("MIIEmu{}", synthetic::random_hex(rng, 24)),
                 access_key: (0..20).map(|_| rng.uppercase()).collect(),

@@ -10,7 +10,7 @@ pub(crate) struct ParamError {
 }
 
 impl ParamError {
-    pub fn new(name: &'static str, problem: impl Into<String>) -> Self {
+    pub(crate) fn new(name: &'static str, problem: impl Into<String>) -> Self {
         Self {
             name,
             problem: problem.into(),
@@ -18,7 +18,7 @@ impl ParamError {
     }
 
     /// The `error_msg` of the 400 answer.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         format!("Invalid parameter {}: {}", self.name, self.problem)
     }
 }
@@ -38,7 +38,7 @@ pub(crate) struct Query {
 }
 
 impl Query {
-    pub fn parse(raw: Option<&str>) -> Self {
+    pub(crate) fn parse(raw: Option<&str>) -> Self {
         Self {
             pairs: raw
                 .map(codearts_repo_runtime::signing::decode_query)
@@ -47,7 +47,7 @@ impl Query {
     }
 
     /// The value of `name`; a parameter given twice is refused rather than guessed at.
-    pub fn get(&self, name: &'static str) -> Result<Option<&str>, ParamError> {
+    pub(crate) fn get(&self, name: &'static str) -> Result<Option<&str>, ParamError> {
         let mut found = None;
         for (key, value) in &self.pairs {
             if key == name {
@@ -61,7 +61,7 @@ impl Query {
     }
 
     /// An integer in `min..=max`, `default` when absent.
-    pub fn integer(
+    pub(crate) fn integer(
         &self,
         name: &'static str,
         min: i64,
@@ -75,7 +75,7 @@ impl Query {
     }
 
     /// `true` or `false`, `false` when absent.
-    pub fn boolean(&self, name: &'static str) -> Result<bool, ParamError> {
+    pub(crate) fn boolean(&self, name: &'static str) -> Result<bool, ParamError> {
         match self.get(name)? {
             None => Ok(false),
             Some("true") => Ok(true),
@@ -88,7 +88,7 @@ impl Query {
     }
 
     /// A date (`YYYY-MM-DD`, midnight UTC) or an RFC 3339 date-time.
-    pub fn instant(&self, name: &'static str) -> Result<Option<DateTime<Utc>>, ParamError> {
+    pub(crate) fn instant(&self, name: &'static str) -> Result<Option<DateTime<Utc>>, ParamError> {
         match self.get(name)? {
             None => Ok(None),
             Some(text) => instant(text).map(Some).ok_or_else(|| {
@@ -104,7 +104,7 @@ impl Query {
     }
 
     /// Free text; an empty value counts as absent.
-    pub fn text(&self, name: &'static str) -> Result<Option<String>, ParamError> {
+    pub(crate) fn text(&self, name: &'static str) -> Result<Option<String>, ParamError> {
         Ok(self
             .get(name)?
             .filter(|t| !t.is_empty())
@@ -112,7 +112,7 @@ impl Query {
     }
 
     /// One of `allowed`.
-    pub fn choice(
+    pub(crate) fn choice(
         &self,
         name: &'static str,
         allowed: &[&'static str],

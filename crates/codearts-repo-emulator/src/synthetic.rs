@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, TimeZone, Utc};
 use codearts_repo_runtime::lenient::{DevelopMode, UserState};
 
-use crate::store::{Change, Commit, Oid, Person, PushAction, PushEvent, RefKind, Repository, User};
+use crate::model::{Change, Commit, Oid, Person, PushAction, PushEvent, RefKind, Repository, User};
 
 /// Shape of the generated data.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -143,7 +143,7 @@ pub(crate) fn users(rng: &mut fastrand::Rng, count: u32) -> Vec<User> {
         users.push(User {
             id,
             avatar_url: (rng.u8(0..4) != 0)
-                .then(|| format!("https://{}/avatars/{username}.png", crate::store::HOST)),
+                .then(|| format!("https://{}/avatars/{username}.png", crate::model::HOST)),
             username,
             name_cn: Some(format!("{family_cn}{given_cn}")),
             nick_name: (rng.u8(0..3) != 0).then(|| format!("{family}{given}")),

@@ -9,7 +9,7 @@ use codearts_repo_emulator::{Emulator, SyntheticConfig};
 use serde_json::{Value, json};
 
 /// An emulator with a small data set and the given seed.
-pub async fn emulator(seed: u64) -> Emulator {
+pub(crate) async fn emulator(seed: u64) -> Emulator {
     Emulator::builder()
         .seed(seed)
         .synthetic(SyntheticConfig {
@@ -25,7 +25,7 @@ pub async fn emulator(seed: u64) -> Emulator {
 }
 
 /// A client with generous timeouts (the machine may be loaded) and no retries.
-pub fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
         .build()
@@ -34,29 +34,29 @@ pub fn client() -> reqwest::Client {
 
 /// An answer read in full.
 #[derive(Debug)]
-pub struct Reply {
-    pub status: u16,
-    pub headers: reqwest::header::HeaderMap,
-    pub body: Value,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: reqwest::header::HeaderMap,
+    pub(crate) body: Value,
 }
 
 impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    pub fn error_code(&self) -> &str {
+    pub(crate) fn error_code(&self) -> &str {
         self.body["error_code"].as_str().unwrap_or("")
     }
 
-    pub fn error_msg(&self) -> &str {
+    pub(crate) fn error_msg(&self) -> &str {
         self.body["error_msg"].as_str().unwrap_or("")
     }
 }
 
 /// Sends `GET base + path_and_query` with the token, reads the body as JSON, and checks
 /// the body against the spec's schema for the operation and status.
-pub async fn get(emulator: &Emulator, token: Option<&str>, path_and_query: &str) -> Reply {
+pub(crate) async fn get(emulator: &Emulator, token: Option<&str>, path_and_query: &str) -> Reply {
     let mut request = client().get(format!("{}{path_and_query}", emulator.base_url()));
     if let Some(token) = token {
         request = request.header("X-Auth-Token", token);
@@ -66,7 +66,7 @@ pub async fn get(emulator: &Emulator, token: Option<&str>, path_and_query: &str)
 }
 
 /// Reads an answer and validates it against the spec.
-pub async fn read(response: reqwest::Response, path_and_query: &str) -> Reply {
+pub(crate) async fn read(response: reqwest::Response, path_and_query: &str) -> Reply {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let bytes = response.bytes().await.expect("a complete body");
@@ -90,7 +90,7 @@ pub async fn read(response: reqwest::Response, path_and_query: &str) -> Reply {
 }
 
 /// Sends a GET with the token and returns the parsed body, asserting 200.
-pub async fn ok(emulator: &Emulator, path_and_query: &str) -> Reply {
+pub(crate) async fn ok(emulator: &Emulator, path_and_query: &str) -> Reply {
     let reply = get(
         emulator,
         Some(&emulator.credentials().token),
@@ -103,14 +103,7 @@ pub async fn ok(emulator: &Emulator, path_and_query: &str) -> Reply {
 
 fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
-    SPEC.get_or_init(|| {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../openapi/codearts-repo.yaml"
-        );
-        let text = std::fs::read_to_string(path).expect("the spec is readable");
-        serde_norway::from_str(&text).expect("the spec is YAML")
-    })
+    SPEC.get_or_init(|| codearts_repo_tests::spec_document().unwrap_or_else(|e| panic!("{e}")))
 }
 
 /// The spec's path template matching a concrete path.
@@ -132,7 +125,7 @@ fn template_of(path: &str) -> Option<String> {
 
 /// Validates a body against the spec's schema for `path` and `status`. Paths outside the
 /// spec (404/405 of unknown routes) must still carry an `ErrorBody`.
-pub fn validate(path: &str, status: u16, body: &Value) {
+pub(crate) fn validate(path: &str, status: u16, body: &Value) {
     let spec = spec();
     let error_body = json!({"$ref": "#/components/schemas/ErrorBody"});
     let no_response = Value::Null;

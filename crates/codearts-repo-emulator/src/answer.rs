@@ -1,0 +1,175 @@
+//! Answers before they become responses: the status, JSON body and headers of a success or
+//! of each error the emulator answers, and the finished response with its common headers.
+
+use axum::response::Response;
+use codearts_repo_gen::types::ErrorBody;
+use http::{HeaderValue, Method, StatusCode, header};
+use serde::Serialize;
+
+use crate::codes;
+use crate::faults::BodyFault;
+use crate::injection;
+use crate::params::ParamError;
+
+/// Header carrying the id of each answer.
+
+/// An answer before faults and common headers are applied.
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) body: Vec<u8>,
+    pub(crate) headers: Vec<(&'static str, String)>,
+}
+
+impl Answer {
+    /// `value` as JSON, or a 500 when it cannot be encoded.
+    pub(crate) fn json<T: Serialize>(status: StatusCode, value: &T) -> Self {
+        match serde_json::to_vec(value) {
+            Ok(body) => Self {
+                status,
+                body,
+                headers: Vec::new(),
+            },
+            Err(error) => Self::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                codes::INTERNAL_ERROR,
+                &format!("The answer could not be encoded: {error}."),
+            ),
+        }
+    }
+
+    fn error(status: StatusCode, code: &str, message: &str) -> Self {
+        let body = ErrorBody {
+            error_code: Some(code.to_string()),
+            error_msg: Some(message.to_string()),
+        };
+        Self {
+            status,
+            body: serde_json::to_vec(&body).unwrap_or_default(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// 400 naming the parameter.
+    pub(crate) fn bad_param(error: &ParamError) -> Self {
+        Self::error(
+            StatusCode::BAD_REQUEST,
+            codes::BAD_REQUEST,
+            &error.message(),
+        )
+    }
+
+    /// 400 for a body that cannot be read or is larger than `max` bytes.
+    pub(crate) fn unreadable_body(max: usize) -> Self {
+        Self::error(
+            StatusCode::BAD_REQUEST,
+            codes::BAD_REQUEST,
+            &format!("Invalid request body: unreadable or larger than {max} bytes."),
+        )
+    }
+
+    /// 401, saying why.
+    pub(crate) fn unauthorized(reason: &str) -> Self {
+        Self::error(
+            StatusCode::UNAUTHORIZED,
+            codes::UNAUTHENTICATED,
+            &format!("User authentication info not found: {reason}."),
+        )
+    }
+
+    /// 403: the caller may not read the repository.
+    pub(crate) fn forbidden() -> Self {
+        Self::error(
+            StatusCode::FORBIDDEN,
+            codes::FORBIDDEN,
+            "Insufficient permissions. Apply for the required permissions and try again.",
+        )
+    }
+
+    /// 404: no repository has the id.
+    pub(crate) fn not_found() -> Self {
+        Self::error(
+            StatusCode::NOT_FOUND,
+            codes::REPOSITORY_NOT_FOUND,
+            "The repository does not exist. Check and try again.",
+        )
+    }
+
+    /// 404: no API has the path.
+    pub(crate) fn no_such_api(method: &Method, path: &str) -> Self {
+        Self::error(
+            StatusCode::NOT_FOUND,
+            codes::NO_SUCH_API,
+            &format!("No API matches {method} {path}."),
+        )
+    }
+
+    /// 405 with `Allow`: the APIs answer GET (and HEAD) only.
+    pub(crate) fn method_not_allowed(method: &Method) -> Self {
+        let mut answer = Self::error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            codes::METHOD_NOT_ALLOWED,
+            &format!("Method {method} is not allowed; this API answers GET."),
+        );
+        answer.headers.push(("Allow", "GET, HEAD".to_string()));
+        answer
+    }
+
+    /// An injected 500, 502 or 503 (any other status counts as 503), with `Retry-After`.
+    pub(crate) fn server_error(status: u16, retry_after: u8) -> Self {
+        let (status, code, message) = match status {
+            500 => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                codes::INTERNAL_ERROR,
+                "Internal server error.",
+            ),
+            502 => (StatusCode::BAD_GATEWAY, codes::BAD_GATEWAY, "Bad gateway."),
+            _ => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                codes::SERVICE_UNAVAILABLE,
+                "Service temporarily unavailable.",
+            ),
+        };
+        let mut answer = Self::error(status, code, message);
+        answer
+            .headers
+            .push(("Retry-After", retry_after.to_string()));
+        answer
+    }
+
+    /// An injected 429, with `Retry-After`.
+    pub(crate) fn throttled(retry_after: u8) -> Self {
+        let mut answer = Self::error(
+            StatusCode::TOO_MANY_REQUESTS,
+            codes::THROTTLED,
+            "The request is throttled.",
+        );
+        answer
+            .headers
+            .push(("Retry-After", retry_after.to_string()));
+        answer
+    }
+}
+
+/// The response: the body as `fault` leaves it, announced at its full length, with the JSON
+/// content type, the request id and the answer's own headers.
+pub(crate) fn finish(answer: Answer, request_id: &str, fault: BodyFault) -> Response {
+    let length = answer.body.len();
+    let body = injection::body(answer.body, fault);
+    let mut response = Response::new(body);
+    *response.status_mut() = answer.status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        headers.insert(codearts_repo_runtime::headers::REQUEST_ID, value);
+    }
+    for (name, value) in answer.headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
+    response
+}

@@ -1,0 +1,100 @@
+//! The routes, the state they share, and the way of every request through them: its id,
+//! the faults drawn for it, the endpoint's answer, and the finished response.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use axum::routing::any;
+
+use crate::answer::{Answer, finish};
+use crate::auth::AccessKey;
+use crate::endpoints::{self, Endpoint};
+use crate::faults::{BodyFault, Faults, Outcome};
+use crate::injection;
+use crate::store::Store;
+use crate::transport::ConnectionKill;
+
+/// Everything the routes share.
+pub(crate) struct App {
+    pub(crate) store: Arc<Store>,
+    /// Token -> user id.
+    pub(crate) tokens: HashMap<String, u32>,
+    /// Access key -> its secret key, user and (for a temporary key) security token.
+    pub(crate) access_keys: HashMap<String, AccessKey>,
+    pub(crate) faults: Faults,
+    pub(crate) requests: AtomicU64,
+    pub(crate) request_id_prefix: u64,
+}
+
+/// The routes. Every path goes through [`handle`], so faults, request ids and JSON errors
+/// apply to all of them, including unknown paths and methods.
+pub(crate) fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route(
+            "/v4/repositories/{repository_id}/events",
+            any(|State(app): State<Arc<App>>, request: Request| {
+                handle(app, Some(Endpoint::Events), request)
+            }),
+        )
+        .route(
+            "/v4/repositories/{repository_id}/last-push-event",
+            any(|State(app): State<Arc<App>>, request: Request| {
+                handle(app, Some(Endpoint::LastPush), request)
+            }),
+        )
+        .route(
+            "/v4/repositories/{repository_id}/repository/commit-list",
+            any(|State(app): State<Arc<App>>, request: Request| {
+                handle(app, Some(Endpoint::Commits), request)
+            }),
+        )
+        .route(
+            "/v4/user/recent-push-events",
+            any(|State(app): State<Arc<App>>, request: Request| {
+                handle(app, Some(Endpoint::RecentPushes), request)
+            }),
+        )
+        .fallback(|State(app): State<Arc<App>>, request: Request| handle(app, None, request))
+        .with_state(app)
+}
+
+/// The next request's id: the emulator's prefix and the request's number, in hex.
+fn new_request_id(app: &App) -> String {
+    let n = app.requests.fetch_add(1, Ordering::Relaxed) + 1;
+    format!("{:016x}{n:016x}", app.request_id_prefix)
+}
+
+/// Draws the request's faults and applies them, or answers it, then finishes the response.
+async fn handle(app: Arc<App>, endpoint: Option<Endpoint>, request: Request) -> Response {
+    let arrived = tokio::time::Instant::now();
+    let request_id = new_request_id(&app);
+    let plan = app.faults.plan();
+    let answer = match plan.outcome {
+        Outcome::Reset => {
+            let connection = request.extensions().get::<ConnectionKill>().cloned();
+            match injection::reset(connection, arrived + plan.delay).await {}
+        }
+        Outcome::ServerError {
+            status,
+            retry_after,
+        } => Answer::server_error(status, retry_after),
+        Outcome::Throttle { retry_after } => Answer::throttled(retry_after),
+        Outcome::Answer => endpoints::answer(&app, endpoint, request).await,
+    };
+    // The injected latency runs from the request's arrival and includes the time spent
+    // building the answer, so a client sees the configured delay, not delay + work.
+    if !plan.delay.is_zero() {
+        tokio::time::sleep_until(arrived + plan.delay).await;
+    }
+    let body_fault = if matches!(plan.outcome, Outcome::Answer) && answer.body.len() > 1 {
+        plan.body
+    } else {
+        BodyFault::None
+    };
+    app.faults.count_body(body_fault);
+    finish(answer, &request_id, body_fault)
+}
