@@ -146,18 +146,6 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
-/// The target directory cargo builds into for this invocation.
-fn target_dir(root: &Path) -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => root.join(dir),
-        None => root.join("target"),
-    }
-}
-
-fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-}
-
 /// Installs the pinned official Python SDK into its own venv unless it is there already.
 fn install_python(root: &Path) -> Result<PathBuf, String> {
     crate::tools::install_venv(
@@ -362,7 +350,7 @@ fn export(root: &Path, settings: &Settings) -> Result<(), String> {
     println!("machine: {}", machine());
     println!("building release binaries (emulator, Rust exporters)");
     crate::tools::run(
-        cargo().current_dir(root).args([
+        crate::cargo::command().current_dir(root).args([
             "build",
             "--release",
             "--locked",
@@ -373,7 +361,7 @@ fn export(root: &Path, settings: &Settings) -> Result<(), String> {
         ]),
         "build the release binaries",
     )?;
-    let release = target_dir(root).join("release");
+    let release = crate::cargo::target_dir(root).join("release");
     let python = if settings.python {
         Some(install_python(root)?)
     } else {
@@ -651,7 +639,7 @@ fn print_report(results: &[Measured], settings: &Settings) {
 fn build_cost(root: &Path) -> Result<(), String> {
     println!("machine: {}", machine());
     let lock = root.join("Cargo.lock");
-    let scratch = target_dir(root).join("bench-build-cost");
+    let scratch = crate::cargo::target_dir(root).join("bench-build-cost");
     let mut seconds = Vec::new();
     for program in BUILD_COST_PROGRAMS {
         let dir = root.join(program);
@@ -661,7 +649,7 @@ fn build_cost(root: &Path) -> Result<(), String> {
             .map_err(|e| format!("cannot copy Cargo.lock into {program}: {e}"))?;
         let target = scratch.join(program.rsplit('/').next().unwrap_or(program));
         crate::tools::run(
-            cargo()
+            crate::cargo::command()
                 .arg("fetch")
                 .arg("--manifest-path")
                 .arg(&manifest)
@@ -678,7 +666,7 @@ fn build_cost(root: &Path) -> Result<(), String> {
         );
         let started = Instant::now();
         crate::tools::run(
-            cargo()
+            crate::cargo::command()
                 .args(["build", "--release", "--offline", "--locked", "--quiet"])
                 .arg("--manifest-path")
                 .arg(&manifest)

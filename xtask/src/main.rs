@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Output};
 
 mod bench;
+mod cargo;
 mod emulator;
+mod package;
 mod tools;
 
 /// Test package holding the spec tests and the drift snapshots.
@@ -61,6 +63,10 @@ Commands:
   bench --build-cost
            Clean release build time of bench/build-cost/sdk against bench/build-cost/reqwest-only
            (takes minutes).
+  package [--allow-dirty]
+           Package every publishable crate and verify it builds from its .crate file alone
+           (cargo package --workspace), then build and run a program outside the workspace
+           (xtask/package-consumer/main.rs) that depends on the packaged crates by version.
   help     Show this text.
 ";
 
@@ -84,6 +90,7 @@ fn main() -> ExitCode {
         ["spec-lint", rest @ ..] => tools::spec_lint::spec_lint(&root, rest),
         ["spec-clients", rest @ ..] => tools::spec_clients::spec_clients(&root, rest),
         ["bench", rest @ ..] => bench::bench(&root, rest),
+        ["package", rest @ ..] => package::package(&root, rest),
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{HELP}");
             return if args.is_empty() {
