@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::failure::FailureKind;
-use crate::values::{parse_duration, parse_instant};
+use crate::parse::{parse_duration, parse_instant};
 
 /// Help text after the options: where credentials come from (named by the SDK's own
 /// constants), the exit codes, and the demo.

@@ -4,14 +4,13 @@
 //! Run `codearts-repo demo` to see it work against an embedded emulator with no account.
 
 mod cli;
+mod columns;
 mod demo;
-mod errors;
 mod failure;
 mod output;
+mod parse;
 mod progress;
 mod run;
-mod values;
-mod views;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;

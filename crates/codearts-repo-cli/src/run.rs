@@ -15,11 +15,11 @@ use crate::cli::{
     Cli, Command, CommitsArgs, ConnectionArgs, EventKind, EventsArgs, LastPushArgs, OutputFormat,
     PagingArgs, RecentPushesArgs, RepositoryArg,
 };
-use crate::failure::{Failure, FailureKind};
+use crate::columns::{COMMIT_COLUMNS, EVENT_COLUMNS, LAST_PUSH_COLUMNS, RECENT_PUSH_COLUMNS};
+use crate::demo;
+use crate::failure::{self, Failure, FailureKind};
 use crate::output::{DayCount, RecordWriter, Shape, write_day_counts};
 use crate::progress::Progress;
-use crate::views::{COMMIT_COLUMNS, EVENT_COLUMNS, LAST_PUSH_COLUMNS, RECENT_PUSH_COLUMNS};
-use crate::{demo, errors};
 
 /// How a hint names the SDK's default provider chain, before it found anything.
 const DEFAULT_CHAIN: &str = "the SDK's default chain";
@@ -111,7 +111,7 @@ impl Session {
         }
         let client = builder
             .build()
-            .map_err(|e| errors::from_sdk(e, flagged_source.unwrap_or(DEFAULT_CHAIN)))?;
+            .map_err(|e| failure::from_sdk(e, flagged_source.unwrap_or(DEFAULT_CHAIN)))?;
         // Without a flag, the SDK says which variable or file it used.
         let credential_source =
             flagged_source.map_or_else(|| client.credentials_source().to_string(), str::to_string);
@@ -167,7 +167,7 @@ impl Session {
     }
 
     fn sdk_failure(&self, error: codearts_repo::Error) -> Failure {
-        errors::from_sdk(error, &self.credential_source)
+        failure::from_sdk(error, &self.credential_source)
     }
 
     async fn events(&self, args: EventsArgs) -> Result<(), Failure> {

@@ -4,7 +4,7 @@
 use codearts_repo::credentials::{AK_VAR, CREDENTIALS_FILE_VAR, SK_VAR, TOKEN_VAR};
 use codearts_repo::{Error, ErrorKind};
 
-use crate::failure::{Failure, FailureKind};
+use super::{Failure, FailureKind};
 
 /// The failure to report for `error`; `credential_source` names where the credentials came
 /// from, for the hint of an authentication failure.

@@ -4,6 +4,10 @@ use std::fmt;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
+mod from_sdk;
+
+pub use from_sdk::from_sdk;
+
 /// Kinds of failure, each with its own exit code so scripts can tell them apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FailureKind {
