@@ -6,19 +6,21 @@
 mod cli;
 mod columns;
 mod demo;
+mod embedded;
 mod failure;
 mod output;
 mod parse;
 mod progress;
-mod run;
+mod session;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::Cli;
+use crate::cli::{Cli, Command, OutputFormat};
 use crate::failure::{Failure, FailureKind};
+use crate::session::Session;
 
 fn main() -> ExitCode {
     // clap prints its own usage errors and exits with 2, the code for a bad flag or value.
@@ -28,7 +30,7 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .map_err(|e| Failure::new(FailureKind::Other, format!("could not start: {e}")))
-        .and_then(|runtime| runtime.block_on(run::run(cli)));
+        .and_then(|runtime| runtime.block_on(run(cli)));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) if failure.output_closed => ExitCode::SUCCESS,
@@ -41,11 +43,33 @@ fn main() -> ExitCode {
     }
 }
 
-/// The terminal's width when stdout is one: tables and histograms fit it, and pipes get
-/// every character.
-pub(crate) fn stdout_width() -> Option<usize> {
-    if !io::stdout().is_terminal() {
-        return None;
+/// Runs one command line to completion: the demo, or one operation in a session.
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let Cli {
+        connection,
+        output,
+        emulator,
+        no_progress,
+        command,
+    } = cli;
+    let format = output.unwrap_or_else(|| {
+        if io::stdout().is_terminal() {
+            OutputFormat::Table
+        } else {
+            OutputFormat::Json
+        }
+    });
+    let progress = !no_progress && io::stderr().is_terminal();
+    if matches!(command, Command::Demo) {
+        // The demo is for reading: tables unless a format was asked for.
+        return demo::run(output.unwrap_or(OutputFormat::Table), progress).await;
     }
-    terminal_size::terminal_size_of(io::stdout()).map(|(width, _)| usize::from(width.0))
+    let emulator = if emulator {
+        Some(embedded::start().await?)
+    } else {
+        None
+    };
+    let presets = emulator.as_ref().map(embedded::presets).unwrap_or_default();
+    let session = Session::connect(&connection, presets, format, progress)?;
+    session.execute(command).await
 }

@@ -5,13 +5,22 @@
 //! format shows the same data and the machine formats lose nothing. JSON, NDJSON and CSV
 //! are written as items arrive; a table waits for the last row to size its columns.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 
 use chrono::NaiveDate;
 use serde_json::Value;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::cli::OutputFormat;
+
+/// The terminal's width when stdout is one: tables and histograms fit it, and pipes get
+/// every character.
+pub fn stdout_width() -> Option<usize> {
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size_of(io::stdout()).map(|(width, _)| usize::from(width.0))
+}
 
 /// One column of a table or CSV file: a header and how to read its cell from a record.
 pub struct Column {

@@ -1,57 +1,38 @@
-//! Running a parsed command: building the SDK client, calling it, walking pages and
-//! writing what comes back.
+//! A session with the service: the SDK client built from the connection flags, and the
+//! operations run through it, walking pages and writing what comes back.
 
-use std::io::{self, BufWriter, IsTerminal};
+use std::io::{self, BufWriter};
 use std::pin::pin;
 
 use chrono::NaiveDate;
 use codearts_repo::{Client, Credentials, DateTitle, DayCounts, EventFilter, Page, RetryConfig};
-use codearts_repo_emulator::Emulator;
 use futures::{Stream, StreamExt};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::cli::{
-    Cli, Command, CommitsArgs, ConnectionArgs, EventKind, EventsArgs, LastPushArgs, OutputFormat,
+    Command, CommitsArgs, ConnectionArgs, EventKind, EventsArgs, LastPushArgs, OutputFormat,
     PagingArgs, RecentPushesArgs, RepositoryArg,
 };
 use crate::columns::{COMMIT_COLUMNS, EVENT_COLUMNS, LAST_PUSH_COLUMNS, RECENT_PUSH_COLUMNS};
-use crate::demo;
 use crate::failure::{self, Failure, FailureKind};
-use crate::output::{DayCount, RecordWriter, Shape, write_day_counts};
+use crate::output::{self, DayCount, RecordWriter, Shape, write_day_counts};
 use crate::progress::Progress;
 
 /// How a hint names the SDK's default provider chain, before it found anything.
 const DEFAULT_CHAIN: &str = "the SDK's default chain";
 
-/// Runs one command line to completion.
-pub async fn run(cli: Cli) -> Result<(), Failure> {
-    let Cli {
-        connection,
-        output,
-        emulator,
-        no_progress,
-        command,
-    } = cli;
-    let format = output.unwrap_or_else(|| {
-        if io::stdout().is_terminal() {
-            OutputFormat::Table
-        } else {
-            OutputFormat::Json
-        }
-    });
-    let progress = !no_progress && io::stderr().is_terminal();
-    if matches!(command, Command::Demo) {
-        // The demo is for reading: tables unless a format was asked for.
-        return demo::run(output.unwrap_or(OutputFormat::Table), progress).await;
-    }
-    let emulator = if emulator {
-        Some(demo::start_emulator().await?)
-    } else {
-        None
-    };
-    let session = Session::connect(&connection, emulator.as_ref(), format, progress)?;
-    session.execute(command).await
+/// What a service started by this process (the embedded emulator) sets for a session: its
+/// address, its credentials and the repository read when a command names none. Empty, the
+/// default, for the real service.
+#[derive(Default)]
+pub struct Presets {
+    /// Address used instead of the connection flags' endpoint or region.
+    pub endpoint: Option<String>,
+    /// Credentials used when no credential flag is given, with how a hint names them.
+    pub credentials: Option<(Credentials, &'static str)>,
+    /// Repository read when a command names none.
+    pub repository: Option<u32>,
 }
 
 /// A client ready to use, and how to present what it returns.
@@ -67,19 +48,17 @@ pub struct Session {
 }
 
 impl Session {
-    /// Builds the client from the connection flags; with `emulator`, against it and with its
-    /// token unless credentials were given.
+    /// Builds the client from the connection flags and the `presets` of a local service:
+    /// against its address, and with its credentials unless credentials were given.
     pub fn connect(
         args: &ConnectionArgs,
-        emulator: Option<&Emulator>,
+        presets: Presets,
         format: OutputFormat,
         progress: bool,
     ) -> Result<Self, Failure> {
         let mut builder =
             Client::builder().user_agent(concat!("codearts-repo-cli/", env!("CARGO_PKG_VERSION")));
-        let endpoint = emulator
-            .map(|e| e.base_url().to_string())
-            .or(args.endpoint.clone());
+        let endpoint = presets.endpoint.or(args.endpoint.clone());
         if let Some(endpoint) = &endpoint {
             // Plain HTTP only for an address the user typed (or the embedded emulator).
             builder = builder
@@ -88,7 +67,7 @@ impl Session {
         } else if let Some(region) = &args.region {
             builder = builder.region(region);
         }
-        let flagged = credentials(args, emulator);
+        let flagged = credentials(args).or(presets.credentials);
         let flagged_source = flagged.as_ref().map(|(_, source)| *source);
         if let Some((credentials, _)) = flagged {
             builder = builder.credentials(credentials);
@@ -118,9 +97,9 @@ impl Session {
         Ok(Self {
             client,
             credential_source,
-            default_repository: emulator.and_then(|e| e.repository_ids().first().copied()),
+            default_repository: presets.repository,
             format,
-            width: crate::stdout_width(),
+            width: output::stdout_width(),
             progress,
         })
     }
@@ -309,7 +288,7 @@ impl Session {
     fn writer(
         &self,
         shape: Shape,
-        columns: &'static [crate::output::Column],
+        columns: &'static [output::Column],
         empty_note: &'static str,
     ) -> RecordWriter<BufWriter<io::Stdout>> {
         RecordWriter::new(
@@ -402,12 +381,9 @@ fn to_value(item: &impl Serialize) -> Result<Value, Failure> {
     })
 }
 
-/// Credentials given by flags (or the embedded emulator's), with how a hint names them;
-/// `None` leaves the choice to the SDK's default chain.
-fn credentials(
-    args: &ConnectionArgs,
-    emulator: Option<&Emulator>,
-) -> Option<(Credentials, &'static str)> {
+/// Credentials given by flags, with how a hint names them; `None` leaves the choice to the
+/// presets or the SDK's default chain.
+fn credentials(args: &ConnectionArgs) -> Option<(Credentials, &'static str)> {
     if let Some(token) = &args.token {
         return Some((Credentials::token(token), "the --token flag"));
     }
@@ -421,10 +397,5 @@ fn credentials(
         }
         return Some((credentials, "the --access-key and --secret-key flags"));
     }
-    emulator.map(|emulator| {
-        (
-            Credentials::token(&emulator.credentials().token),
-            "the embedded emulator's token",
-        )
-    })
+    None
 }
