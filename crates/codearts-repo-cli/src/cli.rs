@@ -21,13 +21,17 @@ fn after_help() -> String {
         .map(|kind| format!("{} {}", kind.exit_code(), kind.meaning()))
         .collect();
     let exit_codes = exit_codes.join(", ");
+    let demo = if cfg!(feature = "demo") {
+        "\n\nTry it with no account: codearts-repo demo"
+    } else {
+        ""
+    };
     format!(
         "Credentials, when no credential flag is given, come from the SDK's default chain: \
          {TOKEN_VAR}; else {AK_VAR} and {SK_VAR} (with {PROJECT_ID_VAR} and \
          {SECURITY_TOKEN_VAR}); else the credentials file {CREDENTIALS_FILE_VAR} or \
          ~/{DEFAULT_CREDENTIALS_FILE}, section [basic].\n\n\
-         Exit codes: 0 success, {exit_codes}.\n\n\
-         Try it with no account: codearts-repo demo"
+         Exit codes: 0 success, {exit_codes}.{demo}"
     )
 }
 
@@ -51,6 +55,7 @@ pub struct Cli {
     pub output: Option<OutputFormat>,
 
     /// Run against an embedded emulator with synthetic data (the demo's) instead of the service.
+    #[cfg(feature = "demo")]
     #[arg(long, global = true, help_heading = "Connection",
           conflicts_with_all = ["endpoint", "region"])]
     pub emulator: bool,
@@ -154,13 +159,18 @@ pub enum Command {
     /// Your own most recent pushes, across repositories.
     RecentPushes(RecentPushesArgs),
     /// Start an embedded emulator with synthetic data and tour every command against it.
+    #[cfg(feature = "demo")]
     Demo,
 }
 
 /// The repository an operation reads.
 #[derive(Debug, Args)]
 pub struct RepositoryArg {
-    /// Numeric repository id [with --emulator: the first emulated repository].
+    #[cfg_attr(
+        feature = "demo",
+        doc = "Numeric repository id [with --emulator: the first emulated repository]."
+    )]
+    #[cfg_attr(not(feature = "demo"), doc = "Numeric repository id.")]
     #[arg(value_name = "REPOSITORY_ID")]
     pub repository_id: Option<u32>,
 }

@@ -1,11 +1,14 @@
 //! `codearts-repo`: push events and commit history of Huawei Cloud CodeArts Repo
 //! repositories from a terminal, on top of the `codearts-repo` SDK.
 //!
-//! Run `codearts-repo demo` to see it work against an embedded emulator with no account.
+//! Run `codearts-repo demo` to see it work against an embedded emulator with no account
+//! (built with the default `demo` feature).
 
 mod cli;
 mod columns;
+#[cfg(feature = "demo")]
 mod demo;
+#[cfg(feature = "demo")]
 mod embedded;
 mod failure;
 mod output;
@@ -18,9 +21,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, OutputFormat};
+#[cfg(feature = "demo")]
+use crate::cli::Command;
+use crate::cli::{Cli, OutputFormat};
 use crate::failure::{Failure, FailureKind};
-use crate::session::Session;
+use crate::session::{Presets, Session};
 
 fn main() -> ExitCode {
     // clap prints its own usage errors and exits with 2, the code for a bad flag or value.
@@ -45,31 +50,27 @@ fn main() -> ExitCode {
 
 /// Runs one command line to completion: the demo, or one operation in a session.
 async fn run(cli: Cli) -> Result<(), Failure> {
-    let Cli {
-        connection,
-        output,
-        emulator,
-        no_progress,
-        command,
-    } = cli;
-    let format = output.unwrap_or_else(|| {
+    let format = cli.output.unwrap_or_else(|| {
         if io::stdout().is_terminal() {
             OutputFormat::Table
         } else {
             OutputFormat::Json
         }
     });
-    let progress = !no_progress && io::stderr().is_terminal();
-    if matches!(command, Command::Demo) {
+    let progress = !cli.no_progress && io::stderr().is_terminal();
+    #[cfg(feature = "demo")]
+    if matches!(cli.command, Command::Demo) {
         // The demo is for reading: tables unless a format was asked for.
-        return demo::run(output.unwrap_or(OutputFormat::Table), progress).await;
+        return demo::run(cli.output.unwrap_or(OutputFormat::Table), progress).await;
     }
-    let emulator = if emulator {
-        Some(embedded::start().await?)
-    } else {
-        None
-    };
-    let presets = emulator.as_ref().map(embedded::presets).unwrap_or_default();
-    let session = Session::connect(&connection, presets, format, progress)?;
-    session.execute(command).await
+    #[cfg(feature = "demo")]
+    if cli.emulator {
+        // The emulator serves until the command is done.
+        let emulator = embedded::start().await?;
+        let presets = embedded::presets(&emulator);
+        let session = Session::connect(&cli.connection, presets, format, progress)?;
+        return session.execute(cli.command).await;
+    }
+    let session = Session::connect(&cli.connection, Presets::default(), format, progress)?;
+    session.execute(cli.command).await
 }

@@ -4,7 +4,6 @@
 use std::io::{self, BufWriter};
 use std::pin::pin;
 
-use chrono::NaiveDate;
 use codearts_repo::{Client, Credentials, DateTitle, DayCounts, EventFilter, Page, RetryConfig};
 use futures::{Stream, StreamExt};
 use serde::Serialize;
@@ -21,6 +20,13 @@ use crate::progress::Progress;
 
 /// How a hint names the SDK's default provider chain, before it found anything.
 const DEFAULT_CHAIN: &str = "the SDK's default chain";
+
+/// The hint of a command that names no repository (and has no preset one).
+const NO_REPOSITORY_HINT: &str = if cfg!(feature = "demo") {
+    "pass the numeric id of a repository, or use --emulator to try one"
+} else {
+    "pass the numeric id of a repository"
+};
 
 /// What a service started by this process (the embedded emulator) sets for a session: its
 /// address, its credentials and the repository read when a command names none. Empty, the
@@ -111,6 +117,7 @@ impl Session {
             Command::LastPush(args) => self.last_push(args).await,
             Command::Commits(args) => self.commits(args).await,
             Command::RecentPushes(args) => self.recent_pushes(args).await,
+            #[cfg(feature = "demo")]
             Command::Demo => Err(Failure::new(
                 FailureKind::Usage,
                 "the demo cannot run inside another command",
@@ -118,8 +125,13 @@ impl Session {
         }
     }
 
-    /// The day of the newest commit of a repository's default branch, if it has one.
-    pub async fn newest_commit_day(&self, repository: u32) -> Result<Option<NaiveDate>, Failure> {
+    /// The day of the newest commit of a repository's default branch, if it has one (the
+    /// demo's histogram ends there).
+    #[cfg(feature = "demo")]
+    pub async fn newest_commit_day(
+        &self,
+        repository: u32,
+    ) -> Result<Option<chrono::NaiveDate>, Failure> {
         let page = self
             .client
             .list_commits(repository)
@@ -141,7 +153,7 @@ impl Session {
             .or(self.default_repository)
             .ok_or_else(|| {
                 Failure::new(FailureKind::Usage, "a REPOSITORY_ID is required")
-                    .hint("pass the numeric id of a repository, or use --emulator to try one")
+                    .hint(NO_REPOSITORY_HINT)
             })
     }
 
