@@ -19,7 +19,7 @@ use crate::session::Session;
 const MISSING_REPOSITORY: u32 = 999_999;
 
 /// Runs the tour, writing each command and its output to stdout.
-pub async fn run(format: OutputFormat, progress: bool) -> Result<(), Failure> {
+pub(crate) async fn run(format: OutputFormat, progress: bool) -> Result<(), Failure> {
     let emulator = embedded::start().await?;
     let repositories = emulator.repository_ids();
     let Some(&repository) = repositories.first() else {

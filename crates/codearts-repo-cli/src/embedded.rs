@@ -8,10 +8,10 @@ use crate::failure::{Failure, FailureKind};
 use crate::session::Presets;
 
 /// Seed of the embedded emulator's data: fixed, so every run shows the same data.
-pub const EMULATOR_SEED: u64 = 1;
+pub(crate) const EMULATOR_SEED: u64 = 1;
 
 /// Starts the embedded emulator on an ephemeral local port.
-pub async fn start() -> Result<Emulator, Failure> {
+pub(crate) async fn start() -> Result<Emulator, Failure> {
     Emulator::builder()
         .seed(EMULATOR_SEED)
         .synthetic(SyntheticConfig {
@@ -33,7 +33,7 @@ pub async fn start() -> Result<Emulator, Failure> {
 
 /// What a session against `emulator` uses unless told otherwise: its address, its token
 /// and its first repository.
-pub fn presets(emulator: &Emulator) -> Presets {
+pub(crate) fn presets(emulator: &Emulator) -> Presets {
     Presets {
         endpoint: Some(emulator.base_url().to_string()),
         credentials: Some((

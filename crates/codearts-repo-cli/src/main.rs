@@ -4,6 +4,10 @@
 //! Run `codearts-repo demo` to see it work against an embedded emulator with no account
 //! (built with the default `demo` feature).
 
+// Output goes through the handles a command is given (stdout, or a lock on it), never
+// through the print macros, which panic when the reader goes away.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 mod cli;
 mod columns;
 #[cfg(feature = "demo")]

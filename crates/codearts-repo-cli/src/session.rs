@@ -32,17 +32,17 @@ const NO_REPOSITORY_HINT: &str = if cfg!(feature = "demo") {
 /// address, its credentials and the repository read when a command names none. Empty, the
 /// default, for the real service.
 #[derive(Default)]
-pub struct Presets {
+pub(crate) struct Presets {
     /// Address used instead of the connection flags' endpoint or region.
-    pub endpoint: Option<String>,
+    pub(crate) endpoint: Option<String>,
     /// Credentials used when no credential flag is given, with how a hint names them.
-    pub credentials: Option<(Credentials, &'static str)>,
+    pub(crate) credentials: Option<(Credentials, &'static str)>,
     /// Repository read when a command names none.
-    pub repository: Option<u32>,
+    pub(crate) repository: Option<u32>,
 }
 
 /// A client ready to use, and how to present what it returns.
-pub struct Session {
+pub(crate) struct Session {
     client: Client,
     /// Where the credentials came from, for the hint of an authentication failure.
     credential_source: String,
@@ -56,7 +56,7 @@ pub struct Session {
 impl Session {
     /// Builds the client from the connection flags and the `presets` of a local service:
     /// against its address, and with its credentials unless credentials were given.
-    pub fn connect(
+    pub(crate) fn connect(
         args: &ConnectionArgs,
         presets: Presets,
         format: OutputFormat,
@@ -111,7 +111,7 @@ impl Session {
     }
 
     /// Runs one operation.
-    pub async fn execute(&self, command: Command) -> Result<(), Failure> {
+    pub(crate) async fn execute(&self, command: Command) -> Result<(), Failure> {
         match command {
             Command::Events(args) => self.events(args).await,
             Command::LastPush(args) => self.last_push(args).await,
@@ -128,7 +128,7 @@ impl Session {
     /// The day of the newest commit of a repository's default branch, if it has one (the
     /// demo's histogram ends there).
     #[cfg(feature = "demo")]
-    pub async fn newest_commit_day(
+    pub(crate) async fn newest_commit_day(
         &self,
         repository: u32,
     ) -> Result<Option<chrono::NaiveDate>, Failure> {

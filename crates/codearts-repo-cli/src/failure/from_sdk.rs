@@ -8,7 +8,7 @@ use super::{Failure, FailureKind};
 
 /// The failure to report for `error`; `credential_source` names where the credentials came
 /// from, for the hint of an authentication failure.
-pub fn from_sdk(error: Error, credential_source: &str) -> Failure {
+pub(crate) fn from_sdk(error: Error, credential_source: &str) -> Failure {
     let status = error.status().map(|s| s.as_u16());
     let kind = match error.kind() {
         ErrorKind::InvalidInput => FailureKind::Usage,
