@@ -14,7 +14,7 @@ use crate::cli::{
     PagingArgs, RecentPushesArgs, RepositoryArg,
 };
 use crate::columns::{COMMIT_COLUMNS, EVENT_COLUMNS, LAST_PUSH_COLUMNS, RECENT_PUSH_COLUMNS};
-use crate::failure::{self, Failure, FailureKind};
+use crate::failure::{Failure, FailureKind};
 use crate::output::{self, DayCount, RecordWriter, Shape, write_day_counts};
 use crate::progress::Progress;
 
@@ -96,7 +96,7 @@ impl Session {
         }
         let client = builder
             .build()
-            .map_err(|e| failure::from_sdk(e, flagged_source.unwrap_or(DEFAULT_CHAIN)))?;
+            .map_err(|e| Failure::from_sdk(e, flagged_source.unwrap_or(DEFAULT_CHAIN)))?;
         // Without a flag, the SDK says which variable or file it used.
         let credential_source =
             flagged_source.map_or_else(|| client.credentials_source().to_string(), str::to_string);
@@ -158,7 +158,7 @@ impl Session {
     }
 
     fn sdk_failure(&self, error: codearts_repo::Error) -> Failure {
-        failure::from_sdk(error, &self.credential_source)
+        Failure::from_sdk(error, &self.credential_source)
     }
 
     async fn events(&self, args: EventsArgs) -> Result<(), Failure> {

@@ -6,8 +6,6 @@ use std::process::ExitCode;
 
 mod from_sdk;
 
-pub(crate) use from_sdk::from_sdk;
-
 /// Kinds of failure, each with its own exit code so scripts can tell them apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum FailureKind {
