@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::failure::FailureKind;
-use crate::values::{parse_duration, parse_instant};
+use crate::parse::{parse_duration, parse_instant};
 
 /// Help text after the options: where credentials come from (named by the SDK's own
 /// constants), the exit codes, and the demo.
@@ -21,23 +21,27 @@ fn after_help() -> String {
         .map(|kind| format!("{} {}", kind.exit_code(), kind.meaning()))
         .collect();
     let exit_codes = exit_codes.join(", ");
+    let demo = if cfg!(feature = "demo") {
+        "\n\nTry it with no account: codearts-repo demo"
+    } else {
+        ""
+    };
     format!(
         "Credentials, when no credential flag is given, come from the SDK's default chain: \
          {TOKEN_VAR}; else {AK_VAR} and {SK_VAR} (with {PROJECT_ID_VAR} and \
          {SECURITY_TOKEN_VAR}); else the credentials file {CREDENTIALS_FILE_VAR} or \
          ~/{DEFAULT_CREDENTIALS_FILE}, section [basic].\n\n\
-         Exit codes: 0 success, {exit_codes}.\n\n\
-         Try it with no account: codearts-repo demo"
+         Exit codes: 0 success, {exit_codes}.{demo}"
     )
 }
 
 /// Push events and commit history of Huawei Cloud CodeArts Repo repositories.
 #[derive(Debug, Parser)]
 #[command(name = "codearts-repo", version, after_help = after_help())]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Where to connect and how to authenticate.
     #[command(flatten)]
-    pub connection: ConnectionArgs,
+    pub(crate) connection: ConnectionArgs,
 
     /// Output format [default: table when stdout is a terminal, json otherwise].
     #[arg(
@@ -48,25 +52,26 @@ pub struct Cli {
         value_name = "FORMAT",
         help_heading = "Output"
     )]
-    pub output: Option<OutputFormat>,
+    pub(crate) output: Option<OutputFormat>,
 
     /// Run against an embedded emulator with synthetic data (the demo's) instead of the service.
+    #[cfg(feature = "demo")]
     #[arg(long, global = true, help_heading = "Connection",
           conflicts_with_all = ["endpoint", "region"])]
-    pub emulator: bool,
+    pub(crate) emulator: bool,
 
     /// Never draw a progress bar (one is drawn on stderr only when it is a terminal).
     #[arg(long, global = true, help_heading = "Output")]
-    pub no_progress: bool,
+    pub(crate) no_progress: bool,
 
     /// The operation to run.
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     /// Aligned columns for reading.
     Table,
     /// One JSON document: an array, or an object for a single result.
@@ -80,14 +85,14 @@ pub enum OutputFormat {
 /// Endpoint, credentials, timeouts and retries.
 #[derive(Debug, Default, Args)]
 #[command(next_help_heading = "Connection")]
-pub struct ConnectionArgs {
+pub(crate) struct ConnectionArgs {
     /// Region id, such as cn-north-4 [default: the SDK's default region].
     #[arg(long, global = true, value_name = "REGION")]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
 
     /// Service address instead of a region's, such as http://127.0.0.1:8080 for a local server.
     #[arg(long, global = true, value_name = "URL", conflicts_with = "region")]
-    pub endpoint: Option<String>,
+    pub(crate) endpoint: Option<String>,
 
     /// IAM token, sent as X-Auth-Token (prefer the environment: flags are visible to other users).
     #[arg(
@@ -96,40 +101,40 @@ pub struct ConnectionArgs {
         value_name = "TOKEN",
         conflicts_with = "access_key"
     )]
-    pub token: Option<String>,
+    pub(crate) token: Option<String>,
 
     /// Access key id for AK/SK request signing; needs --secret-key.
     #[arg(long, global = true, value_name = "AK", requires = "secret_key")]
-    pub access_key: Option<String>,
+    pub(crate) access_key: Option<String>,
 
     /// Secret access key for AK/SK request signing; needs --access-key.
     #[arg(long, global = true, value_name = "SK", requires = "access_key")]
-    pub secret_key: Option<String>,
+    pub(crate) secret_key: Option<String>,
 
     /// Security token of temporary AK/SK credentials.
     #[arg(long, global = true, value_name = "TOKEN", requires = "access_key")]
-    pub security_token: Option<String>,
+    pub(crate) security_token: Option<String>,
 
     /// Project id sent (and signed) as X-Project-Id with AK/SK credentials.
     #[arg(long, global = true, value_name = "ID", requires = "access_key")]
-    pub signing_project_id: Option<String>,
+    pub(crate) signing_project_id: Option<String>,
 
     /// Time allowed to open a connection, such as 5s.
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
-    pub connect_timeout: Option<Duration>,
+    pub(crate) connect_timeout: Option<Duration>,
 
     /// Time allowed for one attempt of one request, such as 30s.
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
-    pub attempt_timeout: Option<Duration>,
+    pub(crate) attempt_timeout: Option<Duration>,
 
     /// Time allowed for one request including its retries, such as 2m.
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
-    pub timeout: Option<Duration>,
+    pub(crate) timeout: Option<Duration>,
 
     /// Attempts per request, the first included (1 turns retries off).
     #[arg(long, global = true, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=20))]
-    pub max_attempts: Option<u32>,
+    pub(crate) max_attempts: Option<u32>,
 
     /// Pages requested at the same time when a listing spans several pages.
     #[arg(long, global = true, value_name = "N",
@@ -139,12 +144,12 @@ pub struct ConnectionArgs {
               codearts_repo::DEFAULT_MAX_CONCURRENT_PAGES
           ),
           value_parser = clap::value_parser!(u64).range(1..=codearts_repo::MAX_CONCURRENT_PAGES_LIMIT as u64))]
-    pub concurrent_pages: Option<u64>,
+    pub(crate) concurrent_pages: Option<u64>,
 }
 
 /// The operations.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// A repository's push events, newest first.
     Events(EventsArgs),
     /// A repository's most recent push.
@@ -154,47 +159,52 @@ pub enum Command {
     /// Your own most recent pushes, across repositories.
     RecentPushes(RecentPushesArgs),
     /// Start an embedded emulator with synthetic data and tour every command against it.
+    #[cfg(feature = "demo")]
     Demo,
 }
 
 /// The repository an operation reads.
 #[derive(Debug, Args)]
-pub struct RepositoryArg {
-    /// Numeric repository id [with --emulator: the first emulated repository].
+pub(crate) struct RepositoryArg {
+    #[cfg_attr(
+        feature = "demo",
+        doc = "Numeric repository id [with --emulator: the first emulated repository]."
+    )]
+    #[cfg_attr(not(feature = "demo"), doc = "Numeric repository id.")]
     #[arg(value_name = "REPOSITORY_ID")]
-    pub repository_id: Option<u32>,
+    pub(crate) repository_id: Option<u32>,
 }
 
 /// How many items to fetch, walking pages as needed.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Paging")]
-pub struct PagingArgs {
+pub(crate) struct PagingArgs {
     /// Fetch at most N items, over as many pages as that takes.
     #[arg(long, value_name = "N", default_value_t = 20,
           value_parser = clap::value_parser!(u64).range(1..))]
-    pub limit: u64,
+    pub(crate) limit: u64,
 
     /// Fetch every item, page after page.
     #[arg(long, conflicts_with = "limit")]
-    pub all: bool,
+    pub(crate) all: bool,
 
     /// Items to skip before the first one returned.
     #[arg(long, value_name = "N", default_value_t = 0)]
-    pub offset: u32,
+    pub(crate) offset: u32,
 
     /// Items per request (the API allows 1 to 100) [default: up to 100, no more than --limit].
     #[arg(long, value_name = "N")]
-    pub page_size: Option<u32>,
+    pub(crate) page_size: Option<u32>,
 }
 
 impl PagingArgs {
     /// The most items to fetch, or `None` for all of them.
-    pub fn cap(&self) -> Option<u64> {
+    pub(crate) fn cap(&self) -> Option<u64> {
         (!self.all).then_some(self.limit)
     }
 
     /// The page size to request: the one asked for, else as few as the cap needs, at most 100.
-    pub fn page_size(&self) -> u32 {
+    pub(crate) fn page_size(&self) -> u32 {
         const LARGEST_PAGE: u64 = 100;
         self.page_size.unwrap_or_else(|| {
             let wanted = self.cap().unwrap_or(LARGEST_PAGE).min(LARGEST_PAGE);
@@ -205,7 +215,7 @@ impl PagingArgs {
 
 /// Which events to list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum EventKind {
+pub(crate) enum EventKind {
     /// Every event.
     All,
     /// Push events only.
@@ -214,98 +224,98 @@ pub enum EventKind {
 
 /// `events` options.
 #[derive(Debug, Args)]
-pub struct EventsArgs {
+pub(crate) struct EventsArgs {
     /// The repository.
     #[command(flatten)]
-    pub repository: RepositoryArg,
+    pub(crate) repository: RepositoryArg,
 
     /// Kind of event to list.
     #[arg(long, value_enum, value_name = "KIND")]
-    pub filter: Option<EventKind>,
+    pub(crate) filter: Option<EventKind>,
 
     /// Only events by the user with this id.
     #[arg(long, value_name = "USER_ID")]
-    pub author_id: Option<u32>,
+    pub(crate) author_id: Option<u32>,
 
     /// Only events created after this instant (exclusive): 2025-06-01 or RFC 3339.
     #[arg(long, value_name = "DATE", value_parser = parse_instant)]
-    pub after: Option<DateTime<Utc>>,
+    pub(crate) after: Option<DateTime<Utc>>,
 
     /// Only events created before this instant (exclusive): 2025-06-01 or RFC 3339.
     #[arg(long, value_name = "DATE", value_parser = parse_instant)]
-    pub before: Option<DateTime<Utc>>,
+    pub(crate) before: Option<DateTime<Utc>>,
 
     /// How many events.
     #[command(flatten)]
-    pub paging: PagingArgs,
+    pub(crate) paging: PagingArgs,
 }
 
 /// `last-push` options.
 #[derive(Debug, Args)]
-pub struct LastPushArgs {
+pub(crate) struct LastPushArgs {
     /// The repository.
     #[command(flatten)]
-    pub repository: RepositoryArg,
+    pub(crate) repository: RepositoryArg,
 }
 
 /// `commits` options.
 #[derive(Debug, Args)]
-pub struct CommitsArgs {
+pub(crate) struct CommitsArgs {
     /// The repository.
     #[command(flatten)]
-    pub repository: RepositoryArg,
+    pub(crate) repository: RepositoryArg,
 
     /// Branch, tag or commit to list history from [default: the default branch].
     #[arg(long = "ref", value_name = "REF")]
-    pub ref_name: Option<String>,
+    pub(crate) ref_name: Option<String>,
 
     /// Only commits committed after this instant (exclusive): 2025-06-01 or RFC 3339.
     #[arg(long, value_name = "DATE", value_parser = parse_instant)]
-    pub since: Option<DateTime<Utc>>,
+    pub(crate) since: Option<DateTime<Utc>>,
 
     /// Only commits committed before this instant (exclusive): 2025-06-01 or RFC 3339.
     #[arg(long, value_name = "DATE", value_parser = parse_instant)]
-    pub until: Option<DateTime<Utc>>,
+    pub(crate) until: Option<DateTime<Utc>>,
 
     /// Only commits touching this file or directory.
     #[arg(long, value_name = "PATH")]
-    pub path: Option<String>,
+    pub(crate) path: Option<String>,
 
     /// With --path, follow the file across renames.
     #[arg(long, requires = "path")]
-    pub follow: bool,
+    pub(crate) follow: bool,
 
     /// Only commits whose author name contains this text.
     #[arg(long, value_name = "TEXT")]
-    pub author: Option<String>,
+    pub(crate) author: Option<String>,
 
     /// Only commits whose message contains this text or whose id starts with it.
     #[arg(long, value_name = "TEXT")]
-    pub message: Option<String>,
+    pub(crate) message: Option<String>,
 
     /// Newest commit date first instead of history order.
     #[arg(long)]
-    pub order_by_date: bool,
+    pub(crate) order_by_date: bool,
 
     /// Print the number of commits per day (merged over every page walked) instead of commits.
     #[arg(long)]
-    pub by_day: bool,
+    pub(crate) by_day: bool,
 
     /// How many commits.
     #[command(flatten)]
-    pub paging: PagingArgs,
+    pub(crate) paging: PagingArgs,
 }
 
 /// `recent-pushes` options.
 #[derive(Debug, Args)]
-pub struct RecentPushesArgs {
+pub(crate) struct RecentPushesArgs {
     /// Number of pushes (the API allows 1 to 100) [default: the service's, 10].
     #[arg(long, value_name = "N")]
-    pub size: Option<u32>,
+    pub(crate) size: Option<u32>,
 
     /// Only pushes to repositories of the project with this 32-character id.
     #[arg(long, value_name = "ID")]
-    pub project_id: Option<String>,
+    pub(crate) project_id: Option<String>,
 }
 
 #[cfg(test)]

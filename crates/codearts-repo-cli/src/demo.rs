@@ -1,5 +1,4 @@
-//! `codearts-repo demo` and `--emulator`: the embedded emulator with synthetic data, and a
-//! short tour of every command against it.
+//! `codearts-repo demo`: a short tour of every command against the embedded emulator.
 //!
 //! Each step of the tour is a real command line, parsed by the same parser and run by the
 //! same code as when typed, so what the tour shows is what `codearts-repo --emulator …`
@@ -9,42 +8,19 @@ use std::io::{self, Write};
 
 use chrono::Days;
 use clap::Parser;
-use codearts_repo_emulator::{Emulator, SyntheticConfig};
+use codearts_repo_emulator::Emulator;
 
 use crate::cli::{Cli, ConnectionArgs, OutputFormat};
+use crate::embedded::{self, EMULATOR_SEED};
 use crate::failure::{Failure, FailureKind};
-use crate::run::Session;
-
-/// Seed of the embedded emulator's data: fixed, so every run shows the same data.
-pub const EMULATOR_SEED: u64 = 1;
+use crate::session::Session;
 
 /// A repository id that the emulator does not have, for the tour's error example.
 const MISSING_REPOSITORY: u32 = 999_999;
 
-/// Starts the embedded emulator on an ephemeral local port.
-pub async fn start_emulator() -> Result<Emulator, Failure> {
-    Emulator::builder()
-        .seed(EMULATOR_SEED)
-        .synthetic(SyntheticConfig {
-            repositories: 3,
-            commits_per_repository: 400,
-            events_per_repository: 120,
-            users: 5,
-            ..Default::default()
-        })
-        .start()
-        .await
-        .map_err(|e| {
-            Failure::new(
-                FailureKind::Other,
-                format!("could not start the embedded emulator: {e}"),
-            )
-        })
-}
-
 /// Runs the tour, writing each command and its output to stdout.
-pub async fn run(format: OutputFormat, progress: bool) -> Result<(), Failure> {
-    let emulator = start_emulator().await?;
+pub(crate) async fn run(format: OutputFormat, progress: bool) -> Result<(), Failure> {
+    let emulator = embedded::start().await?;
     let repositories = emulator.repository_ids();
     let Some(&repository) = repositories.first() else {
         return Err(Failure::new(
@@ -72,7 +48,7 @@ pub async fn run(format: OutputFormat, progress: bool) -> Result<(), Failure> {
     // The histogram covers the last two weeks of history, to stay short.
     let session = Session::connect(
         &ConnectionArgs::default(),
-        Some(&emulator),
+        embedded::presets(&emulator),
         format,
         progress,
     )?;
@@ -170,7 +146,12 @@ async fn run_step(
             format!("the demo's command line does not parse: {e}"),
         )
     })?;
-    let session = Session::connect(&cli.connection, Some(emulator), format, progress)?;
+    let session = Session::connect(
+        &cli.connection,
+        embedded::presets(emulator),
+        format,
+        progress,
+    )?;
     match session.execute(cli.command).await {
         Ok(()) => Ok(()),
         Err(failure) if failure.output_closed => Err(failure),

@@ -1,25 +1,35 @@
 //! `codearts-repo`: push events and commit history of Huawei Cloud CodeArts Repo
 //! repositories from a terminal, on top of the `codearts-repo` SDK.
 //!
-//! Run `codearts-repo demo` to see it work against an embedded emulator with no account.
+//! Run `codearts-repo demo` to see it work against an embedded emulator with no account
+//! (built with the default `demo` feature).
+
+// Output goes through the handles a command is given (stdout, or a lock on it), never
+// through the print macros, which panic when the reader goes away.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod cli;
+mod columns;
+#[cfg(feature = "demo")]
 mod demo;
-mod errors;
+#[cfg(feature = "demo")]
+mod embedded;
 mod failure;
 mod output;
+mod parse;
 mod progress;
-mod run;
-mod values;
-mod views;
+mod session;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::Cli;
+#[cfg(feature = "demo")]
+use crate::cli::Command;
+use crate::cli::{Cli, OutputFormat};
 use crate::failure::{Failure, FailureKind};
+use crate::session::{Presets, Session};
 
 fn main() -> ExitCode {
     // clap prints its own usage errors and exits with 2, the code for a bad flag or value.
@@ -29,7 +39,7 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .map_err(|e| Failure::new(FailureKind::Other, format!("could not start: {e}")))
-        .and_then(|runtime| runtime.block_on(run::run(cli)));
+        .and_then(|runtime| runtime.block_on(run(cli)));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) if failure.output_closed => ExitCode::SUCCESS,
@@ -42,11 +52,29 @@ fn main() -> ExitCode {
     }
 }
 
-/// The terminal's width when stdout is one: tables and histograms fit it, and pipes get
-/// every character.
-pub(crate) fn stdout_width() -> Option<usize> {
-    if !io::stdout().is_terminal() {
-        return None;
+/// Runs one command line to completion: the demo, or one operation in a session.
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let format = cli.output.unwrap_or_else(|| {
+        if io::stdout().is_terminal() {
+            OutputFormat::Table
+        } else {
+            OutputFormat::Json
+        }
+    });
+    let progress = !cli.no_progress && io::stderr().is_terminal();
+    #[cfg(feature = "demo")]
+    if matches!(cli.command, Command::Demo) {
+        // The demo is for reading: tables unless a format was asked for.
+        return demo::run(cli.output.unwrap_or(OutputFormat::Table), progress).await;
     }
-    terminal_size::terminal_size_of(io::stdout()).map(|(width, _)| usize::from(width.0))
+    #[cfg(feature = "demo")]
+    if cli.emulator {
+        // The emulator serves until the command is done.
+        let emulator = embedded::start().await?;
+        let presets = embedded::presets(&emulator);
+        let session = Session::connect(&cli.connection, presets, format, progress)?;
+        return session.execute(cli.command).await;
+    }
+    let session = Session::connect(&cli.connection, Presets::default(), format, progress)?;
+    session.execute(cli.command).await
 }

@@ -5,7 +5,7 @@
 //! format shows the same data and the machine formats lose nothing. JSON, NDJSON and CSV
 //! are written as items arrive; a table waits for the last row to size its columns.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -13,19 +13,28 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::cli::OutputFormat;
 
+/// The terminal's width when stdout is one: tables and histograms fit it, and pipes get
+/// every character.
+pub(crate) fn stdout_width() -> Option<usize> {
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size_of(io::stdout()).map(|(width, _)| usize::from(width.0))
+}
+
 /// One column of a table or CSV file: a header and how to read its cell from a record.
-pub struct Column {
+pub(crate) struct Column {
     /// Header, as printed.
-    pub header: &'static str,
+    pub(crate) header: &'static str,
     /// The cell's text for one record.
-    pub cell: fn(&Value) -> String,
+    pub(crate) cell: fn(&Value) -> String,
     /// Where the column appears.
-    pub shown: Shown,
+    pub(crate) shown: Shown,
 }
 
 /// Where a column appears: tables keep to what fits a line, CSV has every field in full.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Shown {
+pub(crate) enum Shown {
     /// In tables and CSV.
     Everywhere,
     /// Only in tables (abbreviations, combined fields).
@@ -46,7 +55,7 @@ impl Column {
 
 /// The text at a JSON pointer: strings as they are, numbers and booleans written out,
 /// absent or null as empty.
-pub fn text_at(record: &Value, pointer: &str) -> String {
+pub(crate) fn text_at(record: &Value, pointer: &str) -> String {
     match record.pointer(pointer) {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(text)) => text.clone(),
@@ -55,13 +64,13 @@ pub fn text_at(record: &Value, pointer: &str) -> String {
 }
 
 /// The first `n` characters of the text at a pointer (abbreviated commit ids).
-pub fn prefix_at(record: &Value, pointer: &str, n: usize) -> String {
+pub(crate) fn prefix_at(record: &Value, pointer: &str, n: usize) -> String {
     text_at(record, pointer).chars().take(n).collect()
 }
 
 /// Whether a result is a list or a single object (which JSON writes without brackets).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Shape {
+pub(crate) enum Shape {
     /// Zero or more records.
     List,
     /// Exactly one record.
@@ -69,7 +78,7 @@ pub enum Shape {
 }
 
 /// Writes records in one format.
-pub struct RecordWriter<W: Write> {
+pub(crate) struct RecordWriter<W: Write> {
     format: OutputFormat,
     shape: Shape,
     columns: &'static [Column],
@@ -84,7 +93,7 @@ pub struct RecordWriter<W: Write> {
 
 impl<W: Write> RecordWriter<W> {
     /// A writer of `columns` in `format`.
-    pub fn new(
+    pub(crate) fn new(
         format: OutputFormat,
         shape: Shape,
         columns: &'static [Column],
@@ -105,7 +114,7 @@ impl<W: Write> RecordWriter<W> {
     }
 
     /// Writes (or, for a table, keeps) one record.
-    pub fn record(&mut self, record: &Value) -> io::Result<()> {
+    pub(crate) fn record(&mut self, record: &Value) -> io::Result<()> {
         match self.format {
             OutputFormat::Json => {
                 let text = serde_json::to_string_pretty(record).map_err(io::Error::other)?;
@@ -164,12 +173,12 @@ impl<W: Write> RecordWriter<W> {
 
     /// Passes on what has been written so far (a table waits for its last row regardless),
     /// so that a reader of a pipe sees each page as it arrives.
-    pub fn flush(&mut self) -> io::Result<()> {
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
 
     /// Finishes the output (closing brackets, the table itself) and flushes it.
-    pub fn finish(mut self) -> io::Result<W> {
+    pub(crate) fn finish(mut self) -> io::Result<W> {
         match self.format {
             OutputFormat::Json => match (self.shape, self.written) {
                 (Shape::List, 0) => self.out.write_all(b"[]\n")?,
@@ -226,7 +235,7 @@ fn clean_cell(text: &str) -> String {
 const GAP: &str = "  ";
 
 /// Writes aligned columns; with a terminal width, the last column is cut to fit it.
-pub fn write_table(
+pub(crate) fn write_table(
     out: &mut impl Write,
     headers: &[String],
     rows: &[Vec<String>],
@@ -270,7 +279,7 @@ pub fn write_table(
 }
 
 /// Cuts `text` to at most `room` terminal columns, marking the cut with `…`.
-pub fn truncate(text: &str, room: usize) -> String {
+pub(crate) fn truncate(text: &str, room: usize) -> String {
     if text.width() <= room {
         return text.to_string();
     }
@@ -290,15 +299,15 @@ pub fn truncate(text: &str, room: usize) -> String {
 
 /// The number of commits of one day.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct DayCount {
+pub(crate) struct DayCount {
     /// The day, `YYYY-MM-DD`.
-    pub day: String,
+    pub(crate) day: String,
     /// Commits on that day.
-    pub commits_count: u64,
+    pub(crate) commits_count: u64,
 }
 
 /// Draws a per-day histogram: one line per day, oldest first, bars scaled to the busiest day.
-pub fn write_histogram(
+pub(crate) fn write_histogram(
     out: &mut impl Write,
     days: &[DayCount],
     width: Option<usize>,
@@ -385,7 +394,7 @@ fn bar_length(count: u64, busiest: u64, room: usize) -> usize {
 }
 
 /// Writes day counts as data rather than as a drawing.
-pub fn write_day_counts(
+pub(crate) fn write_day_counts(
     out: &mut impl Write,
     format: OutputFormat,
     days: &[DayCount],

@@ -8,7 +8,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 /// Items and pages fetched so far, the rate, and the total when the service gives one.
-pub struct Progress {
+pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     noun: &'static str,
     pages: u64,
@@ -17,7 +17,7 @@ pub struct Progress {
 impl Progress {
     /// A progress display for items called `noun` ("events", "commits"); drawn only if
     /// `enabled`.
-    pub fn new(enabled: bool, noun: &'static str) -> Self {
+    pub(crate) fn new(enabled: bool, noun: &'static str) -> Self {
         let bar = enabled.then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             bar.set_style(unknown_total_style());
@@ -34,7 +34,7 @@ impl Progress {
 
     /// Records a page of `items`, with the number of items the whole walk will return when
     /// known (from `X-Total`, net of the offset and the cap).
-    pub fn page(&mut self, items: u64, expected_total: Option<u64>) {
+    pub(crate) fn page(&mut self, items: u64, expected_total: Option<u64>) {
         self.pages += 1;
         let Some(bar) = &self.bar else { return };
         if let Some(total) = expected_total
@@ -50,7 +50,7 @@ impl Progress {
 
     /// Runs `f` with the bar hidden, so that output written to the same terminal does not
     /// mix with it.
-    pub fn suspend<T>(&self, f: impl FnOnce() -> T) -> T {
+    pub(crate) fn suspend<T>(&self, f: impl FnOnce() -> T) -> T {
         match &self.bar {
             Some(bar) => bar.suspend(f),
             None => f(),

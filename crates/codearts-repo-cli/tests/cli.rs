@@ -679,6 +679,7 @@ fn server_errors_exit_6() {
     assert!(err.contains("429"), "{err}");
 }
 
+#[cfg(feature = "demo")]
 #[test]
 fn the_emulator_flag_needs_no_account() {
     let fx = Fixture::start();
@@ -691,6 +692,7 @@ fn the_emulator_flag_needs_no_account() {
     assert_eq!(out.lines().count(), 3);
 }
 
+#[cfg(feature = "demo")]
 #[test]
 fn the_demo_tours_every_command() {
     let fx = Fixture::start();
@@ -710,6 +712,7 @@ fn the_demo_tours_every_command() {
 }
 
 /// Replaces `127.0.0.1:<port>` with a marker.
+#[cfg(feature = "demo")]
 fn redact_port(text: &str) -> String {
     let marker = "http://127.0.0.1:";
     let mut out = String::new();
@@ -721,6 +724,40 @@ fn redact_port(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+#[test]
+fn the_demo_and_the_emulator_flag_come_with_the_demo_feature() {
+    let fx = Fixture::start();
+    let help = success(fx.bare().arg("--help"));
+    let demo = cfg!(feature = "demo");
+    assert_eq!(help.contains("\n  demo "), demo, "{help}");
+    assert_eq!(help.contains("--emulator"), demo, "{help}");
+    assert_eq!(help.contains("codearts-repo demo"), demo, "{help}");
+    // The hint for a missing repository id offers --emulator only when there is one.
+    let err = failure(fx.cmd().arg("events"), 2);
+    assert_eq!(err.contains("--emulator"), demo, "{err}");
+    if !demo {
+        // Without the feature they are unknown to the parser, as any misspelling is.
+        let output = fx.bare().arg("demo").output().expect("the binary runs");
+        assert_eq!(output.status.code(), Some(2));
+        assert!(
+            stderr(&output).contains("unrecognized subcommand 'demo'"),
+            "{}",
+            stderr(&output)
+        );
+        let output = fx
+            .bare()
+            .args(["--emulator", "events"])
+            .output()
+            .expect("the binary runs");
+        assert_eq!(output.status.code(), Some(2));
+        assert!(
+            stderr(&output).contains("unexpected argument '--emulator'"),
+            "{}",
+            stderr(&output)
+        );
+    }
 }
 
 #[test]

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 /// Reads `2025-06-01` (midnight UTC, as the service reads a bare date) or an RFC 3339
 /// date-time such as `2025-06-01T08:00:00Z` or `2025-06-01T16:00:00+08:00`.
-pub fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
+pub(crate) fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
     let text = text.trim();
     if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
         return Ok(instant.with_timezone(&Utc));
@@ -29,7 +29,7 @@ pub fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
 }
 
 /// Reads a duration written as a number and a unit: `500ms`, `30s`, `2m`, `1h`.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let digits_end = text
         .find(|c: char| !c.is_ascii_digit())

@@ -29,7 +29,7 @@ fn pusher(record: &Value) -> String {
 }
 
 /// Columns of a repository push event (`events`).
-pub static EVENT_COLUMNS: &[Column] = &[
+pub(crate) static EVENT_COLUMNS: &[Column] = &[
     Column {
         header: "CREATED_AT",
         cell: |r| text_at(r, "/created_at"),
@@ -93,7 +93,7 @@ pub static EVENT_COLUMNS: &[Column] = &[
 ];
 
 /// Columns of a repository's last push (`last-push`).
-pub static LAST_PUSH_COLUMNS: &[Column] = &[
+pub(crate) static LAST_PUSH_COLUMNS: &[Column] = &[
     Column {
         header: "REPOSITORY_ID",
         cell: |r| text_at(r, "/repository/id"),
@@ -122,7 +122,7 @@ pub static LAST_PUSH_COLUMNS: &[Column] = &[
 ];
 
 /// Columns of a commit (`commits`).
-pub static COMMIT_COLUMNS: &[Column] = &[
+pub(crate) static COMMIT_COLUMNS: &[Column] = &[
     Column {
         header: "ID",
         cell: |r| text_at(r, "/id"),
@@ -182,7 +182,7 @@ pub static COMMIT_COLUMNS: &[Column] = &[
 ];
 
 /// Columns of one of the user's recent pushes (`recent-pushes`).
-pub static RECENT_PUSH_COLUMNS: &[Column] = &[
+pub(crate) static RECENT_PUSH_COLUMNS: &[Column] = &[
     Column {
         header: "CREATED_AT",
         cell: |r| text_at(r, "/created_at"),

@@ -4,9 +4,11 @@ use std::fmt;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
+mod from_sdk;
+
 /// Kinds of failure, each with its own exit code so scripts can tell them apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FailureKind {
+pub(crate) enum FailureKind {
     /// Anything else: output could not be written, the emulator could not start.
     Other,
     /// A flag or value was wrong (also when the SDK or the service refuses a value).
@@ -23,7 +25,7 @@ pub enum FailureKind {
 
 impl FailureKind {
     /// Every kind, in exit code order.
-    pub const ALL: [FailureKind; 6] = [
+    pub(crate) const ALL: [FailureKind; 6] = [
         Self::Other,
         Self::Usage,
         Self::Auth,
@@ -33,7 +35,7 @@ impl FailureKind {
     ];
 
     /// What the exit code means, for `--help`.
-    pub fn meaning(self) -> &'static str {
+    pub(crate) fn meaning(self) -> &'static str {
         match self {
             Self::Other => "other failure",
             Self::Usage => "bad flag or value",
@@ -45,7 +47,7 @@ impl FailureKind {
     }
 
     /// The process exit code; listed in `--help` and the README.
-    pub fn exit_code(self) -> u8 {
+    pub(crate) fn exit_code(self) -> u8 {
         match self {
             Self::Other => 1,
             Self::Usage => 2,
@@ -59,22 +61,22 @@ impl FailureKind {
 
 /// A failure to report: a one-line message, facts (status, code, request id) and hints.
 #[derive(Debug)]
-pub struct Failure {
+pub(crate) struct Failure {
     /// Kind, which decides the exit code.
-    pub kind: FailureKind,
+    pub(crate) kind: FailureKind,
     /// What happened, in one line.
-    pub message: String,
+    pub(crate) message: String,
     /// Labelled facts, such as ("request id", "…").
-    pub details: Vec<(&'static str, String)>,
+    pub(crate) details: Vec<(&'static str, String)>,
     /// What the user might do about it.
-    pub hints: Vec<String>,
+    pub(crate) hints: Vec<String>,
     /// The reader of stdout went away (`| head`): stop quietly, as Unix tools do.
-    pub output_closed: bool,
+    pub(crate) output_closed: bool,
 }
 
 impl Failure {
     /// A failure of `kind` saying `message`.
-    pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
+    pub(crate) fn new(kind: FailureKind, message: impl Into<String>) -> Self {
         Self {
             kind,
             message: message.into(),
@@ -85,24 +87,24 @@ impl Failure {
     }
 
     /// Adds a labelled fact.
-    pub fn detail(mut self, label: &'static str, value: impl Into<String>) -> Self {
+    pub(crate) fn detail(mut self, label: &'static str, value: impl Into<String>) -> Self {
         self.details.push((label, value.into()));
         self
     }
 
     /// Adds a hint.
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hints.push(hint.into());
         self
     }
 
     /// Writes the report to `out` (stderr).
-    pub fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
+    pub(crate) fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
         write!(out, "{self}")
     }
 
     /// The exit code for this failure.
-    pub fn exit_code(&self) -> ExitCode {
+    pub(crate) fn exit_code(&self) -> ExitCode {
         ExitCode::from(self.kind.exit_code())
     }
 }

@@ -1,61 +1,48 @@
-//! Running a parsed command: building the SDK client, calling it, walking pages and
-//! writing what comes back.
+//! A session with the service: the SDK client built from the connection flags, and the
+//! operations run through it, walking pages and writing what comes back.
 
-use std::io::{self, BufWriter, IsTerminal};
+use std::io::{self, BufWriter};
 use std::pin::pin;
 
-use chrono::NaiveDate;
 use codearts_repo::{Client, Credentials, DateTitle, DayCounts, EventFilter, Page, RetryConfig};
-use codearts_repo_emulator::Emulator;
 use futures::{Stream, StreamExt};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::cli::{
-    Cli, Command, CommitsArgs, ConnectionArgs, EventKind, EventsArgs, LastPushArgs, OutputFormat,
+    Command, CommitsArgs, ConnectionArgs, EventKind, EventsArgs, LastPushArgs, OutputFormat,
     PagingArgs, RecentPushesArgs, RepositoryArg,
 };
+use crate::columns::{COMMIT_COLUMNS, EVENT_COLUMNS, LAST_PUSH_COLUMNS, RECENT_PUSH_COLUMNS};
 use crate::failure::{Failure, FailureKind};
-use crate::output::{DayCount, RecordWriter, Shape, write_day_counts};
+use crate::output::{self, DayCount, RecordWriter, Shape, write_day_counts};
 use crate::progress::Progress;
-use crate::views::{COMMIT_COLUMNS, EVENT_COLUMNS, LAST_PUSH_COLUMNS, RECENT_PUSH_COLUMNS};
-use crate::{demo, errors};
 
 /// How a hint names the SDK's default provider chain, before it found anything.
 const DEFAULT_CHAIN: &str = "the SDK's default chain";
 
-/// Runs one command line to completion.
-pub async fn run(cli: Cli) -> Result<(), Failure> {
-    let Cli {
-        connection,
-        output,
-        emulator,
-        no_progress,
-        command,
-    } = cli;
-    let format = output.unwrap_or_else(|| {
-        if io::stdout().is_terminal() {
-            OutputFormat::Table
-        } else {
-            OutputFormat::Json
-        }
-    });
-    let progress = !no_progress && io::stderr().is_terminal();
-    if matches!(command, Command::Demo) {
-        // The demo is for reading: tables unless a format was asked for.
-        return demo::run(output.unwrap_or(OutputFormat::Table), progress).await;
-    }
-    let emulator = if emulator {
-        Some(demo::start_emulator().await?)
-    } else {
-        None
-    };
-    let session = Session::connect(&connection, emulator.as_ref(), format, progress)?;
-    session.execute(command).await
+/// The hint of a command that names no repository (and has no preset one).
+const NO_REPOSITORY_HINT: &str = if cfg!(feature = "demo") {
+    "pass the numeric id of a repository, or use --emulator to try one"
+} else {
+    "pass the numeric id of a repository"
+};
+
+/// What a service started by this process (the embedded emulator) sets for a session: its
+/// address, its credentials and the repository read when a command names none. Empty, the
+/// default, for the real service.
+#[derive(Default)]
+pub(crate) struct Presets {
+    /// Address used instead of the connection flags' endpoint or region.
+    pub(crate) endpoint: Option<String>,
+    /// Credentials used when no credential flag is given, with how a hint names them.
+    pub(crate) credentials: Option<(Credentials, &'static str)>,
+    /// Repository read when a command names none.
+    pub(crate) repository: Option<u32>,
 }
 
 /// A client ready to use, and how to present what it returns.
-pub struct Session {
+pub(crate) struct Session {
     client: Client,
     /// Where the credentials came from, for the hint of an authentication failure.
     credential_source: String,
@@ -67,19 +54,17 @@ pub struct Session {
 }
 
 impl Session {
-    /// Builds the client from the connection flags; with `emulator`, against it and with its
-    /// token unless credentials were given.
-    pub fn connect(
+    /// Builds the client from the connection flags and the `presets` of a local service:
+    /// against its address, and with its credentials unless credentials were given.
+    pub(crate) fn connect(
         args: &ConnectionArgs,
-        emulator: Option<&Emulator>,
+        presets: Presets,
         format: OutputFormat,
         progress: bool,
     ) -> Result<Self, Failure> {
         let mut builder =
             Client::builder().user_agent(concat!("codearts-repo-cli/", env!("CARGO_PKG_VERSION")));
-        let endpoint = emulator
-            .map(|e| e.base_url().to_string())
-            .or(args.endpoint.clone());
+        let endpoint = presets.endpoint.or(args.endpoint.clone());
         if let Some(endpoint) = &endpoint {
             // Plain HTTP only for an address the user typed (or the embedded emulator).
             builder = builder
@@ -88,7 +73,7 @@ impl Session {
         } else if let Some(region) = &args.region {
             builder = builder.region(region);
         }
-        let flagged = credentials(args, emulator);
+        let flagged = credentials(args).or(presets.credentials);
         let flagged_source = flagged.as_ref().map(|(_, source)| *source);
         if let Some((credentials, _)) = flagged {
             builder = builder.credentials(credentials);
@@ -111,27 +96,28 @@ impl Session {
         }
         let client = builder
             .build()
-            .map_err(|e| errors::from_sdk(e, flagged_source.unwrap_or(DEFAULT_CHAIN)))?;
+            .map_err(|e| Failure::from_sdk(e, flagged_source.unwrap_or(DEFAULT_CHAIN)))?;
         // Without a flag, the SDK says which variable or file it used.
         let credential_source =
             flagged_source.map_or_else(|| client.credentials_source().to_string(), str::to_string);
         Ok(Self {
             client,
             credential_source,
-            default_repository: emulator.and_then(|e| e.repository_ids().first().copied()),
+            default_repository: presets.repository,
             format,
-            width: crate::stdout_width(),
+            width: output::stdout_width(),
             progress,
         })
     }
 
     /// Runs one operation.
-    pub async fn execute(&self, command: Command) -> Result<(), Failure> {
+    pub(crate) async fn execute(&self, command: Command) -> Result<(), Failure> {
         match command {
             Command::Events(args) => self.events(args).await,
             Command::LastPush(args) => self.last_push(args).await,
             Command::Commits(args) => self.commits(args).await,
             Command::RecentPushes(args) => self.recent_pushes(args).await,
+            #[cfg(feature = "demo")]
             Command::Demo => Err(Failure::new(
                 FailureKind::Usage,
                 "the demo cannot run inside another command",
@@ -139,8 +125,13 @@ impl Session {
         }
     }
 
-    /// The day of the newest commit of a repository's default branch, if it has one.
-    pub async fn newest_commit_day(&self, repository: u32) -> Result<Option<NaiveDate>, Failure> {
+    /// The day of the newest commit of a repository's default branch, if it has one (the
+    /// demo's histogram ends there).
+    #[cfg(feature = "demo")]
+    pub(crate) async fn newest_commit_day(
+        &self,
+        repository: u32,
+    ) -> Result<Option<chrono::NaiveDate>, Failure> {
         let page = self
             .client
             .list_commits(repository)
@@ -162,12 +153,12 @@ impl Session {
             .or(self.default_repository)
             .ok_or_else(|| {
                 Failure::new(FailureKind::Usage, "a REPOSITORY_ID is required")
-                    .hint("pass the numeric id of a repository, or use --emulator to try one")
+                    .hint(NO_REPOSITORY_HINT)
             })
     }
 
     fn sdk_failure(&self, error: codearts_repo::Error) -> Failure {
-        errors::from_sdk(error, &self.credential_source)
+        Failure::from_sdk(error, &self.credential_source)
     }
 
     async fn events(&self, args: EventsArgs) -> Result<(), Failure> {
@@ -309,7 +300,7 @@ impl Session {
     fn writer(
         &self,
         shape: Shape,
-        columns: &'static [crate::output::Column],
+        columns: &'static [output::Column],
         empty_note: &'static str,
     ) -> RecordWriter<BufWriter<io::Stdout>> {
         RecordWriter::new(
@@ -402,12 +393,9 @@ fn to_value(item: &impl Serialize) -> Result<Value, Failure> {
     })
 }
 
-/// Credentials given by flags (or the embedded emulator's), with how a hint names them;
-/// `None` leaves the choice to the SDK's default chain.
-fn credentials(
-    args: &ConnectionArgs,
-    emulator: Option<&Emulator>,
-) -> Option<(Credentials, &'static str)> {
+/// Credentials given by flags, with how a hint names them; `None` leaves the choice to the
+/// presets or the SDK's default chain.
+fn credentials(args: &ConnectionArgs) -> Option<(Credentials, &'static str)> {
     if let Some(token) = &args.token {
         return Some((Credentials::token(token), "the --token flag"));
     }
@@ -421,10 +409,5 @@ fn credentials(
         }
         return Some((credentials, "the --access-key and --secret-key flags"));
     }
-    emulator.map(|emulator| {
-        (
-            Credentials::token(&emulator.credentials().token),
-            "the embedded emulator's token",
-        )
-    })
+    None
 }
