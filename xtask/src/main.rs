@@ -15,6 +15,7 @@ mod cargo;
 mod emulator;
 mod package;
 mod tools;
+mod unused_deps;
 
 /// Test package holding the spec tests and the drift snapshots.
 const TESTS_PACKAGE: &str = "codearts-repo-tests";
@@ -67,6 +68,9 @@ Commands:
            Package every publishable crate and verify it builds from its .crate file alone
            (cargo package --workspace), then build and run a program outside the workspace
            (xtask/package-consumer/main.rs) that depends on the packaged crates by version.
+  unused-deps
+           Fail when a manifest declares a dependency its crate never uses (cargo-machete,
+           pinned, installed into .tools/cargo-machete on first use).
   help     Show this text.
 ";
 
@@ -91,6 +95,7 @@ fn main() -> ExitCode {
         ["spec-clients", rest @ ..] => tools::spec_clients::spec_clients(&root, rest),
         ["bench", rest @ ..] => bench::bench(&root, rest),
         ["package", rest @ ..] => package::package(&root, rest),
+        ["unused-deps", rest @ ..] => unused_deps::unused_deps(&root, rest),
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{HELP}");
             return if args.is_empty() {

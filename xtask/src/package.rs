@@ -47,6 +47,11 @@ pub(crate) fn package(root: &Path, args: &[&str]) -> Result<(), Vec<String>> {
     command
         .current_dir(root)
         .args(["package", "--workspace", "--locked"]);
+    // `cargo package --workspace` packages `publish = false` members too; they are never
+    // published, so they are left out.
+    for name in unpublished_members(root).map_err(|e| vec![e])? {
+        command.args(["--exclude", &name]);
+    }
     if allow_dirty {
         command.arg("--allow-dirty");
     }
@@ -58,7 +63,7 @@ pub(crate) fn package(root: &Path, args: &[&str]) -> Result<(), Vec<String>> {
     // Not `--locked`: the copied lock file gains the consumer and loses the workspace's
     // unpublished members; every version in it is kept.
     run(
-        &mut crate::cargo::command()
+        crate::cargo::command()
             .current_dir(&consumer)
             .env("CARGO_TARGET_DIR", &target)
             .args(["run", "--quiet"]),
@@ -76,6 +81,37 @@ pub(crate) fn package(root: &Path, args: &[&str]) -> Result<(), Vec<String>> {
         relative(root, &consumer)
     );
     Ok(())
+}
+
+/// Workspace members marked `publish = false`, from `cargo metadata`.
+fn unpublished_members(root: &Path) -> Result<Vec<String>, String> {
+    let output = crate::tools::capture(
+        crate::cargo::command().current_dir(root).args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--locked",
+        ]),
+        "read the workspace's metadata",
+    )?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("cargo metadata printed no JSON: {e}"))?;
+    let packages = metadata["packages"]
+        .as_array()
+        .ok_or("cargo metadata lists no packages")?;
+    // `publish` is null when unrestricted and an empty list for `publish = false`.
+    Ok(packages
+        .iter()
+        .filter(|p| p["publish"].as_array().is_some_and(Vec::is_empty))
+        .filter_map(|p| p["name"].as_str().map(str::to_string))
+        .collect())
 }
 
 /// The crates `cargo package` unpacked: name, version and directory of each.
@@ -148,7 +184,11 @@ fn write_consumer(
         let dir = dir.strip_prefix(package_dir).unwrap_or(dir);
         manifest.push_str(&format!(
             "{name} = {{ path = {:?} }}\n",
-            Path::new("..").join("package").join(dir).display().to_string()
+            Path::new("..")
+                .join("package")
+                .join(dir)
+                .display()
+                .to_string()
         ));
     }
     let write = |path: PathBuf, text: &[u8]| {
@@ -158,6 +198,7 @@ fn write_consumer(
     let source = fs::read(root.join(CONSUMER_SOURCE))
         .map_err(|e| format!("cannot read {CONSUMER_SOURCE}: {e}"))?;
     write(src.join("main.rs"), &source)?;
-    let lock = fs::read(root.join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let lock =
+        fs::read(root.join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
     write(consumer.join("Cargo.lock"), &lock)
 }

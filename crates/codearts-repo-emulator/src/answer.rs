@@ -11,8 +11,6 @@ use crate::faults::BodyFault;
 use crate::injection;
 use crate::params::ParamError;
 
-/// Header carrying the id of each answer.
-
 /// An answer before faults and common headers are applied.
 pub(crate) struct Answer {
     pub(crate) status: StatusCode,

@@ -115,7 +115,9 @@ fn events(app: &App, user: u32, path: &str, query: &Query) -> Result<Answer, Ans
         .list_events(id, &parsed)
         .map_err(|_| Answer::not_found())?;
     let mut answer = Answer::json(StatusCode::OK, &page.events);
-    answer.headers.push((headers::TOTAL, page.total.to_string()));
+    answer
+        .headers
+        .push((headers::TOTAL, page.total.to_string()));
     Ok(answer)
 }
 

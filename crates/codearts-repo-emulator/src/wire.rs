@@ -5,12 +5,12 @@
 use std::num::NonZeroU32;
 
 use chrono::{FixedOffset, TimeZone, Utc};
-use codearts_repo_runtime::lenient::{PushEventActionName, Timestamp};
 use codearts_repo_gen::types::{
     CommitDto, LastPushEventDto, PersonalEventAuthorDto, PersonalPushEventDto, PushEventPayloadDto,
     RelatedCommitSimpleDto, RepositoryBriefDto, RepositoryEventAuthorDto, RepositoryPushEventDto,
     RepositorySimpleDto,
 };
+use codearts_repo_runtime::lenient::{PushEventActionName, Timestamp};
 
 use crate::model::{Commit, HOST, PushAction, PushEvent, RefKind, Repository, hex};
 use crate::store::Store;
