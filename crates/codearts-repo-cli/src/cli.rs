@@ -3,11 +3,28 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::failure::FailureKind;
-use crate::parse::{parse_duration, parse_instant};
+use codearts_repo::{DEFAULT_SIZE, MAX_LIMIT, MAX_SIZE, MIN_LIMIT, MIN_SIZE, TimeBound};
+
+use crate::parse::{parse_duration, parse_time_bound};
+
+/// `--page-size` help, with the documented range (from the spec, through the SDK).
+fn page_size_help() -> String {
+    format!(
+        "Items per request (the API allows {MIN_LIMIT} to {MAX_LIMIT}) [default: up to \
+         {MAX_LIMIT}, no more than --limit]"
+    )
+}
+
+/// `--size` help, with the documented range and default.
+fn size_help() -> String {
+    format!(
+        "Number of pushes (the API allows {MIN_SIZE} to {MAX_SIZE}) [default: the service's, \
+         {DEFAULT_SIZE}]"
+    )
+}
 
 /// Help text after the options: where credentials come from (named by the SDK's own
 /// constants), the exit codes, and the demo.
@@ -193,23 +210,16 @@ pub(crate) struct PagingArgs {
     pub(crate) offset: u32,
 
     /// Items per request (the API allows 1 to 100) [default: up to 100, no more than --limit].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = page_size_help(),
+          value_parser = clap::value_parser!(u32).range(i64::from(MIN_LIMIT)..=i64::from(MAX_LIMIT)))]
     pub(crate) page_size: Option<u32>,
 }
 
 impl PagingArgs {
-    /// The most items to fetch, or `None` for all of them.
+    /// The most items to fetch, or `None` for all of them: handed to the SDK's walk
+    /// (`max_items`), the one place the cap is enforced.
     pub(crate) fn cap(&self) -> Option<u64> {
         (!self.all).then_some(self.limit)
-    }
-
-    /// The page size to request: the one asked for, else as few as the cap needs, at most 100.
-    pub(crate) fn page_size(&self) -> u32 {
-        const LARGEST_PAGE: u64 = 100;
-        self.page_size.unwrap_or_else(|| {
-            let wanted = self.cap().unwrap_or(LARGEST_PAGE).min(LARGEST_PAGE);
-            u32::try_from(wanted).unwrap_or(100)
-        })
     }
 }
 
@@ -238,12 +248,12 @@ pub(crate) struct EventsArgs {
     pub(crate) author_id: Option<u32>,
 
     /// Only events created after this instant (exclusive): 2025-06-01 or RFC 3339.
-    #[arg(long, value_name = "DATE", value_parser = parse_instant)]
-    pub(crate) after: Option<DateTime<Utc>>,
+    #[arg(long, value_name = "DATE", value_parser = parse_time_bound)]
+    pub(crate) after: Option<TimeBound>,
 
     /// Only events created before this instant (exclusive): 2025-06-01 or RFC 3339.
-    #[arg(long, value_name = "DATE", value_parser = parse_instant)]
-    pub(crate) before: Option<DateTime<Utc>>,
+    #[arg(long, value_name = "DATE", value_parser = parse_time_bound)]
+    pub(crate) before: Option<TimeBound>,
 
     /// How many events.
     #[command(flatten)]
@@ -270,12 +280,12 @@ pub(crate) struct CommitsArgs {
     pub(crate) ref_name: Option<String>,
 
     /// Only commits committed after this instant (exclusive): 2025-06-01 or RFC 3339.
-    #[arg(long, value_name = "DATE", value_parser = parse_instant)]
-    pub(crate) since: Option<DateTime<Utc>>,
+    #[arg(long, value_name = "DATE", value_parser = parse_time_bound)]
+    pub(crate) since: Option<TimeBound>,
 
     /// Only commits committed before this instant (exclusive): 2025-06-01 or RFC 3339.
-    #[arg(long, value_name = "DATE", value_parser = parse_instant)]
-    pub(crate) until: Option<DateTime<Utc>>,
+    #[arg(long, value_name = "DATE", value_parser = parse_time_bound)]
+    pub(crate) until: Option<TimeBound>,
 
     /// Only commits touching this file or directory.
     #[arg(long, value_name = "PATH")]
@@ -310,7 +320,8 @@ pub(crate) struct CommitsArgs {
 #[derive(Debug, Args)]
 pub(crate) struct RecentPushesArgs {
     /// Number of pushes (the API allows 1 to 100) [default: the service's, 10].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = size_help(),
+          value_parser = clap::value_parser!(u32).range(i64::from(MIN_SIZE)..=i64::from(MAX_SIZE)))]
     pub(crate) size: Option<u32>,
 
     /// Only pushes to repositories of the project with this 32-character id.
@@ -330,18 +341,17 @@ mod tests {
     }
 
     #[test]
-    fn page_size_follows_the_cap() {
+    fn limit_and_all_make_the_cap() {
         let cli = Cli::try_parse_from(["codearts-repo", "events", "7", "--limit", "5"]).unwrap();
         let Command::Events(events) = cli.command else {
             panic!("events")
         };
-        assert_eq!(events.paging.page_size(), 5);
         assert_eq!(events.paging.cap(), Some(5));
+        assert_eq!(events.paging.page_size, None, "the SDK picks the page size");
         let cli = Cli::try_parse_from(["codearts-repo", "events", "7", "--all"]).unwrap();
         let Command::Events(events) = cli.command else {
             panic!("events")
         };
-        assert_eq!(events.paging.page_size(), 100);
         assert_eq!(events.paging.cap(), None);
     }
 

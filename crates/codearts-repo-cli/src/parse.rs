@@ -1,31 +1,17 @@
-//! Parsers for the values the command line accepts: instants and durations.
+//! Parsers for the values the command line accepts: time bounds and durations.
 //!
 //! They run as clap value parsers, so a bad value is a usage error (exit code 2) whose
 //! message names the flag, the value and the accepted forms.
 
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use codearts_repo::TimeBound;
+use codearts_repo::TimeBoundError;
 
-/// Reads `2025-06-01` (midnight UTC, as the service reads a bare date) or an RFC 3339
-/// date-time such as `2025-06-01T08:00:00Z` or `2025-06-01T16:00:00+08:00`.
-pub(crate) fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
-    let text = text.trim();
-    if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
-        return Ok(instant.with_timezone(&Utc));
-    }
-    // A date is accepted only in its full form, so that `2025-6-1` (which chrono would
-    // also read) is refused rather than guessed at.
-    if text.len() == 10
-        && let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        && let Some(midnight) = date.and_hms_opt(0, 0, 0)
-    {
-        return Ok(midnight.and_utc());
-    }
-    Err(format!(
-        "`{text}` is not a date: expected YYYY-MM-DD (2025-06-01) or an RFC 3339 date-time \
-         (2025-06-01T08:00:00Z)"
-    ))
+/// Reads a time bound exactly as the SDK and the emulator do ([`TimeBound`]'s one
+/// parser): `2025-06-01` stays a date on the wire, an RFC 3339 date-time is an instant.
+pub(crate) fn parse_time_bound(text: &str) -> Result<TimeBound, String> {
+    text.parse().map_err(|e: TimeBoundError| e.to_string())
 }
 
 /// Reads a duration written as a number and a unit: `500ms`, `30s`, `2m`, `1h`.
@@ -58,17 +44,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_bare_date_is_midnight_utc() {
-        let t = parse_instant("2025-06-01").unwrap();
-        assert_eq!(t.to_rfc3339(), "2025-06-01T00:00:00+00:00");
-    }
-
-    #[test]
-    fn rfc3339_with_an_offset_is_converted_to_utc() {
-        let t = parse_instant("2025-06-01T16:00:00+08:00").unwrap();
-        assert_eq!(t.to_rfc3339(), "2025-06-01T08:00:00+00:00");
-        let z = parse_instant("2025-06-01T08:00:00.250Z").unwrap();
-        assert_eq!(z.timestamp_millis() % 1000, 250);
+    fn a_date_stays_a_date_and_an_instant_is_sent_in_utc() {
+        assert_eq!(
+            parse_time_bound("2025-06-01").unwrap().to_wire(),
+            "2025-06-01"
+        );
+        let at = parse_time_bound("2025-06-01T16:00:00+08:00").unwrap();
+        assert_eq!(at.to_wire(), "2025-06-01T08:00:00Z");
     }
 
     #[test]
@@ -80,7 +62,7 @@ mod tests {
             "",
             "2025-06-01T08:00",
         ] {
-            let err = parse_instant(bad).unwrap_err();
+            let err = parse_time_bound(bad).unwrap_err();
             assert!(err.contains("YYYY-MM-DD"), "{bad}: {err}");
         }
     }

@@ -4,7 +4,7 @@
 use std::io::{self, BufWriter};
 use std::pin::pin;
 
-use codearts_repo::{Client, Credentials, DateTitle, DayCounts, EventFilter, Page, RetryConfig};
+use codearts_repo::{Client, Credentials, DayCounts, EventFilter, Page, RetryConfig};
 use futures::{Stream, StreamExt};
 use serde::Serialize;
 use serde_json::Value;
@@ -51,6 +51,23 @@ pub(crate) struct Session {
     format: OutputFormat,
     width: Option<usize>,
     progress: bool,
+}
+
+/// Applies the paging flags to a list builder: the offset, the page size only when
+/// `--page-size` was given (the SDK picks it otherwise), and the cap as `max_items`, so
+/// the SDK's walk is the one place the cap is enforced.
+macro_rules! paged {
+    ($request:expr, $paging:expr) => {{
+        let paging = &$paging;
+        let mut request = $request.offset(paging.offset);
+        if let Some(size) = paging.page_size {
+            request = request.limit(size);
+        }
+        if let Some(cap) = paging.cap() {
+            request = request.max_items(usize::try_from(cap).unwrap_or(usize::MAX));
+        }
+        request
+    }};
 }
 
 impl Session {
@@ -163,15 +180,8 @@ impl Session {
 
     async fn events(&self, args: EventsArgs) -> Result<(), Failure> {
         let repository = self.repository(&args.repository)?;
-        let mut request = self
-            .client
-            .list_repository_events(repository)
-            .offset(args.paging.offset)
-            .limit(args.paging.page_size());
-        if let Some(cap) = args.paging.cap() {
-            // The SDK then requests no page past the cap, not even ahead.
-            request = request.max_items(usize::try_from(cap).unwrap_or(usize::MAX));
-        }
+        let mut request = self.client.list_repository_events(repository);
+        request = paged!(request, args.paging);
         if let Some(kind) = args.filter {
             request = request.filter(match kind {
                 EventKind::All => EventFilter::All,
@@ -211,15 +221,8 @@ impl Session {
 
     async fn commits(&self, args: CommitsArgs) -> Result<(), Failure> {
         let repository = self.repository(&args.repository)?;
-        let mut request = self
-            .client
-            .list_commits(repository)
-            .offset(args.paging.offset)
-            .limit(args.paging.page_size());
-        if let Some(cap) = args.paging.cap() {
-            // The SDK then requests no page past the cap, not even ahead.
-            request = request.max_items(usize::try_from(cap).unwrap_or(usize::MAX));
-        }
+        let mut request = self.client.list_commits(repository);
+        request = paged!(request, args.paging);
         if let Some(name) = &args.ref_name {
             request = request.ref_name(name);
         }
@@ -245,23 +248,11 @@ impl Session {
             request = request.order_by_date(true);
         }
         if args.by_day {
+            // The SDK's walk asks the page that reaches the cap for only the commits the
+            // cap leaves, so every page's date_title counts exactly the commits walked.
             let mut days = DayCounts::default();
-            self.walk(request.pages(), &args.paging, "commits", |page, taken| {
-                if taken == page.items.len() {
-                    days.add(&page.date_title);
-                } else {
-                    // --limit cut this page, whose date_title also counts the commits left
-                    // out: count the ones taken by their commit day (UTC, as the service).
-                    let taken_days: Vec<DateTitle> = page.items[..taken]
-                        .iter()
-                        .filter_map(|commit| commit.committed_date.as_ref()?.to_utc())
-                        .map(|date| DateTitle {
-                            day: date.date_naive().to_string(),
-                            commits_count: Some(1),
-                        })
-                        .collect();
-                    days.add(&taken_days);
-                }
+            self.walk(request.pages(), &args.paging, "commits", |page| {
+                days.add(&page.date_title);
                 Ok(())
             })
             .await?;
@@ -325,8 +316,8 @@ impl Session {
         T: Serialize,
         S: Stream<Item = Result<Page<T>, codearts_repo::Error>>,
     {
-        self.walk(pages, paging, noun, |page, taken| {
-            for item in &page.items[..taken] {
+        self.walk(pages, paging, noun, |page| {
+            for item in &page.items {
                 writer.record(&to_value(item)?)?;
             }
             // A pipe sees each page as it arrives.
@@ -338,43 +329,31 @@ impl Session {
         Ok(())
     }
 
-    /// Walks pages in order until the cap is reached or the pages run out, handing each
-    /// page to `on_page` with the number of its items to take; draws progress as pages
-    /// arrive.
+    /// Walks the pages the SDK yields (it stops them at the cap), handing each to
+    /// `on_page`; draws progress as pages arrive.
     async fn walk<T, S>(
         &self,
         pages: S,
         paging: &PagingArgs,
         noun: &'static str,
-        mut on_page: impl FnMut(&Page<T>, usize) -> Result<(), Failure>,
-    ) -> Result<u64, Failure>
+        mut on_page: impl FnMut(&Page<T>) -> Result<(), Failure>,
+    ) -> Result<(), Failure>
     where
         S: Stream<Item = Result<Page<T>, codearts_repo::Error>>,
     {
         let mut progress = Progress::new(self.progress, noun);
-        let cap = paging.cap();
-        let skipped = u64::from(paging.offset);
-        let mut taken = 0u64;
         let mut pages = pin!(pages);
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| self.sdk_failure(e))?;
+            // For the progress bar only: how many items the walk will yield in all.
             let expected = page
                 .total
-                .map(|total| total.saturating_sub(skipped))
-                .map(|total| cap.map_or(total, |cap| total.min(cap)));
-            let room = cap.map_or(u64::MAX, |cap| cap - taken);
-            let take = page
-                .items
-                .len()
-                .min(usize::try_from(room).unwrap_or(usize::MAX));
-            progress.suspend(|| on_page(&page, take))?;
-            progress.page(take as u64, expected);
-            taken += take as u64;
-            if cap.is_some_and(|cap| taken >= cap) {
-                break;
-            }
+                .map(|total| total.saturating_sub(u64::from(paging.offset)))
+                .map(|total| paging.cap().map_or(total, |cap| total.min(cap)));
+            progress.suspend(|| on_page(&page))?;
+            progress.page(page.items.len() as u64, expected);
         }
-        Ok(taken)
+        Ok(())
     }
 }
 

@@ -799,3 +799,64 @@ fn a_terminal_gets_a_progress_bar_that_leaves_the_output_whole() {
         .collect();
     assert_eq!(events.len(), EVENTS_PER_REPOSITORY as usize, "{transcript}");
 }
+
+/// Answers every request on `listener` with an empty commit list, sending each request
+/// line it reads down `lines`.
+fn record_request_lines(listener: std::net::TcpListener, lines: std::sync::mpsc::Sender<String>) {
+    use std::io::{BufRead, BufReader, Write};
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone the stream"));
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            // Drain the headers.
+            let mut header = String::new();
+            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                header.clear();
+            }
+            let _ = lines.send(line.trim_end().to_string());
+            let body = r#"{"commits":[],"date_title":[]}"#;
+            let mut stream = stream;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+}
+
+#[test]
+fn dates_are_sent_as_typed_and_the_page_size_only_when_given() {
+    let fx = Fixture::start();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let endpoint = format!("http://{}", listener.local_addr().expect("address"));
+    let (sender, lines) = std::sync::mpsc::channel();
+    record_request_lines(listener, sender);
+    fx.bare()
+        .args(["--endpoint", &endpoint, "--token", "T", "-o", "json"])
+        .args(["commits", "7", "--since", "2025-06-01", "--until"])
+        .arg("2025-06-02T16:00:00+08:00")
+        .args(["--limit", "30"])
+        .assert()
+        .success();
+    let line = lines
+        .recv_timeout(Duration::from_secs(10))
+        .expect("a request");
+    // A date stays a date; an instant goes in UTC; the cap of 30 is the first page's size.
+    assert!(line.contains("since=2025-06-01&"), "{line}");
+    assert!(line.contains("until=2025-06-02T08%3A00%3A00Z"), "{line}");
+    assert!(line.contains("limit=30&"), "{line}");
+    fx.bare()
+        .args(["--endpoint", &endpoint, "--token", "T", "-o", "json"])
+        .args(["commits", "7", "--all", "--page-size", "7"])
+        .assert()
+        .success();
+    let line = lines
+        .recv_timeout(Duration::from_secs(10))
+        .expect("a request");
+    assert!(line.contains("limit=7&"), "{line}");
+}

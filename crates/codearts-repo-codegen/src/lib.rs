@@ -189,6 +189,8 @@ pub fn generate(path: &Path) -> Result<Generated, CodegenError> {
     let mut source = prettyplease::unparse(&file);
     source.push('\n');
     source.push_str(&region_table(&spec).map_err(fail)?);
+    source.push('\n');
+    source.push_str(&parameter_facts(&spec).map_err(fail)?);
     Ok(Generated { source })
 }
 
@@ -396,5 +398,113 @@ fn region_table(spec: &OpenAPI) -> Result<String, String> {
     out.push_str(&format!(
         "pub const DEFAULT_REGION: &str = {default_region:?};\n"
     ));
+    Ok(out)
+}
+
+/// One documented fact of a parameter: constant name, Rust type, value.
+type Fact = (&'static str, String, String);
+
+/// The documented facts of every parameter (range, default, length), from the spec, as
+/// `parameters::<name>::{MIN, MAX, DEFAULT, MIN_LENGTH, MAX_LENGTH}` constants: the SDK's
+/// checks, the command line's help and the emulator's parsing all read them, so a range
+/// or default is stated once, in the spec.
+///
+/// A parameter name used by several operations must have the same facts in each.
+fn parameter_facts(spec: &OpenAPI) -> Result<String, String> {
+    use openapiv3::{SchemaKind, Type};
+    // Per parameter name: the operation that first stated its facts, and the facts.
+    let mut facts: BTreeMap<String, (String, Vec<Fact>)> = BTreeMap::new();
+    for (path, item) in spec.paths.iter() {
+        let Some(item) = item.as_item() else { continue };
+        for (_, operation) in item.iter() {
+            let id = operation.operation_id.as_deref().unwrap_or(path);
+            for parameter in &operation.parameters {
+                let parameter = match parameter {
+                    ReferenceOr::Item(parameter) => parameter,
+                    ReferenceOr::Reference { reference } => reference
+                        .strip_prefix("#/components/parameters/")
+                        .and_then(|name| spec.components.as_ref()?.parameters.get(name))
+                        .and_then(ReferenceOr::as_item)
+                        .ok_or_else(|| {
+                            format!("parameter reference {reference} points to nothing")
+                        })?,
+                };
+                let data = parameter.parameter_data_ref();
+                let schema = match &data.format {
+                    openapiv3::ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) => {
+                        schema
+                    }
+                    // Enums and other named schemas carry no range.
+                    _ => continue,
+                };
+                let mut consts = Vec::new();
+                match &schema.schema_kind {
+                    SchemaKind::Type(Type::Integer(integer)) => {
+                        let mut push = |name, value: Option<i64>| {
+                            if let Some(value) = value {
+                                consts.push((name, "i64".to_string(), value.to_string()));
+                            }
+                        };
+                        push("MIN", integer.minimum);
+                        push("MAX", integer.maximum);
+                        push(
+                            "DEFAULT",
+                            schema.schema_data.default.as_ref().and_then(|d| d.as_i64()),
+                        );
+                    }
+                    SchemaKind::Type(Type::String(string)) => {
+                        let mut push = |name, value: Option<usize>| {
+                            if let Some(value) = value {
+                                consts.push((name, "usize".to_string(), value.to_string()));
+                            }
+                        };
+                        push("MIN_LENGTH", string.min_length);
+                        push("MAX_LENGTH", string.max_length);
+                    }
+                    _ => {}
+                }
+                if consts.is_empty() {
+                    continue;
+                }
+                match facts.get(&data.name) {
+                    Some((first, earlier)) if *earlier != consts => {
+                        return Err(format!(
+                            "parameter `{}` has other ranges or defaults in {id} than in {first}; \
+                             give the parameter one set of facts (or another name)",
+                            data.name
+                        ));
+                    }
+                    Some(_) => {}
+                    None => {
+                        facts.insert(data.name.clone(), (id.to_string(), consts));
+                    }
+                }
+            }
+        }
+    }
+    let mut out = String::from(
+        "/// The documented ranges, defaults and lengths of the operations' parameters, from\n\
+         /// the spec: one module per parameter name.\n\
+         pub mod parameters {\n",
+    );
+    for (name, (_, consts)) in &facts {
+        out.push_str(&format!(
+            "    /// Facts of the `{name}` parameter.\n    pub mod {name} {{\n"
+        ));
+        for (constant, ty, value) in consts {
+            let what = match *constant {
+                "MIN" => "Smallest accepted value.",
+                "MAX" => "Largest accepted value.",
+                "DEFAULT" => "Value the service uses when the parameter is left out.",
+                "MIN_LENGTH" => "Fewest characters accepted.",
+                _ => "Most characters accepted.",
+            };
+            out.push_str(&format!(
+                "        /// {what}\n        pub const {constant}: {ty} = {value};\n"
+            ));
+        }
+        out.push_str("    }\n");
+    }
+    out.push_str("}\n");
     Ok(out)
 }

@@ -2,6 +2,7 @@
 //! the repository id of the path, and each endpoint's parameters and answer.
 
 use axum::extract::Request;
+use codearts_repo_gen::parameters;
 use codearts_repo_runtime::{headers, signing};
 use http::{Method, StatusCode};
 
@@ -61,7 +62,13 @@ pub(crate) async fn answer(app: &App, endpoint: Option<Endpoint>, request: Reque
 fn repository_id(path: &str) -> Result<u32, ParamError> {
     let segment = path.split('/').nth(3).unwrap_or("");
     let decoded = percent_decode(segment);
-    integer("repository_id", &decoded, 1, i64::from(i32::MAX)).map(|id| id as u32)
+    integer(
+        "repository_id",
+        &decoded,
+        parameters::repository_id::MIN,
+        parameters::repository_id::MAX,
+    )
+    .map(|id| id as u32)
 }
 
 fn percent_decode(segment: &str) -> String {
@@ -83,9 +90,21 @@ fn readable_repository(app: &App, user: u32, path: &str) -> Result<u32, Answer> 
 
 fn page_params(query: &Query) -> Result<(u32, u32), ParamError> {
     let offset = query
-        .integer("offset", 0, i64::from(i32::MAX), Some(0))?
+        .integer(
+            "offset",
+            parameters::offset::MIN,
+            parameters::offset::MAX,
+            Some(parameters::offset::DEFAULT),
+        )?
         .unwrap_or(0);
-    let limit = query.integer("limit", 1, 100, Some(20))?.unwrap_or(20);
+    let limit = query
+        .integer(
+            "limit",
+            parameters::limit::MIN,
+            parameters::limit::MAX,
+            Some(parameters::limit::DEFAULT),
+        )?
+        .unwrap_or(parameters::limit::DEFAULT);
     Ok((offset as u32, limit as u32))
 }
 
@@ -93,7 +112,12 @@ fn events(app: &App, user: u32, path: &str, query: &Query) -> Result<Answer, Ans
     repository_id(path).map_err(|e| Answer::bad_param(&e))?;
     let parsed = (|| {
         let author_id = query
-            .integer("author_id", 1, i64::from(i32::MAX), None)?
+            .integer(
+                "author_id",
+                parameters::author_id::MIN,
+                parameters::author_id::MAX,
+                None,
+            )?
             .map(|a| a as u32);
         // Only push events exist, so `all` and `push` select the same events.
         query.choice("filter", &["all", "push"])?;
@@ -163,14 +187,30 @@ fn commits(app: &App, user: u32, path: &str, query: &Query) -> Result<Answer, An
 
 fn recent_pushes(app: &App, user: u32, query: &Query) -> Result<Answer, Answer> {
     let parsed = (|| {
-        let size = query.integer("size", 1, 100, Some(10))?.unwrap_or(10);
+        let size = query
+            .integer(
+                "size",
+                parameters::size::MIN,
+                parameters::size::MAX,
+                Some(parameters::size::DEFAULT),
+            )?
+            .unwrap_or(parameters::size::DEFAULT);
         let project_id = query.get("project_id")?;
         if let Some(project_id) = project_id {
             let length = project_id.chars().count();
-            if length != 32 {
+            let (min, max) = (
+                parameters::project_id::MIN_LENGTH,
+                parameters::project_id::MAX_LENGTH,
+            );
+            if !(min..=max).contains(&length) {
+                let expected = if min == max {
+                    format!("exactly {max}")
+                } else {
+                    format!("{min} to {max}")
+                };
                 return Err(ParamError::new(
                     "project_id",
-                    format!("{length} characters, expected exactly 32."),
+                    format!("{length} characters, expected {expected}."),
                 ));
             }
         }

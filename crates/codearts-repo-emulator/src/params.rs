@@ -1,6 +1,7 @@
 //! Reading and checking request parameters; every failure names the parameter.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+use codearts_repo_runtime::time_bound::{self, TimeBound};
 
 /// A parameter that is malformed or out of range.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,8 +96,9 @@ impl Query {
                 ParamError::new(
                     name,
                     format!(
-                        "{} is not a date (YYYY-MM-DD) or an RFC 3339 date-time.",
-                        shown(text)
+                        "{} is not a date: expected {}.",
+                        shown(text),
+                        time_bound::FORMS
                     ),
                 )
             }),
@@ -153,16 +155,10 @@ pub(crate) fn integer(
     Ok(value)
 }
 
-/// A date (`YYYY-MM-DD`, midnight UTC) or an RFC 3339 date-time.
+/// A date (`YYYY-MM-DD`, midnight UTC) or an RFC 3339 date-time, read as the SDK and the
+/// command line read it ([`TimeBound`]'s one parser).
 pub fn instant(text: &str) -> Option<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .filter(|_| text.len() == 10)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc())
+    text.parse::<TimeBound>().ok().map(|bound| bound.instant())
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@
 //! | [`error_body`] | error bodies of every shape read into the documented one |
 //! | [`lenient`] | tolerant types standing in for some of the spec's schemas |
 //! | [`headers`] | header names |
+//! | [`time_bound`] | [`TimeBound`](time_bound::TimeBound), a date or instant bound, and its one parser |
 //!
 //! The generated client names [`ClientState`](exec::ClientState) as its inner type and the
 //! [`lenient`] types in place of some schemas (see `codearts-repo-codegen`); its
@@ -35,5 +36,6 @@ pub mod response;
 pub mod retry;
 pub mod secret;
 pub mod signing;
+pub mod time_bound;
 
 pub use exec::ClientState;

@@ -86,7 +86,8 @@ pub use decode::FieldRepair;
 pub use error::{ApiError, Error, ErrorKind, Result, TimeoutKind};
 pub use operations::{
     DEFAULT_LIMIT, DEFAULT_SIZE, LastPushEventRequest, ListCommits, ListRecentPushEvents,
-    ListRepositoryEvents, MAX_ID, MAX_LIMIT, PROJECT_ID_LEN, TimeBound, WALK_LIMIT,
+    ListRepositoryEvents, MAX_ID, MAX_LIMIT, MAX_SIZE, MIN_LIMIT, MIN_SIZE, PROJECT_ID_LEN,
+    TimeBound, TimeBoundError, WALK_LIMIT,
 };
 pub use pagination::{DayCounts, Page};
 

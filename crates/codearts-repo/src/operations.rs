@@ -6,72 +6,53 @@ use std::future::Future;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone, Utc};
 use futures::stream::{BoxStream, StreamExt};
+
+use codearts_repo_gen::parameters;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::pagination::{self, DayCounts, FetchPage, Page};
 use crate::types::{EventFilter, ListPersonalRecentPushEventsProjectId};
 use crate::{Commit, LastPushEvent, PersonalPushEvent, RepositoryPushEvent, decode};
+pub use codearts_repo_runtime::time_bound::{TimeBound, TimeBoundError};
+
+/// A documented integer fact as `u32`; a spec whose value does not fit fails the build.
+const fn fact(value: i64) -> u32 {
+    assert!(
+        value >= 0 && value <= u32::MAX as i64,
+        "a parameter fact does not fit u32"
+    );
+    value as u32
+}
 
 /// Page size the service uses when none is given (`limit` default of the spec).
-pub const DEFAULT_LIMIT: u32 = 20;
+pub const DEFAULT_LIMIT: u32 = fact(parameters::limit::DEFAULT);
+/// Smallest page size the service accepts.
+pub const MIN_LIMIT: u32 = fact(parameters::limit::MIN);
 /// Largest page size the service accepts.
-pub const MAX_LIMIT: u32 = 100;
+pub const MAX_LIMIT: u32 = fact(parameters::limit::MAX);
 /// Page size used by `stream`, `pages` and `collect` when none is given.
 pub const WALK_LIMIT: u32 = MAX_LIMIT;
 /// Number of recent pushes the service returns when no size is given.
-pub const DEFAULT_SIZE: u32 = 10;
+pub const DEFAULT_SIZE: u32 = fact(parameters::size::DEFAULT);
+/// Fewest recent pushes that can be asked for.
+pub const MIN_SIZE: u32 = fact(parameters::size::MIN);
+/// Most recent pushes that can be asked for.
+pub const MAX_SIZE: u32 = fact(parameters::size::MAX);
 /// Largest id and offset the service accepts (`int32`).
-pub const MAX_ID: u32 = i32::MAX as u32;
+pub const MAX_ID: u32 = fact(parameters::repository_id::MAX);
 /// Length of a project id.
-pub const PROJECT_ID_LEN: usize = 32;
-
-/// A time bound of a query: a whole day (sent as `YYYY-MM-DD`, midnight UTC) or an
-/// instant (sent as RFC 3339 in UTC, such as `2024-01-01T00:00:00Z`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum TimeBound {
-    /// A day, meaning its midnight UTC.
-    Date(NaiveDate),
-    /// An instant.
-    Instant(DateTime<Utc>),
-}
-
-impl TimeBound {
-    /// The value as written on the wire.
-    pub fn to_wire(&self) -> String {
-        match self {
-            Self::Date(date) => date.format("%Y-%m-%d").to_string(),
-            Self::Instant(at) => at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-        }
-    }
-
-    /// The instant meant.
-    pub fn instant(&self) -> DateTime<Utc> {
-        match self {
-            Self::Date(date) => date.and_time(chrono::NaiveTime::MIN).and_utc(),
-            Self::Instant(at) => *at,
-        }
-    }
-}
-
-impl From<NaiveDate> for TimeBound {
-    fn from(date: NaiveDate) -> Self {
-        Self::Date(date)
-    }
-}
-
-impl<Tz: TimeZone> From<DateTime<Tz>> for TimeBound {
-    fn from(at: DateTime<Tz>) -> Self {
-        Self::Instant(at.with_timezone(&Utc))
-    }
-}
+pub const PROJECT_ID_LEN: usize = parameters::project_id::MAX_LENGTH;
 
 fn check_id(parameter: &'static str, value: u32) -> Result<NonZeroU32> {
-    NonZeroU32::new(value)
-        .filter(|v| v.get() <= MAX_ID)
-        .ok_or_else(|| Error::invalid(parameter, value, format!("an integer in 1..={MAX_ID}")))
+    check_range(
+        parameter,
+        value,
+        fact(parameters::repository_id::MIN),
+        MAX_ID,
+    )
+    .map(|v| NonZeroU32::new(v).expect("ids start at 1"))
 }
 
 fn check_range(parameter: &'static str, value: u32, min: u32, max: u32) -> Result<u32> {
@@ -89,10 +70,19 @@ fn check_range(parameter: &'static str, value: u32, min: u32, max: u32) -> Resul
 fn check_limit(limit: Option<u32>) -> Result<Option<NonZeroU32>> {
     limit
         .map(|l| {
-            check_range("limit", l, 1, MAX_LIMIT)
+            check_range("limit", l, MIN_LIMIT, MAX_LIMIT)
                 .map(|l| NonZeroU32::new(l).expect("checked to be at least 1"))
         })
         .transpose()
+}
+
+fn check_offset(offset: Option<u32>) -> Result<u32> {
+    check_range(
+        "offset",
+        offset.unwrap_or(fact(parameters::offset::DEFAULT)),
+        fact(parameters::offset::MIN),
+        fact(parameters::offset::MAX),
+    )
 }
 
 fn check_text(parameter: &'static str, value: Option<&String>) -> Result<()> {
@@ -189,9 +179,17 @@ impl ListRepositoryEvents {
         let repository_id = check_id("repository_id", self.repository_id)?;
         let author_id = self
             .author_id
-            .map(|a| check_id("author_id", a))
+            .map(|a| {
+                check_range(
+                    "author_id",
+                    a,
+                    fact(parameters::author_id::MIN),
+                    fact(parameters::author_id::MAX),
+                )
+                .map(|a| NonZeroU32::new(a).expect("author ids start at 1"))
+            })
             .transpose()?;
-        let offset = check_range("offset", self.offset.unwrap_or(0), 0, MAX_ID)?;
+        let offset = check_offset(self.offset)?;
         let limit = check_limit(self.limit)?;
         check_order(
             "created_after",
@@ -384,7 +382,7 @@ impl ListCommits {
 
     fn validate(&self) -> Result<(CommitsQuery, u32, Option<NonZeroU32>)> {
         let repository_id = check_id("repository_id", self.repository_id)?;
-        let offset = check_range("offset", self.offset.unwrap_or(0), 0, MAX_ID)?;
+        let offset = check_offset(self.offset)?;
         let limit = check_limit(self.limit)?;
         check_text("ref_name", self.ref_name.as_ref())?;
         check_text("path", self.path.as_ref())?;
@@ -418,7 +416,7 @@ impl ListCommits {
         let cap = tighter_cap(cap, self.max_items);
         let mut days = DayCounts::default();
         let commits =
-            pagination::collect(self.walk(cap), cap, |page| days.add(&page.date_title)).await?;
+            pagination::collect(self.walk(cap), |page| days.add(&page.date_title)).await?;
         Ok((commits, days))
     }
 
@@ -514,7 +512,7 @@ impl ListRecentPushEvents {
         let size = self
             .size
             .map(|s| {
-                check_range("size", s, 1, MAX_LIMIT)
+                check_range("size", s, MIN_SIZE, MAX_SIZE)
                     .map(|s| NonZeroU32::new(s).expect("checked to be at least 1"))
             })
             .transpose()?;
@@ -637,13 +635,13 @@ macro_rules! list_walk_methods {
             )]
             pub fn stream(self) -> BoxStream<'static, Result<$item>> {
                 let cap = self.max_items;
-                pagination::items(self.walk(cap), cap)
+                pagination::items(self.walk(cap))
             }
 
             #[doc = concat!("Up to `cap` ", $noun, " (all when `None`) from the offset on.")]
             pub async fn collect(self, cap: Option<usize>) -> Result<Vec<$item>> {
                 let cap = tighter_cap(cap, self.max_items);
-                pagination::collect(self.walk(cap), cap, |_| {}).await
+                pagination::collect(self.walk(cap), |_| {}).await
             }
         }
     };
@@ -716,18 +714,6 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn time_bounds_are_written_in_the_documented_formats() {
-        let date = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
-        assert_eq!(TimeBound::from(date).to_wire(), "2025-06-01");
-        let at = DateTime::parse_from_rfc3339("2024-01-01T08:00:00+08:00").unwrap();
-        assert_eq!(TimeBound::from(at).to_wire(), "2024-01-01T00:00:00Z");
-        assert_eq!(
-            TimeBound::from(date).instant().to_rfc3339(),
-            "2025-06-01T00:00:00+00:00"
-        );
-    }
 
     #[test]
     fn range_checks_name_parameter_value_and_range() {

@@ -23,7 +23,7 @@ use crate::error::Result;
 use crate::types::DateTitleDto;
 
 /// Largest offset the service accepts (`int32`).
-pub(crate) const MAX_OFFSET: u64 = i32::MAX as u64;
+pub(crate) const MAX_OFFSET: u64 = codearts_repo_gen::parameters::offset::MAX as u64;
 
 /// One page of a list operation.
 #[derive(Clone, Debug, PartialEq)]
@@ -197,7 +197,16 @@ pub(crate) fn walk<T: Send + 'static>(
                 walk.stop();
                 Some((Err(error), walk))
             }
-            Ok(page) => {
+            Ok(mut page) => {
+                // The page reaching the cap asked for no more than the cap leaves; a
+                // service that sends more anyway is cut here, the one place the cap is
+                // enforced, so pages, items and collections all stop exactly at it.
+                if let Some(cap_end) = walk.cap_end {
+                    let allowed = cap_end.saturating_sub(u64::from(page.offset));
+                    if page.items.len() as u64 > allowed {
+                        page.items.truncate(allowed as usize);
+                    }
+                }
                 if first && let Some(total) = page.total {
                     walk.end = Some(walk.end.map_or(total, |end| end.min(total)));
                     // The end is known: no request can land past it, so no need to ramp.
@@ -219,27 +228,23 @@ pub(crate) fn walk<T: Send + 'static>(
 /// The items of a page stream, in order.
 pub(crate) fn items<T: Send + 'static>(
     pages: BoxStream<'static, Result<Page<T>>>,
-    cap: Option<usize>,
 ) -> BoxStream<'static, Result<T>> {
-    let items = pages.flat_map(|page| match page {
-        Ok(page) => {
-            futures::future::Either::Left(futures::stream::iter(page.items.into_iter().map(Ok)))
-        }
-        Err(error) => {
-            futures::future::Either::Right(futures::stream::once(async move { Err(error) }))
-        }
-    });
-    // The walk asks for no item past the cap, but a service may send more than asked.
-    match cap {
-        Some(cap) => items.take(cap).boxed(),
-        None => items.boxed(),
-    }
+    pages
+        .flat_map(|page| match page {
+            Ok(page) => {
+                futures::future::Either::Left(futures::stream::iter(page.items.into_iter().map(Ok)))
+            }
+            Err(error) => {
+                futures::future::Either::Right(futures::stream::once(async move { Err(error) }))
+            }
+        })
+        .boxed()
 }
 
-/// Collects up to `cap` items of a page stream, passing each page to `each_page` first.
+/// Collects the items of a page stream (which the walk already stopped at its cap),
+/// passing each page to `each_page` first.
 pub(crate) async fn collect<T>(
     mut pages: BoxStream<'static, Result<Page<T>>>,
-    cap: Option<usize>,
     mut each_page: impl FnMut(&Page<T>),
 ) -> Result<Vec<T>> {
     let mut out = Vec::new();
@@ -247,12 +252,6 @@ pub(crate) async fn collect<T>(
         let page = page?;
         each_page(&page);
         out.extend(page.items);
-        if let Some(cap) = cap
-            && out.len() >= cap
-        {
-            out.truncate(cap);
-            break;
-        }
     }
     Ok(out)
 }
@@ -302,7 +301,7 @@ mod tests {
             for n in [0, 1, 99, 100, 101, 1050] {
                 let asked = Arc::new(Mutex::new(Vec::new()));
                 let pages = walk(source(n, report_total, asked.clone()), 0, 100, 4, None);
-                let got: Vec<u32> = items(pages, None).map(|r| r.unwrap()).collect().await;
+                let got: Vec<u32> = items(pages).map(|r| r.unwrap()).collect().await;
                 assert_eq!(
                     got,
                     (0..n).collect::<Vec<_>>(),
@@ -338,7 +337,7 @@ mod tests {
                     })
                 })
             };
-            let got: Vec<u32> = items(walk(fetch, 0, 100, 8, None), None)
+            let got: Vec<u32> = items(walk(fetch, 0, 100, 8, None))
                 .map(|r| r.unwrap())
                 .collect()
                 .await;
@@ -366,12 +365,44 @@ mod tests {
             let limits = Arc::new(Mutex::new(Vec::new()));
             let fetch = source_with_limits(1000, report_total, asked.clone(), limits.clone());
             let pages = walk(fetch, 0, 100, 4, Some(150));
-            let got = collect(pages, Some(150), |_| {}).await.unwrap();
+            let got = collect(pages, |_| {}).await.unwrap();
             assert_eq!(got, (0..150).collect::<Vec<_>>());
             assert_eq!(*asked.lock().unwrap(), [0, 100]);
             // The page reaching the cap asks for only what the cap leaves.
             assert_eq!(*limits.lock().unwrap(), [100, 50]);
         }
+    }
+
+    #[tokio::test]
+    async fn the_walk_stops_at_the_cap_even_when_the_service_sends_more_than_asked() {
+        // A service that ignores `limit` and always answers full pages of 100.
+        let fetch: FetchPage<u32> = Arc::new(|offset, _limit| {
+            Box::pin(async move {
+                Ok(Page {
+                    items: (offset..offset + 100).collect(),
+                    total: None,
+                    offset,
+                    limit: 100,
+                    request_id: None,
+                    date_title: Vec::new(),
+                    repairs: Vec::new(),
+                })
+            })
+        });
+        let pages: Vec<usize> = walk(fetch.clone(), 0, 100, 4, Some(150))
+            .map(|page| page.unwrap().items.len())
+            .collect()
+            .await;
+        assert_eq!(pages, [100, 50], "pages end exactly at the cap");
+        let items: Vec<u32> = items(walk(fetch.clone(), 0, 100, 4, Some(150)))
+            .map(|r| r.unwrap())
+            .collect()
+            .await;
+        assert_eq!(items, (0..150).collect::<Vec<_>>());
+        let collected = collect(walk(fetch, 0, 100, 4, Some(150)), |_| {})
+            .await
+            .unwrap();
+        assert_eq!(collected.len(), 150);
     }
 
     #[tokio::test]
@@ -409,7 +440,7 @@ mod tests {
         let pages = walk(fetch, 0, limit, concurrency, None);
         let got: Vec<u32> = tokio::time::timeout(
             std::time::Duration::from_secs(30),
-            items(pages, None).map(|r| r.unwrap()).collect(),
+            items(pages).map(|r| r.unwrap()).collect(),
         )
         .await
         .expect("the walk went on past the slow page");
