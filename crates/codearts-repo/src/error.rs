@@ -81,7 +81,12 @@ pub enum Error {
     /// Reading stopped as soon as the limit was passed, or before reading when the
     /// announced `Content-Length` was over it. Not retried: the same request would get
     /// the same answer.
-    #[error("{operation}: the answer (HTTP {status}{}) is larger than the limit of {limit} bytes set by max_response_bytes; {}", request_id.as_deref().map(|id| format!(", request id {}", printable(id))).unwrap_or_default(), too_large_detail(*received, *declared))]
+    #[error(
+        "{operation}: the answer (HTTP {status}{}) is larger than the limit of {limit} bytes \
+         set by max_response_bytes; {}",
+        request_id_note(request_id.as_deref()),
+        too_large_detail(*received, *declared)
+    )]
     ResponseTooLarge {
         /// The operation, such as `list_commits`.
         operation: &'static str,
@@ -281,6 +286,13 @@ impl Error {
             expected: expected.into(),
         }
     }
+}
+
+/// `, request id …` when there is one.
+fn request_id_note(request_id: Option<&str>) -> String {
+    request_id
+        .map(|id| format!(", request id {}", printable(id)))
+        .unwrap_or_default()
 }
 
 /// What was over the limit: the bytes read, or the announced length.

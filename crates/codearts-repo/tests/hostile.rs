@@ -231,10 +231,7 @@ async fn a_huge_error_message_is_cut_and_escaped_for_display_and_kept_whole() {
         "A".repeat(5 * MIB as usize)
     );
     let body = serde_json::json!({"error_code": "X.\u{7}1", "error_msg": message}).to_string();
-    let server = canned_server(vec![Canned::new(400, body)]).await;
-    let e = canned_client(&server, RetryConfig::disabled())
-        .list_commits(1)
-        .send()
+    let e = common::canned_commits(Canned::new(400, body))
         .await
         .unwrap_err();
     let text = e.to_string();
@@ -257,10 +254,7 @@ async fn a_huge_error_message_is_cut_and_escaped_for_display_and_kept_whole() {
 async fn decode_problems_quoting_a_huge_value_are_cut() {
     let huge = "\\u001bB".repeat(MIB as usize);
     // The whole body is a string where an object is expected: the message quotes it.
-    let server = canned_server(vec![Canned::new(200, format!(r#""{huge}""#))]).await;
-    let e = canned_client(&server, RetryConfig::disabled())
-        .list_commits(1)
-        .send()
+    let e = common::canned_commits(Canned::new(200, format!(r#""{huge}""#)))
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode, "{e}");
@@ -271,10 +265,7 @@ async fn decode_problems_quoting_a_huge_value_are_cut() {
 
     // A repaired field's problem quotes it too: cut as well.
     let body = format!(r#"{{"commits":[{{"id":"a1","verification_status":"{huge}"}}]}}"#);
-    let server = canned_server(vec![Canned::new(200, body)]).await;
-    let page = canned_client(&server, RetryConfig::disabled())
-        .list_commits(1)
-        .send()
+    let page = common::canned_commits(Canned::new(200, body))
         .await
         .unwrap();
     let problem = &page.repairs[0].problem;
@@ -293,10 +284,7 @@ async fn strings_that_are_not_utf8_are_dropped_from_optional_fields_and_reported
         {\"id\":\"b2\",\"message\":\"cut \xc3\",\"committer_name\":\"raw \x01 control\"}],\
         \"date_title\":[]}"
         .to_vec();
-    let server = canned_server(vec![Canned::new(200, body)]).await;
-    let page = canned_client(&server, RetryConfig::disabled())
-        .list_commits(1)
-        .send()
+    let page = common::canned_commits(Canned::new(200, body))
         .await
         .unwrap();
     assert_eq!(page.items.len(), 2);
@@ -323,12 +311,7 @@ async fn strings_that_are_not_utf8_are_dropped_from_optional_fields_and_reported
     // In a list of events, and alongside a malformed value.
     let body = b"[{\"author\":{\"id\":5,\"name\":\"\xe2\x82\"},\"author_id\":\"x\",\"repository_name\":\"r\"}]"
         .to_vec();
-    let server = canned_server(vec![Canned::new(200, body)]).await;
-    let page = canned_client(&server, RetryConfig::disabled())
-        .list_repository_events(1)
-        .send()
-        .await
-        .unwrap();
+    let page = common::canned_events(Canned::new(200, body)).await.unwrap();
     assert_eq!(page.items[0].repository_name.as_deref(), Some("r"));
     let paths: Vec<&str> = page.repairs.iter().map(|r| r.path.as_str()).collect();
     assert_eq!(paths, ["[0].author.name", "[0].author_id"]);
@@ -337,10 +320,7 @@ async fn strings_that_are_not_utf8_are_dropped_from_optional_fields_and_reported
 #[tokio::test]
 async fn a_required_string_that_is_not_utf8_still_fails_with_its_path() {
     let body = b"{\"commits\":[{\"id\":\"a1\"},{\"id\":\"b\xff2\"}]}".to_vec();
-    let server = canned_server(vec![Canned::new(200, body)]).await;
-    let e = canned_client(&server, RetryConfig::disabled())
-        .list_commits(1)
-        .send()
+    let e = common::canned_commits(Canned::new(200, body))
         .await
         .unwrap_err();
     match &e {
@@ -368,11 +348,10 @@ async fn bytes_after_the_json_document_fail_the_decode() {
         ),
     ];
     for (operation, body) in cases {
-        let server = canned_server(vec![Canned::new(200, body.to_vec())]).await;
-        let client = canned_client(&server, RetryConfig::disabled());
+        let answer = Canned::new(200, body.to_vec());
         let e = match operation {
-            "list_commits" => client.list_commits(1).send().await.map(drop),
-            _ => client.list_repository_events(1).send().await.map(drop),
+            "list_commits" => common::canned_commits(answer).await.map(drop),
+            _ => common::canned_events(answer).await.map(drop),
         }
         .unwrap_err();
         match &e {
@@ -394,15 +373,7 @@ async fn bytes_after_the_json_document_fail_the_decode() {
     }
 
     // Whitespace after the document is fine.
-    let server = canned_server(vec![Canned::new(
-        200,
-        "{\"commits\":[{\"id\":\"a1\"}]}\r\n \t\n",
-    )])
-    .await;
-    let page = canned_client(&server, RetryConfig::disabled())
-        .list_commits(1)
-        .send()
-        .await
-        .unwrap();
+    let spaced = Canned::new(200, "{\"commits\":[{\"id\":\"a1\"}]}\r\n \t\n");
+    let page = common::canned_commits(spaced).await.unwrap();
     assert_eq!(page.items.len(), 1);
 }

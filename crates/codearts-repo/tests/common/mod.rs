@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use codearts_repo::{Client, ClientBuilder, Credentials, RetryConfig};
+use codearts_repo::{
+    Client, ClientBuilder, Commit, Credentials, Page, RepositoryPushEvent, RetryConfig,
+};
 use codearts_repo_emulator::{Emulator, SyntheticConfig};
 
 /// An emulator with `config`'s data and the given seed.
@@ -181,4 +183,21 @@ pub(crate) fn canned_builder(server: &CannedServer, retry: RetryConfig) -> Clien
 /// A token client for a canned server.
 pub(crate) fn canned_client(server: &CannedServer, retry: RetryConfig) -> Client {
     canned_builder(server, retry).build().unwrap()
+}
+
+/// The first page of commits as a server answering only `answer` gives it (no retries).
+pub(crate) async fn canned_commits(answer: Canned) -> codearts_repo::Result<Page<Commit>> {
+    let server = canned_server(vec![answer]).await;
+    let client = canned_client(&server, RetryConfig::disabled());
+    client.list_commits(1).send().await
+}
+
+/// The first page of push events as a server answering only `answer` gives it (no
+/// retries).
+pub(crate) async fn canned_events(
+    answer: Canned,
+) -> codearts_repo::Result<Page<RepositoryPushEvent>> {
+    let server = canned_server(vec![answer]).await;
+    let client = canned_client(&server, RetryConfig::disabled());
+    client.list_repository_events(1).send().await
 }
