@@ -2,7 +2,8 @@
 //!
 //! progenitor's `exec` hook has no per-call context, so the caller runs the generated
 //! `send()` inside [`with_call_record`]: a task-local slot that carries the caller's
-//! deadline in and the [`CallRecord`] (attempts, last status and headers, timeouts) out.
+//! deadline in and the [`CallRecord`] (attempts, last status and headers, timeouts, an
+//! answer over the size limit) out.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -10,6 +11,8 @@ use std::time::Instant;
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
+
+use crate::response::BodyTooLarge;
 
 /// What the attempt loop observed while running one operation.
 #[derive(Clone, Debug, Default)]
@@ -25,6 +28,9 @@ pub struct CallRecord {
     /// Whether retrying stopped (or the last attempt was cut) because the operation's
     /// time was used up.
     pub deadline_reached: bool,
+    /// Set when the last answer's body was over the size limit (its status and headers
+    /// are then in `status` and `headers`); the operation failed without retrying.
+    pub body_too_large: Option<BodyTooLarge>,
 }
 
 struct CallSlot {

@@ -34,9 +34,16 @@ impl ErrorParts {
     }
 }
 
-/// Reads the code and message of an error body of any accepted shape.
+/// Reads the code and message of an error body of any accepted shape. Any bytes are
+/// accepted: a JSON body with bytes that are not UTF-8 is read with them replaced by
+/// U+FFFD, and a body that is not JSON is kept as (cut) text.
 pub fn parse(body: &[u8]) -> ErrorParts {
-    match serde_json::from_slice::<Value>(body) {
+    let value =
+        serde_json::from_slice::<Value>(body).or_else(|error| match std::str::from_utf8(body) {
+            Ok(_) => Err(error),
+            Err(_) => serde_json::from_str::<Value>(&String::from_utf8_lossy(body)),
+        });
+    match value {
         Ok(value) => {
             let parts = from_value(&value);
             if parts.is_empty() {
@@ -107,7 +114,8 @@ pub fn canonical_body(parts: &ErrorParts) -> Vec<u8> {
     if let Some(message) = &parts.message {
         object.insert("error_msg".into(), Value::String(message.clone()));
     }
-    serde_json::to_vec(&Value::Object(object)).expect("a map of strings serializes")
+    // A map of strings always serializes; an empty body would read as no code or message.
+    serde_json::to_vec(&Value::Object(object)).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -158,9 +166,79 @@ mod tests {
     }
 
     #[test]
+    fn a_json_body_with_bytes_that_are_not_utf8_is_still_read() {
+        let parts = parse(b"{\"error_code\":\"X.1\",\"error_msg\":\"bad \xff byte\"}");
+        assert_eq!(parts.code.as_deref(), Some("X.1"));
+        assert_eq!(parts.message.as_deref(), Some("bad \u{fffd} byte"));
+    }
+
+    #[test]
     fn long_raw_text_is_cut() {
         let body = "x".repeat(5000);
         let message = parse(body.as_bytes()).message.unwrap();
         assert_eq!(message.chars().count(), MAX_RAW_MESSAGE_CHARS + 1);
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Bodies that look like error bodies of every accepted shape, some broken.
+        fn error_like_body() -> impl Strategy<Value = Vec<u8>> {
+            let field = prop_oneof![
+                Just("error_code"),
+                Just("error_msg"),
+                Just("errorCode"),
+                Just("errorMsg"),
+                Just("code"),
+                Just("message"),
+                Just("error"),
+            ];
+            let value = prop_oneof![
+                any::<String>().prop_map(Value::String),
+                any::<i64>().prop_map(Value::from),
+                any::<bool>().prop_map(Value::Bool),
+                Just(Value::Null),
+                Just(serde_json::json!({"code": 1, "message": ["x"]})),
+            ];
+            (
+                proptest::collection::vec((field, value), 0..4),
+                proptest::collection::vec(any::<u8>(), 0..8),
+                any::<usize>(),
+            )
+                .prop_map(|(fields, noise, at)| {
+                    let object: serde_json::Map<String, Value> = fields
+                        .into_iter()
+                        .map(|(name, value)| (name.to_string(), value))
+                        .collect();
+                    let mut body = serde_json::to_vec(&Value::Object(object)).unwrap();
+                    let at = at % (body.len() + 1);
+                    body.splice(at..at, noise);
+                    body
+                })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            /// Any bytes: no panic, a cut message when the body is not JSON (even with
+            /// bytes that are not UTF-8 replaced), and the
+            /// canonical body reads back as the same parts.
+            #[test]
+            fn parse_accepts_any_bytes(
+                body in prop_oneof![proptest::collection::vec(any::<u8>(), 0..256), error_like_body()],
+            ) {
+                let parts = parse(&body);
+                if serde_json::from_str::<Value>(&String::from_utf8_lossy(&body)).is_err() {
+                    prop_assert!(parts.code.is_none());
+                    if let Some(message) = &parts.message {
+                        prop_assert!(message.chars().count() <= MAX_RAW_MESSAGE_CHARS + 1);
+                    }
+                }
+                if !parts.is_empty() {
+                    prop_assert_eq!(parse(&canonical_body(&parts)), parts);
+                }
+            }
+        }
     }
 }

@@ -7,9 +7,13 @@
 //!    `X-Sdk-Date`;
 //! 2. bounds the attempt by the per-attempt timeout and what is left of the operation's;
 //! 3. reads the whole body inside that bound ([`buffer_response`]), so a stalled or
-//!    truncated body is a failed attempt, not a failed decode later;
+//!    truncated body is a failed attempt, not a failed decode later, and at most
+//!    [`ClientState::max_response_bytes`] of it: a longer body fails the operation at once
+//!    (see [`BodyTooLarge`]);
 //! 4. retries what the [`RetryPolicy`] classifies as retryable, within its attempt bound
-//!    and the operation's deadline;
+//!    and the operation's deadline (a `Retry-After` longer than what is left of it ends
+//!    the retries and the answer is returned; so does one over [`MAX_RETRY_WAIT`] when
+//!    there is no deadline);
 //! 5. traces a `codearts_repo.request` span (operation, attempts, status, duration, request
 //!    id) with one `codearts_repo.attempt` span per attempt;
 //! 6. reports what happened through [`crate::call::with_call_record`].
@@ -25,11 +29,15 @@ use crate::auth::Auth;
 use crate::call::{caller_deadline, update_record};
 use crate::headers;
 use crate::prepare::prepare_request;
-use crate::response::buffer_response;
-use crate::retry::{RetryPolicy, is_retryable_error, is_retryable_status, retry_after};
+use crate::response::{
+    BodyTooLarge, DEFAULT_MAX_RESPONSE_BYTES, ReadError, buffer_response, fail_too_large,
+};
+use crate::retry::{
+    MAX_RETRY_WAIT, RetryPolicy, is_retryable_error, is_retryable_status, retry_after,
+};
 
 /// State the generated client carries for its hooks.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ClientState {
     /// Authentication applied to every attempt.
     pub auth: Auth,
@@ -42,6 +50,24 @@ pub struct ClientState {
     pub operation_timeout: Option<Duration>,
     /// `User-Agent` sent with every request, when set.
     pub user_agent: Option<HeaderValue>,
+    /// Largest body read from one answer, in bytes; a longer one fails the operation
+    /// without retrying (see [`BodyTooLarge`]).
+    pub max_response_bytes: u64,
+}
+
+impl Default for ClientState {
+    /// No credentials, the default [`RetryPolicy`], no timeouts, no `User-Agent`, bodies up
+    /// to [`DEFAULT_MAX_RESPONSE_BYTES`].
+    fn default() -> Self {
+        Self {
+            auth: Auth::default(),
+            retry: RetryPolicy::default(),
+            attempt_timeout: None,
+            operation_timeout: None,
+            user_agent: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
 }
 
 /// Runs one operation (`operation_id`, for tracing) with `http`, retrying as `state` says.
@@ -55,7 +81,9 @@ pub async fn execute(
     operation_id: &str,
 ) -> reqwest::Result<reqwest::Response> {
     let started = Instant::now();
-    let deadline = caller_deadline().or_else(|| state.operation_timeout.map(|t| started + t));
+    // A timeout too long to represent as an instant is no deadline.
+    let deadline =
+        caller_deadline().or_else(|| state.operation_timeout.and_then(|t| started.checked_add(t)));
     let span = tracing::info_span!(
         "codearts_repo.request",
         operation = operation_id,
@@ -90,7 +118,15 @@ async fn run_attempts(
             let mut request = request;
             prepare_request(&mut request, &state.auth, Utc::now());
             let response = http.execute(request).await?;
-            return buffer_response(response).await;
+            return match buffer_response(response, state.max_response_bytes).await {
+                Ok(response) => Ok(response),
+                Err(ReadError::Http(error)) => Err(error),
+                Err(ReadError::TooLarge {
+                    too_large,
+                    status,
+                    headers,
+                }) => refuse_too_large(too_large, status, headers).await,
+            };
         };
         prepare_request(&mut attempt_request, &state.auth, Utc::now());
         if let Some(user_agent) = &state.user_agent {
@@ -118,7 +154,7 @@ async fn run_attempts(
         let attempt_started = Instant::now();
         let outcome = async {
             let response = http.execute(attempt_request).await?;
-            buffer_response(response).await
+            buffer_response(response, state.max_response_bytes).await
         }
         .instrument(attempt_span.clone())
         .await;
@@ -148,14 +184,14 @@ async fn run_attempts(
                         tracing::debug!(
                             attempt,
                             status = status.as_u16(),
-                            delay_ms = delay.as_millis() as u64,
+                            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                             "retrying after a retryable status"
                         );
                         drop(response);
                         tokio::time::sleep(delay).await;
                         continue;
                     }
-                    update_record(|r| r.deadline_reached = true);
+                    update_record(|r| r.deadline_reached = deadline.is_some());
                 }
                 update_record(|r| {
                     r.status = Some(status);
@@ -164,7 +200,16 @@ async fn run_attempts(
                 });
                 return Ok(response);
             }
-            Err(error) => {
+            Err(ReadError::TooLarge {
+                too_large,
+                status,
+                headers,
+            }) => {
+                span.record("status", status.as_u16());
+                attempt_span.record("status", status.as_u16());
+                return refuse_too_large(too_large, status, headers).await;
+            }
+            Err(ReadError::Http(error)) => {
                 let timed_out = error.is_timeout();
                 let out_of_time = timed_out && cut_by_deadline;
                 if is_retryable_error(&error) && !last && !out_of_time {
@@ -173,7 +218,7 @@ async fn run_attempts(
                         tracing::debug!(
                             attempt,
                             timed_out,
-                            delay_ms = delay.as_millis() as u64,
+                            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                             "retrying after a transport failure"
                         );
                         tokio::time::sleep(delay).await;
@@ -193,7 +238,81 @@ async fn run_attempts(
     }
 }
 
-/// Whether waiting `delay` still leaves time before the deadline.
+/// Records an answer whose body is over the limit and fails the operation with it: the
+/// same request would get the same answer, so it is not retried.
+async fn refuse_too_large(
+    too_large: BodyTooLarge,
+    status: reqwest::StatusCode,
+    headers: reqwest::header::HeaderMap,
+) -> reqwest::Result<reqwest::Response> {
+    tracing::warn!(
+        status = status.as_u16(),
+        limit = too_large.limit,
+        received = too_large.received,
+        declared = too_large.declared,
+        "the answer's body is over the size limit"
+    );
+    update_record(|r| {
+        r.status = Some(status);
+        r.headers = Some(headers);
+        r.timed_out = false;
+        r.body_too_large = Some(too_large.clone());
+    });
+    fail_too_large(too_large).await
+}
+
+/// Whether waiting `delay` still leaves time before the deadline, or, without one, whether
+/// it is at most [`MAX_RETRY_WAIT`]. Never panics, however long the delay.
 fn fits(deadline: Option<Instant>, delay: Duration) -> bool {
-    deadline.is_none_or(|d| Instant::now() + delay < d)
+    match deadline {
+        Some(deadline) => Instant::now()
+            .checked_add(delay)
+            .is_some_and(|end| end < deadline),
+        None => delay <= MAX_RETRY_WAIT,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_wait_longer_than_the_deadline_leaves_does_not_fit_and_never_panics() {
+        let soon = Instant::now() + Duration::from_secs(60);
+        assert!(fits(Some(soon), Duration::from_millis(10)));
+        assert!(!fits(Some(soon), Duration::from_secs(61)));
+        assert!(!fits(Some(soon), Duration::from_secs(u64::MAX)));
+        assert!(!fits(Some(soon), Duration::MAX));
+        assert!(fits(None, MAX_RETRY_WAIT));
+        assert!(!fits(None, MAX_RETRY_WAIT + Duration::from_nanos(1)));
+        assert!(!fits(None, Duration::MAX));
+    }
+
+    #[test]
+    fn a_client_state_defaults_to_the_default_size_limit() {
+        assert_eq!(
+            ClientState::default().max_response_bytes,
+            DEFAULT_MAX_RESPONSE_BYTES
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any delay and any deadline: no panic, and a delay fits only if it ends before.
+        #[test]
+        fn fits_takes_any_delay(
+            seconds in any::<u64>(),
+            nanos in 0u32..1_000_000_000,
+            left in 0u64..1_000_000,
+        ) {
+            let delay = Duration::new(seconds, nanos);
+            let deadline = Instant::now() + Duration::from_millis(left);
+            if fits(Some(deadline), delay) {
+                prop_assert!(delay < Duration::from_millis(left));
+            }
+            prop_assert_eq!(fits(None, delay), delay <= MAX_RETRY_WAIT);
+        }
+    }
 }

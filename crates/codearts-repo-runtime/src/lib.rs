@@ -13,7 +13,7 @@
 //! | [`retry`] | the [`RetryPolicy`](retry::RetryPolicy) and what is retryable |
 //! | [`call`] | the per-operation deadline in, the [`CallRecord`](call::CallRecord) out |
 //! | [`exec`] | [`ClientState`](exec::ClientState) and the attempt loop, [`execute`](exec::execute) |
-//! | [`mod@response`] | reading an answer whole within the attempt's bounds |
+//! | [`mod@response`] | reading an answer whole within the attempt's bounds and a size limit |
 //! | [`error_body`] | error bodies of every shape read into the documented one |
 //! | [`lenient`] | tolerant types standing in for some of the spec's schemas |
 //! | [`headers`] | header names |

@@ -3,12 +3,20 @@
 //! Every operation of the API is an idempotent GET, so 408, 429, 500, 502, 503, 504 and
 //! transport failures are retried, with exponential backoff and full jitter, honouring
 //! `Retry-After`.
+//!
+//! A `Retry-After` is honoured only while it fits: one asking for more time than the
+//! operation has left (or, without an operation deadline, for more than [`MAX_RETRY_WAIT`])
+//! ends the retries, and the answer that asked for it is returned.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap};
+
+/// Longest `Retry-After` honoured when the operation has no deadline; a longer one ends
+/// the retries.
+pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(60 * 60);
 
 /// How failed attempts are retried.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,16 +97,24 @@ pub fn is_retryable_error(error: &reqwest::Error) -> bool {
         || error.is_decode()
 }
 
-/// The wait a `Retry-After` header asks for: delay seconds or an HTTP date.
+/// The wait a `Retry-After` header asks for: delay seconds or an HTTP date (a date in the
+/// past is no wait). Any header value is accepted without panicking: delay seconds too
+/// large for a `u64` read as `u64::MAX` seconds, and anything unreadable as no header.
 pub fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
     let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::from_secs(
+            value.parse::<u64>().unwrap_or(u64::MAX),
+        ));
     }
     let at = DateTime::parse_from_rfc2822(value)
         .ok()?
         .with_timezone(&Utc);
-    Some((at - now).to_std().unwrap_or(Duration::ZERO))
+    Some(
+        at.signed_duration_since(now)
+            .to_std()
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 #[cfg(test)]
@@ -134,5 +150,78 @@ mod tests {
         assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(5)));
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&headers, now), None);
+    }
+
+    #[test]
+    fn huge_and_odd_retry_after_values_are_read_without_panicking() {
+        let now = Utc::now();
+        let far = Duration::from_secs(u64::MAX);
+        for (value, expected) in [
+            ("18446744073709551615", Some(far)),
+            (
+                "9223372036854775807",
+                Some(Duration::from_secs(9_223_372_036_854_775_807)),
+            ),
+            ("99999999999999999999999999", Some(far)),
+            (" 7 ", Some(Duration::from_secs(7))),
+            ("-1", None),
+            ("+5", None),
+            ("1.5", None),
+            ("", None),
+            ("Mon, 01 Jan 1900 00:00:00 GMT", Some(Duration::ZERO)),
+        ] {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_str(value).unwrap());
+            assert_eq!(retry_after(&headers, now), expected, "{value:?}");
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static("Fri, 31 Dec 9999 23:59:59 GMT"),
+        );
+        assert!(retry_after(&headers, now).unwrap() > Duration::from_secs(200 * 365 * 86_400));
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            /// Any bytes a header can hold: no panic, and delay seconds read exactly.
+            #[test]
+            fn retry_after_accepts_any_header_bytes(
+                bytes in proptest::collection::vec(any::<u8>(), 0..64),
+                now in 0i64..4_102_444_800,
+            ) {
+                let now = DateTime::from_timestamp(now, 0).unwrap();
+                if let Ok(value) = HeaderValue::from_bytes(&bytes) {
+                    let mut headers = HeaderMap::new();
+                    headers.insert(header::RETRY_AFTER, value);
+                    let wait = retry_after(&headers, now);
+                    let text = std::str::from_utf8(&bytes).unwrap_or("x").trim();
+                    if let Ok(seconds) = text.parse::<u64>()
+                        && !text.starts_with('+')
+                    {
+                        prop_assert_eq!(wait, Some(Duration::from_secs(seconds)));
+                    }
+                }
+            }
+
+            /// Every number of seconds, and every date, however far.
+            #[test]
+            fn retry_after_reads_any_seconds_and_dates(
+                seconds in any::<u64>(),
+                at in -2_208_988_800i64..253_402_300_799,
+            ) {
+                let mut headers = HeaderMap::new();
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+                prop_assert_eq!(retry_after(&headers, Utc::now()), Some(Duration::from_secs(seconds)));
+                let date = DateTime::from_timestamp(at, 0).unwrap().to_rfc2822();
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_str(&date).unwrap());
+                prop_assert!(retry_after(&headers, Utc::now()).is_some(), "{}", date);
+            }
+        }
     }
 }

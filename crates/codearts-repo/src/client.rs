@@ -32,6 +32,10 @@ pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
 pub const DEFAULT_MAX_CONCURRENT_PAGES: usize = 10;
 /// Most pages fetched at the same time that can be configured.
 pub const MAX_CONCURRENT_PAGES_LIMIT: usize = 32;
+/// Default largest body read from one answer: 16 MiB, about 200 times a page of 100
+/// commits (about 85 KB). See [`ClientBuilder::max_response_bytes`].
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 =
+    codearts_repo_runtime::response::DEFAULT_MAX_RESPONSE_BYTES;
 /// `User-Agent` sent when none is configured.
 pub const DEFAULT_USER_AGENT: &str = concat!("codearts-repo-rust/", env!("CARGO_PKG_VERSION"));
 
@@ -107,10 +111,11 @@ impl Client {
         >,
     {
         let limit = self.inner.operation_timeout;
-        let deadline = limit.map(|l| Instant::now() + l);
+        // A timeout too long to represent as an instant is no deadline.
+        let deadline = limit.and_then(|l| Instant::now().checked_add(l));
         let recorded = with_call_record(deadline, send);
         let (result, record) = match limit {
-            Some(limit) => tokio::time::timeout(limit + DECODE_GRACE, recorded)
+            Some(limit) => tokio::time::timeout(limit.saturating_add(DECODE_GRACE), recorded)
                 .await
                 .map_err(|_| Error::Timeout {
                     operation,
@@ -121,6 +126,16 @@ impl Client {
             None => recorded.await,
         };
         let attempts = record.attempts;
+        if let (Err(_), Some(too_large)) = (&result, record.body_too_large) {
+            return Err(Error::ResponseTooLarge {
+                operation,
+                limit: too_large.limit,
+                received: too_large.received,
+                declared: too_large.declared,
+                status: record.status.unwrap_or_default(),
+                request_id: record.headers.as_ref().and_then(decode::request_id),
+            });
+        }
         use codearts_repo_gen::Error as Wire;
         match result {
             Ok(value) => {
@@ -277,6 +292,7 @@ pub struct ClientBuilder {
     operation_timeout: Option<Duration>,
     retry: RetryConfig,
     max_concurrent_pages: usize,
+    max_response_bytes: u64,
     user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
 }
@@ -293,6 +309,7 @@ impl Default for ClientBuilder {
             operation_timeout: Some(DEFAULT_OPERATION_TIMEOUT),
             retry: RetryConfig::default(),
             max_concurrent_pages: DEFAULT_MAX_CONCURRENT_PAGES,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: None,
             http_client: None,
         }
@@ -311,6 +328,7 @@ impl fmt::Debug for ClientBuilder {
             .field("operation_timeout", &self.operation_timeout)
             .field("retry", &self.retry)
             .field("max_concurrent_pages", &self.max_concurrent_pages)
+            .field("max_response_bytes", &self.max_response_bytes)
             .field("user_agent", &self.user_agent)
             .finish_non_exhaustive()
     }
@@ -382,6 +400,18 @@ impl ClientBuilder {
         self
     }
 
+    /// Largest body read from one answer, in bytes, at least 1 (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`], 16 MiB; a page of 100 commits is about 85 KB).
+    ///
+    /// Bounds the memory one answer can take, whatever the server sends: an answer that
+    /// announces a longer `Content-Length` is refused before its body is read, and reading
+    /// any other stops as soon as the limit is passed. Either fails the operation with
+    /// [`Error::ResponseTooLarge`], without retrying. Error answers are bounded alike.
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     /// The `User-Agent` header (default [`DEFAULT_USER_AGENT`]).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
@@ -445,6 +475,15 @@ impl ClientBuilder {
                 format!("an integer in 1..={MAX_CONCURRENT_PAGES_LIMIT}"),
             ));
         }
+        if self.max_response_bytes == 0 {
+            return Err(Error::invalid(
+                "max_response_bytes",
+                0,
+                format!(
+                    "a number of bytes of at least 1 (the default is {DEFAULT_MAX_RESPONSE_BYTES})"
+                ),
+            ));
+        }
         let user_agent = self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT);
         let user_agent = HeaderValue::from_str(user_agent)
             .map_err(|_| Error::invalid("user_agent", user_agent, "visible ASCII text"))?;
@@ -486,6 +525,7 @@ impl ClientBuilder {
             attempt_timeout: self.attempt_timeout,
             operation_timeout: self.operation_timeout,
             user_agent: Some(user_agent),
+            max_response_bytes: self.max_response_bytes,
         };
         Ok(Client {
             inner: Arc::new(ClientInner {
@@ -621,6 +661,10 @@ mod tests {
                 .is_err()
         );
         assert!(base().attempt_timeout(Duration::ZERO).build().is_err());
+        let e = base().max_response_bytes(0).build().unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidInput, "{e}");
+        assert!(e.to_string().contains("max_response_bytes"), "{e}");
+        assert!(base().max_response_bytes(1).build().is_ok());
         assert!(base().user_agent("bad\nagent").build().is_err());
         assert!(
             base()

@@ -1,4 +1,4 @@
-//! The one error type of the crate.
+//! The one error type of the crate, and how texts from the service are shown.
 
 use std::fmt;
 use std::time::Duration;
@@ -8,10 +8,19 @@ use reqwest::StatusCode;
 /// Shorthand for results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Most characters of one text from the service (an error message or code, a request id,
+/// a field path, a decode message) that the `Display` of an [`Error`] shows; see
+/// [`printable`].
+pub const MAX_DISPLAY_CHARS: usize = 512;
+
 /// Everything that can go wrong, from building a client to reading an answer.
 ///
 /// Messages name what was wrong (the parameter, variable, file, field path or status)
 /// and never contain a token, secret key, signature or security token.
+///
+/// Texts that come from the service are shown through [`printable`]: control characters
+/// escaped and at most [`MAX_DISPLAY_CHARS`] characters, with a note of how much was cut.
+/// The fields (and [`Error::message`], [`Error::code`]) keep them as received.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -46,8 +55,13 @@ pub enum Error {
         source: Option<reqwest::Error>,
     },
 
-    /// An answer could not be decoded.
-    #[error("{operation}: cannot decode the answer at `{path}`: {message} (near: {excerpt})")]
+    /// An answer could not be decoded: it is not one JSON document (bytes after the
+    /// document are an error too), or a required value is malformed.
+    #[error(
+        "{operation}: cannot decode the answer at `{}`: {} (near: {excerpt})",
+        printable(path),
+        printable(message)
+    )]
     Decode {
         /// The operation, such as `list_commits`.
         operation: &'static str,
@@ -58,6 +72,34 @@ pub enum Error {
         /// A short excerpt of the body around the problem.
         excerpt: String,
         /// The `X-Request-Id` of the answer, when known.
+        request_id: Option<String>,
+    },
+
+    /// An answer's body was longer than
+    /// [`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)
+    /// allows (default [`DEFAULT_MAX_RESPONSE_BYTES`](crate::DEFAULT_MAX_RESPONSE_BYTES)).
+    /// Reading stopped as soon as the limit was passed, or before reading when the
+    /// announced `Content-Length` was over it. Not retried: the same request would get
+    /// the same answer.
+    #[error(
+        "{operation}: the answer (HTTP {status}{}) is larger than the limit of {limit} bytes \
+         set by max_response_bytes; {}",
+        request_id_note(request_id.as_deref()),
+        too_large_detail(*received, *declared)
+    )]
+    ResponseTooLarge {
+        /// The operation, such as `list_commits`.
+        operation: &'static str,
+        /// The limit, in bytes.
+        limit: u64,
+        /// Bytes received when reading stopped (more than `limit`), or 0 when the
+        /// announced `Content-Length` alone was over the limit.
+        received: u64,
+        /// The `Content-Length` the answer announced, if any.
+        declared: Option<u64>,
+        /// The answer's status.
+        status: StatusCode,
+        /// The answer's `X-Request-Id`, when sent.
         request_id: Option<String>,
     },
 
@@ -125,16 +167,18 @@ pub struct ApiError {
 }
 
 impl fmt::Display for ApiError {
+    /// The operation, status, code, message and request id; the texts from the service
+    /// through [`printable`] (escaped, at most [`MAX_DISPLAY_CHARS`] characters each).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: HTTP {}", self.operation, self.status)?;
         if let Some(code) = &self.code {
-            write!(f, " {code}")?;
+            write!(f, " {}", printable(code))?;
         }
         if let Some(message) = &self.message {
-            write!(f, ": {message}")?;
+            write!(f, ": {}", printable(message))?;
         }
         if let Some(id) = &self.request_id {
-            write!(f, " (request id {id})")?;
+            write!(f, " (request id {})", printable(id))?;
         }
         if self.attempts > 1 {
             write!(f, " after {} attempts", self.attempts)?;
@@ -157,6 +201,8 @@ pub enum ErrorKind {
     Transport,
     /// [`Error::Decode`].
     Decode,
+    /// [`Error::ResponseTooLarge`].
+    ResponseTooLarge,
     /// [`Error::InvalidInput`].
     InvalidInput,
     /// [`Error::Credentials`].
@@ -171,6 +217,7 @@ impl Error {
             Self::Timeout { .. } => ErrorKind::Timeout,
             Self::Transport { .. } => ErrorKind::Transport,
             Self::Decode { .. } => ErrorKind::Decode,
+            Self::ResponseTooLarge { .. } => ErrorKind::ResponseTooLarge,
             Self::InvalidInput { .. } => ErrorKind::InvalidInput,
             Self::Credentials { .. } => ErrorKind::Credentials,
         }
@@ -194,7 +241,7 @@ impl Error {
         self.api().and_then(|a| a.code.as_deref())
     }
 
-    /// The service's error message.
+    /// The service's error message, whole, as received (print it through [`printable`]).
     pub fn message(&self) -> Option<&str> {
         self.api().and_then(|a| a.message.as_deref())
     }
@@ -203,7 +250,9 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Self::Api(api) => api.request_id.as_deref(),
-            Self::Decode { request_id, .. } => request_id.as_deref(),
+            Self::Decode { request_id, .. } | Self::ResponseTooLarge { request_id, .. } => {
+                request_id.as_deref()
+            }
             _ => None,
         }
     }
@@ -239,6 +288,108 @@ impl Error {
     }
 }
 
+/// `, request id …` when there is one.
+fn request_id_note(request_id: Option<&str>) -> String {
+    request_id
+        .map(|id| format!(", request id {}", printable(id)))
+        .unwrap_or_default()
+}
+
+/// What was over the limit: the bytes read, or the announced length.
+fn too_large_detail(received: u64, declared: Option<u64>) -> String {
+    match declared {
+        Some(declared) if received == 0 => {
+            format!("it announced {declared} bytes (Content-Length), so none were read")
+        }
+        _ => format!("reading stopped after {received} bytes"),
+    }
+}
+
+/// `text` (from the service) made safe and short to print, as the `Display` of an
+/// [`Error`] shows it:
+///
+/// - control characters are escaped (`\n`, `\r`, `\t`, others as `\x1b`), and so are
+///   the invisible characters that reorder or break lines (bidirectional overrides and
+///   isolates, U+2028, U+2029, U+FEFF, as `\u{202e}`), so a message cannot move the
+///   cursor, recolour a terminal or disguise what it says;
+/// - at most [`MAX_DISPLAY_CHARS`] characters are shown (escapes count at their shown
+///   length), cut on a character boundary and followed by `… [N more bytes]`.
+///
+/// Writing it never allocates, whatever the length of `text`.
+///
+/// ```
+/// let shown = codearts_repo::printable("red \u{1b}[31malert\u{1b}[0m").to_string();
+/// assert_eq!(shown, "red \\x1b[31malert\\x1b[0m");
+/// let long = "x".repeat(2000);
+/// let shown = codearts_repo::printable(&long).to_string();
+/// assert!(shown.ends_with("… [1488 more bytes]"), "{shown}");
+/// ```
+pub fn printable(text: &str) -> impl fmt::Display + '_ {
+    Printable(text)
+}
+
+struct Printable<'a>(&'a str);
+
+impl fmt::Display for Printable<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut shown = 0usize;
+        for (index, c) in self.0.char_indices() {
+            let escape = Escape::of(c);
+            let width = escape.width();
+            if shown + width > MAX_DISPLAY_CHARS {
+                return write!(f, "… [{} more bytes]", self.0.len() - index);
+            }
+            shown += width;
+            match escape {
+                Escape::None => fmt::Write::write_char(f, c)?,
+                Escape::Short(text) => f.write_str(text)?,
+                Escape::Byte(byte) => write!(f, "\\x{byte:02x}")?,
+                Escape::Unicode(code) => write!(f, "\\u{{{code:x}}}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How one character is shown.
+enum Escape {
+    None,
+    Short(&'static str),
+    Byte(u8),
+    Unicode(u32),
+}
+
+impl Escape {
+    fn of(c: char) -> Self {
+        match c {
+            '\n' => Self::Short("\\n"),
+            '\r' => Self::Short("\\r"),
+            '\t' => Self::Short("\\t"),
+            // C0, DEL and C1 controls.
+            c if c.is_control() => Self::Byte(u8::try_from(u32::from(c)).unwrap_or(u8::MAX)),
+            '\u{200e}'
+            | '\u{200f}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}' => Self::Unicode(u32::from(c)),
+            _ => Self::None,
+        }
+    }
+
+    /// Characters shown.
+    fn width(&self) -> usize {
+        match self {
+            Self::None => 1,
+            Self::Short(text) => text.len(),
+            Self::Byte(_) => 4,
+            // `\u{`, the hex digits, `}`.
+            Self::Unicode(code) => 4 + (32 - code.leading_zeros()).div_ceil(4).max(1) as usize,
+        }
+    }
+}
+
 /// The message of an error with its chain of causes.
 pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
     let mut message = error.to_string();
@@ -252,4 +403,79 @@ pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn printable_escapes_controls_and_cuts_on_a_char_boundary() {
+        let exact = "é".repeat(MAX_DISPLAY_CHARS);
+        assert_eq!(printable(&exact).to_string(), exact);
+        let longer = format!("{exact}é");
+        assert_eq!(
+            printable(&longer).to_string(),
+            format!("{exact}… [2 more bytes]")
+        );
+        assert_eq!(
+            printable("a\u{1b}[1m\r\n\t\u{7f}\u{85}\u{202e}\u{2066}b\\x").to_string(),
+            "a\\x1b[1m\\r\\n\\t\\x7f\\x85\\u{202e}\\u{2066}b\\x"
+        );
+        // Escapes count at their shown length.
+        let escapes = "\u{1b}".repeat(1000);
+        let shown = printable(&escapes).to_string();
+        assert!(
+            shown.starts_with(&"\\x1b".repeat(MAX_DISPLAY_CHARS / 4)),
+            "{shown}"
+        );
+        assert!(shown.ends_with(&format!("… [{} more bytes]", 1000 - MAX_DISPLAY_CHARS / 4)));
+    }
+
+    #[test]
+    fn api_errors_show_service_texts_escaped_and_cut() {
+        let error = ApiError {
+            operation: "list_commits",
+            status: StatusCode::BAD_REQUEST,
+            code: Some("X\u{1b}".into()),
+            message: Some(format!("\u{1b}[2J{}", "m".repeat(10_000))),
+            request_id: Some("id".into()),
+            retry_after: None,
+            attempts: 1,
+        };
+        let text = error.to_string();
+        assert!(
+            text.starts_with("list_commits: HTTP 400 Bad Request X\\x1b: \\x1b[2Jmmm"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("… [9495 more bytes] (request id id)"),
+            "{text}"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any text: no control character shown, at most the shown length, and a text
+        /// needing neither escape nor cut shown as it is.
+        #[test]
+        fn printable_is_bounded_and_safe(text in any::<String>(), extra in "[a-z]{0,1200}") {
+            let text = format!("{text}{extra}");
+            let shown = printable(&text).to_string();
+            prop_assert!(!shown.chars().any(char::is_control));
+            let body = match shown.rfind("… [") {
+                Some(cut) if shown.ends_with(" more bytes]") => &shown[..cut],
+                _ => shown.as_str(),
+            };
+            prop_assert!(body.chars().count() <= MAX_DISPLAY_CHARS);
+            let plain = text.chars().all(|c| matches!(Escape::of(c), Escape::None));
+            if plain && text.chars().count() <= MAX_DISPLAY_CHARS {
+                prop_assert_eq!(shown, text);
+            } else if plain {
+                prop_assert!(text.starts_with(body));
+            }
+        }
+    }
 }

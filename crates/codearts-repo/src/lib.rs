@@ -47,14 +47,21 @@
 //!   `Retry-After`, within [`RetryConfig`]'s attempts and the operation timeout. Each
 //!   attempt is signed anew.
 //! - **Timeouts**: connect, per attempt (body included) and per operation.
+//! - **Bounded answers**: no body longer than [`ClientBuilder::max_response_bytes`]
+//!   ([`DEFAULT_MAX_RESPONSE_BYTES`], 16 MiB) is read; a longer one fails the operation
+//!   with [`Error::ResponseTooLarge`] as soon as the limit is passed. No header or body
+//!   value makes the client panic: a `Retry-After` longer than the operation has left
+//!   ends the retries instead.
 //! - **Pagination**: `send()` fetches one [`Page`]; `pages()`, `stream()` and
 //!   `collect(cap)` walk every page, a few at a time
 //!   ([`ClientBuilder::max_concurrent_pages`]), yielding items in order, each once.
 //!   `X-Total` bounds the walk when sent; otherwise a short page ends it.
 //! - **Tolerant decoding**: unknown fields are ignored, unknown enum values kept
 //!   ([`PushEventActionName::Other`] and friends), timestamps kept in any shape
-//!   ([`Timestamp`]), and a malformed optional field is dropped and reported in
-//!   [`Page::repairs`] instead of failing the page.
+//!   ([`Timestamp`]), and a malformed optional field (a value of the wrong type, or a
+//!   string with bytes that are not UTF-8) is dropped and reported in [`Page::repairs`]
+//!   instead of failing the page. Bytes after the JSON document fail it
+//!   ([`Error::Decode`]).
 //! - **Tracing**: a `codearts_repo.request` span per operation (operation, attempts,
 //!   status, duration, request id) and a `codearts_repo.attempt` span per attempt.
 //!
@@ -65,7 +72,9 @@
 //! [`is_not_found`](Error::is_not_found), [`is_retryable`](Error::is_retryable) and
 //! [`kind`](Error::kind). Error bodies are read in every shape the official SDKs accept
 //! (`error_code`/`error_msg`, `errorCode`/`errorMsg`, `code`/`message`, the same under
-//! `error`, or plain text).
+//! `error`, or plain text). `Display` shows texts from the service through [`printable`]:
+//! control characters escaped and at most [`MAX_DISPLAY_CHARS`] characters each, while
+//! the fields keep them whole.
 
 #![deny(missing_docs)]
 
@@ -78,12 +87,12 @@ mod pagination;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_CONCURRENT_PAGES, DEFAULT_OPERATION_TIMEOUT, DEFAULT_USER_AGENT,
-    MAX_CONCURRENT_PAGES_LIMIT, RetryConfig,
+    DEFAULT_MAX_CONCURRENT_PAGES, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_OPERATION_TIMEOUT,
+    DEFAULT_USER_AGENT, MAX_CONCURRENT_PAGES_LIMIT, RetryConfig,
 };
 pub use credentials::Credentials;
 pub use decode::FieldRepair;
-pub use error::{ApiError, Error, ErrorKind, Result, TimeoutKind};
+pub use error::{ApiError, Error, ErrorKind, MAX_DISPLAY_CHARS, Result, TimeoutKind, printable};
 pub use operations::{
     DEFAULT_LIMIT, DEFAULT_SIZE, LastPushEventRequest, ListCommits, ListRecentPushEvents,
     ListRepositoryEvents, MAX_ID, MAX_LIMIT, MAX_SIZE, MIN_LIMIT, MIN_SIZE, PROJECT_ID_LEN,

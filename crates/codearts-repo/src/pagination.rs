@@ -57,13 +57,14 @@ impl<T> Page<T> {
 pub struct DayCounts(BTreeMap<String, u64>);
 
 impl DayCounts {
-    /// Adds a page's `date_title` counts.
+    /// Adds a page's `date_title` counts (a negative count counts as 0; sums saturate).
     pub fn add(&mut self, days: &[DateTitleDto]) {
         for day in days {
             let count = day
                 .commits_count
                 .map_or(0, |c| u64::try_from(c).unwrap_or(0));
-            *self.0.entry(day.day.clone()).or_default() += count;
+            let sum = self.0.entry(day.day.clone()).or_default();
+            *sum = sum.saturating_add(count);
         }
     }
 
@@ -81,9 +82,11 @@ impl DayCounts {
         self.0.get(day).copied()
     }
 
-    /// Sum over all days.
+    /// Sum over all days (saturating).
     pub fn total(&self) -> u64 {
-        self.0.values().sum()
+        self.0
+            .values()
+            .fold(0, |sum, count| sum.saturating_add(*count))
     }
 
     /// Whether no day was counted.
@@ -177,8 +180,8 @@ pub(crate) fn walk<T: Send + 'static>(
         fetch,
         next_offset: u64::from(start),
         next_yield: u64::from(start),
-        end: cap.map(|cap| u64::from(start) + cap),
-        cap_end: cap.map(|cap| u64::from(start) + cap),
+        end: cap.map(|cap| u64::from(start).saturating_add(cap)),
+        cap_end: cap.map(|cap| u64::from(start).saturating_add(cap)),
         limit,
         concurrency: concurrency.max(1),
         window: 1,

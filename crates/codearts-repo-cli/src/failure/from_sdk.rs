@@ -2,7 +2,7 @@
 //! error code, request id) and a hint.
 
 use codearts_repo::credentials::{AK_VAR, CREDENTIALS_FILE_VAR, SK_VAR, TOKEN_VAR};
-use codearts_repo::{Error, ErrorKind};
+use codearts_repo::{Error, ErrorKind, printable};
 
 use super::{Failure, FailureKind};
 
@@ -15,7 +15,7 @@ impl Failure {
             ErrorKind::InvalidInput => FailureKind::Usage,
             ErrorKind::Credentials => FailureKind::Auth,
             ErrorKind::Timeout | ErrorKind::Transport => FailureKind::Network,
-            ErrorKind::Decode => FailureKind::Server,
+            ErrorKind::Decode | ErrorKind::ResponseTooLarge => FailureKind::Server,
             ErrorKind::Api => match status {
                 Some(400) => FailureKind::Usage,
                 Some(401 | 403) => FailureKind::Auth,
@@ -25,18 +25,21 @@ impl Failure {
             _ => FailureKind::Other,
         };
         // An error answer is told as its status and the service's message; the code and the
-        // request id follow as details rather than inside the sentence.
+        // request id follow as details rather than inside the sentence. Texts from the
+        // service are escaped and cut, so they cannot flood or drive the terminal.
         let message = match (error.status(), error.message()) {
-            (Some(status), Some(text)) => format!("the service answered {status}: {text}"),
+            (Some(status), Some(text)) => {
+                format!("the service answered {status}: {}", printable(text))
+            }
             (Some(status), None) => format!("the service answered {status}"),
             _ => error.to_string(),
         };
         let mut failure = Failure::new(kind, message);
         if let Some(code) = error.code() {
-            failure = failure.detail("error code", code);
+            failure = failure.detail("error code", printable(code).to_string());
         }
         if let Some(request_id) = error.request_id() {
-            failure = failure.detail("request id", request_id);
+            failure = failure.detail("request id", printable(request_id).to_string());
         }
         match (kind, status) {
             (FailureKind::Auth, Some(401)) => failure.hint(format!(
