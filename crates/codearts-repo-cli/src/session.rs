@@ -343,8 +343,21 @@ impl Session {
     {
         let mut progress = Progress::new(self.progress, noun);
         let mut pages = pin!(pages);
+        let mut received = 0u64;
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| self.sdk_failure(e))?;
+            let page = page.map_err(|e| {
+                let failure = self.sdk_failure(e);
+                if received == 0 {
+                    return failure;
+                }
+                // Every item before the failure was written once: say where to go on.
+                let resume = u64::from(paging.offset).saturating_add(received);
+                failure.hint(format!(
+                    "{received} {noun} were written before the failure; to go on from there, \
+                     run the same command with --offset {resume}"
+                ))
+            })?;
+            received = received.saturating_add(page.items.len() as u64);
             // For the progress bar only: how many items the walk will yield in all.
             let expected = page
                 .total

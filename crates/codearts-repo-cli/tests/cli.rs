@@ -860,3 +860,48 @@ fn dates_are_sent_as_typed_and_the_page_size_only_when_given() {
         .expect("a request");
     assert!(line.contains("limit=7&"), "{line}");
 }
+
+#[test]
+fn a_walk_that_fails_says_which_offset_to_resume_from() {
+    use std::io::{BufRead, BufReader, Write};
+    let fx = Fixture::start();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let endpoint = format!("http://{}", listener.local_addr().expect("address"));
+    // A service that ignores `offset`: every page is the first one again.
+    std::thread::spawn(move || {
+        let commits: Vec<String> = (0..100).map(|i| format!(r#"{{"id":"c{i}"}}"#)).collect();
+        let body = format!(r#"{{"commits":[{}],"date_title":[]}}"#, commits.join(","));
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone the stream"));
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let output = fx
+        .bare()
+        .args(["--endpoint", &endpoint, "--token", "T", "-o", "ndjson"])
+        .args(["commits", "7", "--all", "--offset", "5"])
+        .output()
+        .expect("the command runs");
+    assert!(!output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        stdout.lines().count(),
+        100,
+        "the first page is written once"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("ignored offset 105"), "{stderr}");
+    assert!(
+        stderr.contains("run the same command with --offset 105"),
+        "{stderr}"
+    );
+}

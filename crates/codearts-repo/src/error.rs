@@ -103,6 +103,23 @@ pub enum Error {
         request_id: Option<String>,
     },
 
+    /// The pages of a walk contradict each other or what was asked: a page longer than
+    /// asked, a page that repeats the one before it (an offset the service ignored), or
+    /// items that `X-Total` says do not exist. The walk stops rather than yield an item
+    /// twice or end early in silence; every item before `offset` was yielded once.
+    #[error(
+        "{operation}: the service's pages are inconsistent at offset {offset}: {problem}; the items before offset {offset} were returned, each once"
+    )]
+    InconsistentPages {
+        /// The operation, such as `list_commits`.
+        operation: &'static str,
+        /// Offset of the page found inconsistent: where to resume (`offset(...)`) after
+        /// the items already received.
+        offset: u64,
+        /// What is inconsistent.
+        problem: String,
+    },
+
     /// A parameter or setting is out of range or malformed; nothing was sent.
     #[error("invalid {parameter} {value:?}: expected {expected}")]
     InvalidInput {
@@ -203,6 +220,8 @@ pub enum ErrorKind {
     Decode,
     /// [`Error::ResponseTooLarge`].
     ResponseTooLarge,
+    /// [`Error::InconsistentPages`].
+    InconsistentPages,
     /// [`Error::InvalidInput`].
     InvalidInput,
     /// [`Error::Credentials`].
@@ -218,6 +237,7 @@ impl Error {
             Self::Transport { .. } => ErrorKind::Transport,
             Self::Decode { .. } => ErrorKind::Decode,
             Self::ResponseTooLarge { .. } => ErrorKind::ResponseTooLarge,
+            Self::InconsistentPages { .. } => ErrorKind::InconsistentPages,
             Self::InvalidInput { .. } => ErrorKind::InvalidInput,
             Self::Credentials { .. } => ErrorKind::Credentials,
         }

@@ -215,6 +215,7 @@ impl ListRepositoryEvents {
 
     fn walk(self, cap: Option<usize>) -> BoxStream<'static, Result<Page<RepositoryPushEvent>>> {
         walk_pages(
+            "list_repository_events",
             &self.client,
             self.validate(),
             cap,
@@ -422,6 +423,7 @@ impl ListCommits {
 
     fn walk(self, cap: Option<usize>) -> BoxStream<'static, Result<Page<Commit>>> {
         walk_pages(
+            "list_commits",
             &self.client,
             self.validate(),
             cap,
@@ -556,6 +558,7 @@ impl ListRecentPushEvents {
 /// Walks the pages of a list operation whose parameters `validated` checked: from its
 /// offset, with its page size ([`WALK_LIMIT`] when none was set), `fetch` per page.
 fn walk_pages<Q, T, F, Fut>(
+    operation: &'static str,
     client: &Client,
     validated: Result<(Q, u32, Option<NonZeroU32>)>,
     cap: Option<usize>,
@@ -563,7 +566,7 @@ fn walk_pages<Q, T, F, Fut>(
 ) -> BoxStream<'static, Result<Page<T>>>
 where
     Q: Send + Sync + 'static,
-    T: Send + 'static,
+    T: Clone + PartialEq + Send + 'static,
     F: Fn(Client, Arc<Q>, u32, NonZeroU32) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Page<T>>> + Send + 'static,
 {
@@ -581,6 +584,7 @@ where
         Box::pin(fetch(client.clone(), query.clone(), offset, page_limit))
     });
     pagination::walk(
+        operation,
         fetch_page,
         start,
         limit.get(),

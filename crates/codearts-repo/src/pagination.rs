@@ -19,7 +19,7 @@ use futures::future::BoxFuture;
 use futures::stream::{BoxStream, FuturesUnordered, StreamExt};
 
 use crate::decode::FieldRepair;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::types::DateTitleDto;
 
 /// Largest offset the service accepts (`int32`).
@@ -121,6 +121,12 @@ struct Walk<T> {
     arrived: BTreeMap<u64, Result<Page<T>>>,
     first_seen: bool,
     done: bool,
+    /// The operation walked, for errors.
+    operation: &'static str,
+    /// `X-Total` of the first page, when sent.
+    total: Option<u64>,
+    /// The first item of the page yielded last, to tell a repeated page.
+    previous_first: Option<T>,
 }
 
 impl<T: Send + 'static> Walk<T> {
@@ -161,6 +167,46 @@ impl<T: Send + 'static> Walk<T> {
         }
     }
 
+    /// Whether `page` agrees with what was asked and with the pages before it. The cap is
+    /// kept by asking: the page reaching it asks for only the items it leaves, so a page
+    /// longer than asked is refused rather than cut.
+    fn check(&self, page: &Page<T>) -> std::result::Result<(), String>
+    where
+        T: PartialEq,
+    {
+        let offset = u64::from(page.offset);
+        let count = page.items.len() as u64;
+        if count > u64::from(page.limit) {
+            return Err(format!(
+                "a page of {count} items answered a request for at most {}",
+                page.limit
+            ));
+        }
+        if let (Some(previous), Some(first)) = (&self.previous_first, page.items.first())
+            && previous == first
+        {
+            return Err(format!(
+                "the page repeats the page before it (the service ignored offset {offset})"
+            ));
+        }
+        if let Some(total) = self.total {
+            let reached = offset.saturating_add(count);
+            // An empty page past the end (an offset beyond X-Total) is no contradiction.
+            if count > 0 && reached > total {
+                return Err(format!(
+                    "X-Total says {total} items, but this page holds items up to {reached}"
+                ));
+            }
+            let expected_end = self.cap_end.map_or(total, |cap_end| cap_end.min(total));
+            if page.is_short() && reached < expected_end {
+                return Err(format!(
+                    "the list ended after {reached} items, but X-Total says {total}"
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn stop(&mut self) {
         self.done = true;
         self.in_flight = FuturesUnordered::new();
@@ -168,8 +214,9 @@ impl<T: Send + 'static> Walk<T> {
     }
 }
 
-/// Pages from `start`, `limit` items each, at most `cap` items in total.
-pub(crate) fn walk<T: Send + 'static>(
+/// Pages of `operation` from `start`, `limit` items each, at most `cap` items in total.
+pub(crate) fn walk<T: Clone + PartialEq + Send + 'static>(
+    operation: &'static str,
     fetch: FetchPage<T>,
     start: u32,
     limit: u32,
@@ -189,6 +236,9 @@ pub(crate) fn walk<T: Send + 'static>(
         arrived: BTreeMap::new(),
         first_seen: false,
         done: cap == Some(0),
+        operation,
+        total: None,
+        previous_first: None,
     };
     futures::stream::unfold(walk, |mut walk| async move {
         walk.top_up();
@@ -200,21 +250,23 @@ pub(crate) fn walk<T: Send + 'static>(
                 walk.stop();
                 Some((Err(error), walk))
             }
-            Ok(mut page) => {
-                // The page reaching the cap asked for no more than the cap leaves; a
-                // service that sends more anyway is cut here, the one place the cap is
-                // enforced, so pages, items and collections all stop exactly at it.
-                if let Some(cap_end) = walk.cap_end {
-                    let allowed = cap_end.saturating_sub(u64::from(page.offset));
-                    if page.items.len() as u64 > allowed {
-                        page.items.truncate(allowed as usize);
-                    }
-                }
+            Ok(page) => {
                 if first && let Some(total) = page.total {
+                    walk.total = Some(total);
                     walk.end = Some(walk.end.map_or(total, |end| end.min(total)));
                     // The end is known: no request can land past it, so no need to ramp.
                     walk.window = walk.concurrency;
                 }
+                if let Err(problem) = walk.check(&page) {
+                    let error = Error::InconsistentPages {
+                        operation: walk.operation,
+                        offset: u64::from(page.offset),
+                        problem,
+                    };
+                    walk.stop();
+                    return Some((Err(error), walk));
+                }
+                walk.previous_first = page.items.first().cloned();
                 if page.is_short() {
                     walk.stop();
                     if page.items.is_empty() && !first {
@@ -303,7 +355,14 @@ mod tests {
         for report_total in [true, false] {
             for n in [0, 1, 99, 100, 101, 1050] {
                 let asked = Arc::new(Mutex::new(Vec::new()));
-                let pages = walk(source(n, report_total, asked.clone()), 0, 100, 4, None);
+                let pages = walk(
+                    "test",
+                    source(n, report_total, asked.clone()),
+                    0,
+                    100,
+                    4,
+                    None,
+                );
                 let got: Vec<u32> = items(pages).map(|r| r.unwrap()).collect().await;
                 assert_eq!(
                     got,
@@ -340,7 +399,7 @@ mod tests {
                     })
                 })
             };
-            let got: Vec<u32> = items(walk(fetch, 0, 100, 8, None))
+            let got: Vec<u32> = items(walk("test", fetch, 0, 100, 8, None))
                 .map(|r| r.unwrap())
                 .collect()
                 .await;
@@ -367,7 +426,7 @@ mod tests {
             let asked = Arc::new(Mutex::new(Vec::new()));
             let limits = Arc::new(Mutex::new(Vec::new()));
             let fetch = source_with_limits(1000, report_total, asked.clone(), limits.clone());
-            let pages = walk(fetch, 0, 100, 4, Some(150));
+            let pages = walk("test", fetch, 0, 100, 4, Some(150));
             let got = collect(pages, |_| {}).await.unwrap();
             assert_eq!(got, (0..150).collect::<Vec<_>>());
             assert_eq!(*asked.lock().unwrap(), [0, 100]);
@@ -376,36 +435,103 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn the_walk_stops_at_the_cap_even_when_the_service_sends_more_than_asked() {
-        // A service that ignores `limit` and always answers full pages of 100.
-        let fetch: FetchPage<u32> = Arc::new(|offset, _limit| {
+    /// A service that answers `items(offset, limit)` with `total` as X-Total; the page
+    /// records the limit asked, as the operations do.
+    fn service(total: Option<u64>, items: fn(u32, u32) -> Vec<u32>) -> FetchPage<u32> {
+        Arc::new(move |offset, limit| {
             Box::pin(async move {
                 Ok(Page {
-                    items: (offset..offset + 100).collect(),
-                    total: None,
+                    items: items(offset, limit),
+                    total,
                     offset,
-                    limit: 100,
+                    limit,
                     request_id: None,
                     date_title: Vec::new(),
                     repairs: Vec::new(),
                 })
             })
-        });
-        let pages: Vec<usize> = walk(fetch.clone(), 0, 100, 4, Some(150))
-            .map(|page| page.unwrap().items.len())
-            .collect()
-            .await;
-        assert_eq!(pages, [100, 50], "pages end exactly at the cap");
-        let items: Vec<u32> = items(walk(fetch.clone(), 0, 100, 4, Some(150)))
-            .map(|r| r.unwrap())
-            .collect()
-            .await;
-        assert_eq!(items, (0..150).collect::<Vec<_>>());
-        let collected = collect(walk(fetch, 0, 100, 4, Some(150)), |_| {})
-            .await
-            .unwrap();
-        assert_eq!(collected.len(), 150);
+        })
+    }
+
+    /// The walk's outcome as page sizes, ending with the offset and problem of an error.
+    async fn outcome(
+        fetch: FetchPage<u32>,
+        cap: Option<u64>,
+    ) -> (Vec<usize>, Option<(u64, String)>) {
+        let mut sizes = Vec::new();
+        let mut pages = walk("test", fetch, 0, 100, 4, cap);
+        while let Some(page) = pages.next().await {
+            match page {
+                Ok(page) => sizes.push(page.items.len()),
+                Err(Error::InconsistentPages {
+                    offset, problem, ..
+                }) => {
+                    assert!(pages.next().await.is_none(), "the walk ends at its error");
+                    return (sizes, Some((offset, problem)));
+                }
+                Err(other) => panic!("unexpected error {other}"),
+            }
+        }
+        (sizes, None)
+    }
+
+    #[tokio::test]
+    async fn a_service_that_contradicts_itself_ends_the_walk_with_a_typed_error() {
+        // Ignores `limit`: always 100 items, so the page reaching the cap of 150 (asking
+        // for 50) is longer than asked.
+        let (sizes, error) = outcome(service(None, |o, _| (o..o + 100).collect()), Some(150)).await;
+        assert_eq!(sizes, [100]);
+        let (offset, problem) = error.expect("an error");
+        assert_eq!(offset, 100);
+        assert!(
+            problem.contains("100 items answered a request for at most 50"),
+            "{problem}"
+        );
+
+        // Ignores `offset`: the same page again, which would otherwise never end.
+        let (sizes, error) = outcome(service(None, |_, l| (0..l).collect()), None).await;
+        assert_eq!(sizes, [100]);
+        let (offset, problem) = error.expect("an error");
+        assert_eq!(offset, 100);
+        assert!(problem.contains("ignored offset 100"), "{problem}");
+
+        // X-Total lower than the data: 150 said, 250 there.
+        let (sizes, error) = outcome(
+            service(Some(150), |o, l| (o..(o + l).min(250)).collect()),
+            None,
+        )
+        .await;
+        assert_eq!(sizes, [100]);
+        let (offset, problem) = error.expect("an error");
+        assert_eq!(offset, 100);
+        assert!(
+            problem.contains("X-Total says 150 items, but this page holds items up to 200"),
+            "{problem}"
+        );
+
+        // X-Total higher than the data: 300 said, 150 there.
+        let (sizes, error) = outcome(
+            service(Some(300), |o, l| (o..(o + l).min(150)).collect()),
+            None,
+        )
+        .await;
+        assert_eq!(sizes, [100]);
+        let (offset, problem) = error.expect("an error");
+        assert_eq!(offset, 100);
+        assert!(
+            problem.contains("ended after 150 items, but X-Total says 300"),
+            "{problem}"
+        );
+
+        // A consistent service, with and without X-Total and a cap, walks to the end.
+        for total in [None, Some(250)] {
+            let fetch = service(total, |o, l| (o..(o + l).min(250)).collect());
+            assert_eq!(
+                outcome(fetch.clone(), None).await,
+                (vec![100, 100, 50], None)
+            );
+            assert_eq!(outcome(fetch, Some(150)).await, (vec![100, 50], None));
+        }
     }
 
     #[tokio::test]
@@ -440,7 +566,7 @@ mod tests {
                 })
             })
         };
-        let pages = walk(fetch, 0, limit, concurrency, None);
+        let pages = walk("test", fetch, 0, limit, concurrency, None);
         let got: Vec<u32> = tokio::time::timeout(
             std::time::Duration::from_secs(30),
             items(pages).map(|r| r.unwrap()).collect(),

@@ -15,7 +15,9 @@ impl Failure {
             ErrorKind::InvalidInput => FailureKind::Usage,
             ErrorKind::Credentials => FailureKind::Auth,
             ErrorKind::Timeout | ErrorKind::Transport => FailureKind::Network,
-            ErrorKind::Decode | ErrorKind::ResponseTooLarge => FailureKind::Server,
+            ErrorKind::Decode | ErrorKind::ResponseTooLarge | ErrorKind::InconsistentPages => {
+                FailureKind::Server
+            }
             ErrorKind::Api => match status {
                 Some(400) => FailureKind::Usage,
                 Some(401 | 403) => FailureKind::Auth,
