@@ -2,12 +2,12 @@
 //! the repository id of the path, and each endpoint's parameters and answer.
 
 use axum::extract::Request;
-use codearts_repo_runtime::{headers, signing};
+use codearts_repo_runtime::headers;
 use http::{Method, StatusCode};
 
 use crate::answer::Answer;
 use crate::auth::authenticate;
-use crate::params::{ParamError, Query, integer};
+use crate::params::{ParamError, Query, integer, percent_decode};
 use crate::query::{CommitQuery, EventQuery, QueryError};
 use crate::router::App;
 
@@ -60,13 +60,9 @@ pub(crate) async fn answer(app: &App, endpoint: Option<Endpoint>, request: Reque
 /// The repository id of a `/v4/repositories/{repository_id}/...` path.
 fn repository_id(path: &str) -> Result<u32, ParamError> {
     let segment = path.split('/').nth(3).unwrap_or("");
-    let decoded = percent_decode(segment);
+    let decoded = percent_decode(segment, false)
+        .ok_or_else(|| ParamError::new("repository_id", "not valid UTF-8 once percent-decoded."))?;
     integer("repository_id", &decoded, 1, i64::from(i32::MAX)).map(|id| id as u32)
-}
-
-fn percent_decode(segment: &str) -> String {
-    let pairs = signing::decode_query(&format!("v={}", segment.replace('+', "%2B")));
-    pairs.into_iter().next().map(|(_, v)| v).unwrap_or_default()
 }
 
 /// Checks the repository id, existence and access, in that order.

@@ -41,7 +41,8 @@
 //! - A repository without pushes answers its last push as `{}`.
 //! - Recent pushes are the caller's own pushes to repositories they may read, newest first.
 //! - Checks run in this order: faults, method, authentication (401), parameters (400),
-//!   repository existence (404), access (403). A parameter given twice is a 400.
+//!   repository existence (404), access (403). A parameter given twice is a 400, and so is
+//!   one whose value is not UTF-8 once percent-decoded (such as `ref_name=%FF`).
 
 mod answer;
 mod auth;
