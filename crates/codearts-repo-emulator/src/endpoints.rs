@@ -39,10 +39,14 @@ pub(crate) async fn answer(app: &App, endpoint: Option<Endpoint>, request: Reque
     if parts.method != Method::GET && parts.method != Method::HEAD {
         return Answer::method_not_allowed(&parts.method);
     }
-    let body = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(body) => body,
-        Err(_) => return Answer::unreadable_body(MAX_BODY),
-    };
+    let body =
+        match tokio::time::timeout(app.body_read_timeout, axum::body::to_bytes(body, MAX_BODY))
+            .await
+        {
+            Ok(Ok(body)) => body,
+            Ok(Err(_)) => return Answer::unreadable_body(MAX_BODY),
+            Err(_) => return Answer::request_timeout(app.body_read_timeout),
+        };
     let user = match authenticate(app, &parts, &body) {
         Ok(user) => user,
         Err(answer) => return answer,
