@@ -39,6 +39,25 @@ async fn start(extra: &[&str]) -> (Running, Value) {
     (running, ready)
 }
 
+/// `GET url` with the token.
+async fn get(url: &str, token: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(url)
+        .header("X-Auth-Token", token)
+        .send()
+        .await
+        .expect("an answer")
+}
+
+/// Sends `request` (if any) on `stream`, then reads until the emulator closes it.
+async fn until_closed(mut stream: tokio::net::TcpStream, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream.write_all(request).await.expect("sent");
+    let mut received = Vec::new();
+    stream.read_to_end(&mut received).await.expect("read");
+    String::from_utf8_lossy(&received).into_owned()
+}
+
 #[tokio::test]
 async fn ready_json_names_everything_a_client_needs_and_the_credentials_work() {
     let (_running, ready) = start(&[]).await;
@@ -79,12 +98,7 @@ async fn ready_json_names_everything_a_client_needs_and_the_credentials_work() {
     let id = ids[0].as_u64().unwrap();
     let token = ready["token"].as_str().unwrap();
     let url = format!("{endpoint}/v4/repositories/{id}/repository/commit-list?offset=0&limit=100");
-    let answer = reqwest::Client::new()
-        .get(&url)
-        .header("X-Auth-Token", token)
-        .send()
-        .await
-        .unwrap();
+    let answer = get(&url, token).await;
     assert_eq!(answer.status(), 200);
     let body: Value = answer.json().await.unwrap();
     assert!(!body["commits"].as_array().unwrap().is_empty(), "{body}");
@@ -92,7 +106,7 @@ async fn ready_json_names_everything_a_client_needs_and_the_credentials_work() {
 
 #[tokio::test]
 async fn the_connection_limits_are_flags() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use std::time::Duration;
     let (_running, ready) = start(&[
         "--header-read-timeout-ms",
         "2000",
@@ -109,44 +123,30 @@ async fn the_connection_limits_are_flags() {
     // Two slow clients take both places: the next request is answered 503.
     let mut slow = Vec::new();
     for _ in 0..2 {
-        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-        stream.write_all(b"GET /v4/user/recent").await.unwrap();
-        slow.push(stream);
+        let stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        slow.push(tokio::spawn(until_closed(stream, b"GET /v4/user/recent")));
     }
     let opened = tokio::time::Instant::now();
-    let answer = reqwest::Client::new()
-        .get(&url)
-        .header("X-Auth-Token", token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 503);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(get(&url, token).await.status(), 503);
     // They are answered 408 once the header-read timeout has passed.
-    for mut stream in slow {
-        let mut received = Vec::new();
-        stream.read_to_end(&mut received).await.unwrap();
-        let text = String::from_utf8_lossy(&received);
+    for reader in slow {
+        let text = reader.await.unwrap();
         assert!(text.starts_with("HTTP/1.1 408 "), "{text}");
     }
     let waited = opened.elapsed();
-    assert!(
-        waited >= std::time::Duration::from_millis(1800),
-        "{waited:?}"
-    );
+    assert!(waited >= Duration::from_millis(1800), "{waited:?}");
     // A kept-alive connection is closed once idle for the idle timeout.
-    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let stream = tokio::net::TcpStream::connect(address).await.unwrap();
     let request = format!(
         "GET /v4/user/recent-push-events HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {token}\r\n\r\n"
     );
-    stream.write_all(request.as_bytes()).await.unwrap();
     let asked = tokio::time::Instant::now();
-    let mut received = Vec::new();
-    stream.read_to_end(&mut received).await.unwrap();
-    let text = String::from_utf8_lossy(&received);
+    let text = until_closed(stream, request.as_bytes()).await;
     assert!(text.starts_with("HTTP/1.1 200 "), "{text}");
     let idle = asked.elapsed();
     assert!(
-        idle >= std::time::Duration::from_millis(800) && idle < std::time::Duration::from_secs(20),
+        idle >= Duration::from_millis(800) && idle < Duration::from_secs(20),
         "{idle:?}"
     );
 
