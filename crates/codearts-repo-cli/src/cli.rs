@@ -81,6 +81,12 @@ pub(crate) struct Cli {
     #[arg(long, global = true, help_heading = "Output")]
     pub(crate) no_progress: bool,
 
+    /// Write CSV cells that start with =, +, -, @, a tab or a carriage return as they are. By
+    /// default they get a leading ' so that a spreadsheet opening the file shows them as
+    /// text instead of running them as formulas.
+    #[arg(long, global = true, help_heading = "Output")]
+    pub(crate) no_formula_guard: bool,
+
     /// The operation to run.
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -372,6 +378,15 @@ mod tests {
             cli.connection.endpoint.as_deref(),
             Some("http://127.0.0.1:1")
         );
+    }
+
+    #[test]
+    fn the_formula_guard_is_on_unless_turned_off() {
+        let cli = Cli::try_parse_from(["codearts-repo", "events", "7", "-o", "csv"]).unwrap();
+        assert!(!cli.no_formula_guard);
+        let cli =
+            Cli::try_parse_from(["codearts-repo", "events", "7", "--no-formula-guard"]).unwrap();
+        assert!(cli.no_formula_guard);
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod columns;
 mod demo;
 #[cfg(feature = "demo")]
 mod embedded;
+mod escape;
 mod failure;
 mod output;
 mod parse;
@@ -34,6 +35,8 @@ use crate::session::{Presets, Session};
 fn main() -> ExitCode {
     // clap prints its own usage errors and exits with 2, the code for a bad flag or value.
     let cli = Cli::parse();
+    // Reports quote the endpoint without the secrets it may carry.
+    let endpoint = cli.connection.endpoint.clone();
     let outcome = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -43,7 +46,10 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) if failure.output_closed => ExitCode::SUCCESS,
-        Err(failure) => {
+        Err(mut failure) => {
+            if let Some(endpoint) = &endpoint {
+                failure = failure.redact_endpoint(endpoint);
+            }
             let mut stderr = io::stderr().lock();
             let _ = failure.write_to(&mut stderr);
             let _ = stderr.flush();
@@ -72,9 +78,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         // The emulator serves until the command is done.
         let emulator = embedded::start().await?;
         let presets = embedded::presets(&emulator);
-        let session = Session::connect(&cli.connection, presets, format, progress)?;
+        let session = Session::connect(&cli.connection, presets, format, progress)?
+            .formula_guard(!cli.no_formula_guard);
         return session.execute(cli.command).await;
     }
-    let session = Session::connect(&cli.connection, Presets::default(), format, progress)?;
+    let session = Session::connect(&cli.connection, Presets::default(), format, progress)?
+        .formula_guard(!cli.no_formula_guard);
     session.execute(cli.command).await
 }

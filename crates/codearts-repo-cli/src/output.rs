@@ -4,14 +4,19 @@
 //! Records arrive as the JSON the service sent (each SDK type serialized back), so every
 //! format shows the same data and the machine formats lose nothing. JSON, NDJSON and CSV
 //! are written as items arrive; a table waits for the last row to size its columns.
+//!
+//! Nothing the service sent reaches a terminal as a control character (see
+//! [`crate::escape`]): tables, the histogram and CSV show them as escapes, JSON writes them
+//! as `\uNNNN`. CSV cells that a spreadsheet would run as a formula get a leading `'` unless
+//! the formula guard is turned off.
 
 use std::io::{self, IsTerminal, Write};
 
 use chrono::NaiveDate;
 use serde_json::Value;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::cli::OutputFormat;
+use crate::escape::{JsonFormatter, Keep, visible, visible_cut, visible_width, write_json};
 
 /// The terminal's width when stdout is one: tables and histograms fit it, and pipes get
 /// every character.
@@ -87,6 +92,8 @@ pub(crate) struct RecordWriter<W: Write> {
     width: Option<usize>,
     /// What to print when a table has no rows, such as "no events".
     empty_note: &'static str,
+    /// Whether CSV cells that a spreadsheet would run as formulas are neutralised.
+    formula_guard: bool,
     written: u64,
     table_rows: Vec<Vec<String>>,
 }
@@ -108,16 +115,26 @@ impl<W: Write> RecordWriter<W> {
             out,
             width,
             empty_note,
+            formula_guard: true,
             written: 0,
             table_rows: Vec::new(),
         }
+    }
+
+    /// Whether CSV cells starting with `=`, `+`, `-`, `@`, a tab or a carriage return get a
+    /// leading `'` (the default) so that a spreadsheet shows them instead of running them.
+    pub(crate) fn formula_guard(mut self, on: bool) -> Self {
+        self.formula_guard = on;
+        self
     }
 
     /// Writes (or, for a table, keeps) one record.
     pub(crate) fn record(&mut self, record: &Value) -> io::Result<()> {
         match self.format {
             OutputFormat::Json => {
-                let text = serde_json::to_string_pretty(record).map_err(io::Error::other)?;
+                let mut text = Vec::new();
+                write_json(&mut text, JsonFormatter::pretty(), record)?;
+                let text = String::from_utf8(text).map_err(io::Error::other)?;
                 match self.shape {
                     Shape::Single => writeln!(self.out, "{text}")?,
                     Shape::List => {
@@ -134,7 +151,7 @@ impl<W: Write> RecordWriter<W> {
                 }
             }
             OutputFormat::Ndjson => {
-                serde_json::to_writer(&mut self.out, record).map_err(io::Error::other)?;
+                write_json(&mut self.out, JsonFormatter::compact(), record)?;
                 self.out.write_all(b"\n")?;
             }
             OutputFormat::Csv => {
@@ -145,7 +162,7 @@ impl<W: Write> RecordWriter<W> {
                     .columns
                     .iter()
                     .filter(|c| c.in_csv())
-                    .map(|c| (c.cell)(record));
+                    .map(|c| csv_cell(&(c.cell)(record), self.formula_guard));
                 self.out.write_all(&csv_line(cells)?)?;
             }
             OutputFormat::Table => {
@@ -226,7 +243,21 @@ where
         .map_err(|e| io::Error::other(e.to_string()))
 }
 
-/// Table cells hold one line: a multi-line message shows its first line.
+/// A CSV cell: control characters escaped (line feeds kept, inside quotes), and with
+/// `formula_guard`, a leading `'` before what a spreadsheet would run as a formula (the
+/// OWASP advice for CSV injection).
+fn csv_cell(text: &str, formula_guard: bool) -> String {
+    let shown = visible(text, Keep::LineFeeds);
+    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula_guard && formula {
+        format!("'{shown}")
+    } else {
+        shown.into_owned()
+    }
+}
+
+/// Table cells hold one line: a multi-line message shows its first line, a tab shows as a
+/// space. The text is kept as it came: control characters are escaped as it is written.
 fn clean_cell(text: &str) -> String {
     let first = text.lines().next().unwrap_or("");
     first.replace('\t', " ")
@@ -234,17 +265,18 @@ fn clean_cell(text: &str) -> String {
 
 const GAP: &str = "  ";
 
-/// Writes aligned columns; with a terminal width, the last column is cut to fit it.
+/// Writes aligned columns, control characters escaped and the widths those escapes take
+/// counted; with a terminal width, the last column is cut to fit it.
 pub(crate) fn write_table(
     out: &mut impl Write,
     headers: &[String],
     rows: &[Vec<String>],
     width: Option<usize>,
 ) -> io::Result<()> {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| visible_width(h)).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.width());
+            *w = (*w).max(visible_width(cell));
         }
     }
     let last_room = width.map(|total| {
@@ -260,12 +292,12 @@ pub(crate) fn write_table(
         for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
             if i + 1 == cells.len() {
                 match last_room {
-                    Some(room) => line.push_str(&truncate(cell, room)),
-                    None => line.push_str(cell),
+                    Some(room) => line.push_str(&visible_cut(cell, room)),
+                    None => line.push_str(&visible(cell, Keep::Nothing)),
                 }
             } else {
-                line.push_str(cell);
-                line.extend(std::iter::repeat_n(' ', w - cell.width()));
+                line.push_str(&visible(cell, Keep::Nothing));
+                line.extend(std::iter::repeat_n(' ', w - visible_width(cell)));
                 line.push_str(GAP);
             }
         }
@@ -276,25 +308,6 @@ pub(crate) fn write_table(
         write_row(row)?;
     }
     Ok(())
-}
-
-/// Cuts `text` to at most `room` terminal columns, marking the cut with `…`.
-pub(crate) fn truncate(text: &str, room: usize) -> String {
-    if text.width() <= room {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > room {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
 }
 
 /// The number of commits of one day.
@@ -332,7 +345,7 @@ pub(crate) fn write_histogram(
         let bar = bar_length(d.commits_count, busiest, bar_room);
         let line = format!(
             "{}{GAP}{:>count_width$} {}",
-            d.day,
+            visible(&d.day, Keep::Nothing),
             d.commits_count,
             "█".repeat(bar)
         );
@@ -344,8 +357,8 @@ pub(crate) fn write_histogram(
     writeln!(
         out,
         "{total} commit{plural} on {active} day{day_plural}, {} to {}",
-        days[0].day,
-        days[days.len() - 1].day
+        visible(&days[0].day, Keep::Nothing),
+        visible(&days[days.len() - 1].day, Keep::Nothing)
     )
 }
 
@@ -393,29 +406,31 @@ fn bar_length(count: u64, busiest: u64, room: usize) -> usize {
     scaled.clamp(1, room)
 }
 
-/// Writes day counts as data rather than as a drawing.
+/// Writes day counts as data rather than as a drawing; `formula_guard` as for records.
 pub(crate) fn write_day_counts(
     out: &mut impl Write,
     format: OutputFormat,
     days: &[DayCount],
     width: Option<usize>,
+    formula_guard: bool,
 ) -> io::Result<()> {
     match format {
         OutputFormat::Table => write_histogram(out, days, width)?,
         OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, days).map_err(io::Error::other)?;
+            write_json(&mut *out, JsonFormatter::pretty(), days)?;
             writeln!(out)?;
         }
         OutputFormat::Ndjson => {
             for d in days {
-                serde_json::to_writer(&mut *out, d).map_err(io::Error::other)?;
+                write_json(&mut *out, JsonFormatter::compact(), d)?;
                 writeln!(out)?;
             }
         }
         OutputFormat::Csv => {
             out.write_all(&csv_line(["day", "commits_count"])?)?;
             for d in days {
-                out.write_all(&csv_line([d.day.clone(), d.commits_count.to_string()])?)?;
+                let day = csv_cell(&d.day, formula_guard);
+                out.write_all(&csv_line([day, d.commits_count.to_string()])?)?;
             }
         }
     }
@@ -425,8 +440,10 @@ pub(crate) fn write_day_counts(
 #[cfg(test)]
 mod tests {
     use serde_json::json;
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
     use super::*;
+    use crate::escape::is_control;
 
     static COLUMNS: &[Column] = &[
         Column {
@@ -452,7 +469,17 @@ mod tests {
     ];
 
     fn render(format: OutputFormat, shape: Shape, records: &[Value]) -> String {
-        let mut writer = RecordWriter::new(format, shape, COLUMNS, Vec::new(), None, "none");
+        render_guarded(format, shape, records, true)
+    }
+
+    fn render_guarded(
+        format: OutputFormat,
+        shape: Shape,
+        records: &[Value],
+        formula_guard: bool,
+    ) -> String {
+        let mut writer = RecordWriter::new(format, shape, COLUMNS, Vec::new(), None, "none")
+            .formula_guard(formula_guard);
         for r in records {
             writer.record(r).unwrap();
         }
@@ -515,6 +542,137 @@ mod tests {
         assert_eq!(render(OutputFormat::Table, Shape::List, &[]), "(none)\n");
     }
 
+    /// Records whose text would drive a terminal: the title of the issue, C1 and bidi
+    /// controls, a lone carriage return, and cells a spreadsheet would run.
+    fn hostile() -> Vec<Value> {
+        vec![
+            json!({"id": "\u{1b}[2J", "email": "=HYPERLINK(\"http://x\")",
+                   "title": "\u{1b}]0;pwned\u{7}\u{1b}[31mfix"}),
+            json!({"id": 7, "email": "@SUM(A1)", "title": "-1+2\r\u{9b}31m\u{202e}txt.exe"}),
+            json!({"id": "+x", "email": "\tlead", "title": "plain"}),
+        ]
+    }
+
+    /// Whether `text` has a control character other than the line feeds ending its lines.
+    fn has_control(text: &str) -> bool {
+        text.chars().any(|c| is_control(c) && c != '\n')
+    }
+
+    #[test]
+    fn a_table_shows_control_characters_as_escapes_and_stays_aligned() {
+        let text = render(OutputFormat::Table, Shape::List, &hostile());
+        assert!(!has_control(&text), "{text:?}");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        assert!(
+            lines[1].contains("\\x1b]0;pwned\\x07\\x1b[31mfix"),
+            "{text}"
+        );
+        assert!(
+            lines[2].contains("-1+2\\r\\u{009b}31m\\u{202e}txt.exe"),
+            "{text}"
+        );
+        // Every column starts at the same terminal column on every line (the cells here
+        // hold no two spaces in a row, which separate columns).
+        let starts = |line: &str| -> Vec<usize> {
+            let mut starts = Vec::new();
+            let mut column = 0;
+            let mut spaces = 2;
+            for c in line.chars() {
+                if c != ' ' && spaces >= 2 {
+                    starts.push(column);
+                }
+                spaces = if c == ' ' { spaces + 1 } else { 0 };
+                column += c.width().unwrap_or(0);
+            }
+            starts
+        };
+        let header = starts(lines[0]);
+        assert_eq!(header.len(), 3, "{}", lines[0]);
+        for line in &lines[1..] {
+            assert_eq!(starts(line), header, "{text}");
+        }
+        // Cut to a terminal's width, a row keeps its escapes whole.
+        let headers = vec!["ID".to_string(), "TITLE".to_string()];
+        let rows = vec![vec!["1".to_string(), "ab\u{1b}[31mcdef".to_string()]];
+        let mut out = Vec::new();
+        write_table(&mut out, &headers, &rows, Some(4 + 12)).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.lines().all(|l| l.width() <= 16), "{text}");
+        assert!(text.contains("ab\\x1b[31mc…"), "{text}");
+    }
+
+    #[test]
+    fn csv_escapes_control_characters_and_guards_formulas() {
+        let text = render(OutputFormat::Csv, Shape::List, &hostile());
+        assert!(!has_control(&text), "{text:?}");
+        assert_eq!(
+            text,
+            "id,email,title\n\
+             \\x1b[2J,\"'=HYPERLINK(\"\"http://x\"\")\",\\x1b]0;pwned\\x07\\x1b[31mfix\n\
+             7,'@SUM(A1),'-1+2\\r\\u{009b}31m\\u{202e}txt.exe\n\
+             '+x,'\\tlead,plain\n"
+        );
+        // Without the guard, cells are as sent, control characters still escaped.
+        let raw = render_guarded(OutputFormat::Csv, Shape::List, &hostile(), false);
+        assert!(!has_control(&raw), "{raw:?}");
+        assert!(raw.contains("\n7,@SUM(A1),-1+2\\r"), "{raw}");
+        assert!(raw.contains("\n+x,\\tlead,plain\n"), "{raw}");
+        // Multi-line text stays multi-line inside quotes; a negative-looking cell in the
+        // middle of a text is left alone.
+        let text = render(
+            OutputFormat::Csv,
+            Shape::List,
+            &[json!({"id": 1, "email": "a-b@x", "title": "one\ntwo\u{7}"})],
+        );
+        assert_eq!(text, "id,email,title\n1,a-b@x,\"one\ntwo\\x07\"\n");
+    }
+
+    #[test]
+    fn json_and_ndjson_give_the_text_exactly_with_no_raw_control_character() {
+        for format in [OutputFormat::Json, OutputFormat::Ndjson] {
+            let text = render(format, Shape::List, &hostile());
+            assert!(!has_control(&text), "{text:?}");
+            let read: Vec<Value> = match format {
+                OutputFormat::Json => serde_json::from_str(&text).unwrap(),
+                _ => text
+                    .lines()
+                    .map(|l| serde_json::from_str(l).unwrap())
+                    .collect(),
+            };
+            assert_eq!(read, hostile(), "{format:?}");
+        }
+    }
+
+    #[test]
+    fn the_histogram_and_day_counts_escape_what_the_service_calls_a_day() {
+        let days = vec![DayCount {
+            day: "\u{1b}[31m=2025".into(),
+            commits_count: 2,
+        }];
+        let mut out = Vec::new();
+        write_histogram(&mut out, &days, None).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!has_control(&text), "{text:?}");
+        assert!(text.starts_with("\\x1b[31m=2025  2 "), "{text}");
+        let mut out = Vec::new();
+        write_day_counts(&mut out, OutputFormat::Csv, &days, None, true).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "day,commits_count\n\\x1b[31m=2025,2\n"
+        );
+        let mut out = Vec::new();
+        let guarded = vec![DayCount {
+            day: "=1+1".into(),
+            commits_count: 1,
+        }];
+        write_day_counts(&mut out, OutputFormat::Csv, &guarded, None, true).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "day,commits_count\n'=1+1,1\n"
+        );
+    }
+
     #[test]
     fn a_table_fits_the_terminal_by_cutting_its_last_column() {
         let headers = vec!["A".to_string(), "B".to_string()];
@@ -524,7 +682,6 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.lines().all(|l| l.width() <= 20), "{text}");
         assert!(text.contains('…'));
-        assert_eq!(truncate("提交提交", 5), "提交…");
     }
 
     #[test]

@@ -51,6 +51,8 @@ pub(crate) struct Session {
     format: OutputFormat,
     width: Option<usize>,
     progress: bool,
+    /// Whether CSV cells that a spreadsheet would run as formulas are neutralised.
+    formula_guard: bool,
 }
 
 /// Applies the paging flags to a list builder: the offset, the page size only when
@@ -124,7 +126,14 @@ impl Session {
             format,
             width: output::stdout_width(),
             progress,
+            formula_guard: true,
         })
+    }
+
+    /// Turns the CSV formula guard off (`--no-formula-guard`) or on (the default).
+    pub(crate) fn formula_guard(mut self, on: bool) -> Self {
+        self.formula_guard = on;
+        self
     }
 
     /// Runs one operation.
@@ -263,7 +272,7 @@ impl Session {
                 .collect();
             days.reverse();
             let mut out = stdout();
-            write_day_counts(&mut out, self.format, &days, self.width)?;
+            write_day_counts(&mut out, self.format, &days, self.width, self.formula_guard)?;
             return Ok(());
         }
         let writer = self.writer(Shape::List, COMMIT_COLUMNS, "no commits");
@@ -302,6 +311,7 @@ impl Session {
             self.width,
             empty_note,
         )
+        .formula_guard(self.formula_guard)
     }
 
     /// Walks pages and writes their items as records.

@@ -15,7 +15,7 @@ struct Fixture {
     emulator: Emulator,
     /// A directory standing in for HOME, so no real credentials file is ever read.
     home: tempfile::TempDir,
-    _runtime: tokio::runtime::Runtime,
+    runtime: tokio::runtime::Runtime,
 }
 
 const EVENTS_PER_REPOSITORY: u32 = 45;
@@ -44,7 +44,7 @@ impl Fixture {
         Self {
             emulator,
             home: tempfile::tempdir().expect("a temporary directory"),
-            _runtime: runtime,
+            runtime,
         }
     }
 
@@ -904,4 +904,276 @@ fn a_walk_that_fails_says_which_offset_to_resume_from() {
         stderr.contains("run the same command with --offset 105"),
         "{stderr}"
     );
+}
+
+/// A commit title that retitles the terminal window, rings its bell and turns text red.
+const PWNED: &str = "\u{1b}]0;pwned\u{7}\u{1b}[31mfix";
+/// How a table, CSV or an error shows it.
+const PWNED_SHOWN: &str = r"\x1b]0;pwned\x07\x1b[31mfix";
+/// A ref with a C1 control (CSI), a right-to-left override, an isolate, CR and DEL.
+const REF: &str = "main\u{9b}2J\u{202e}gnp.exe\u{2066}\r\u{7f}";
+const REF_SHOWN: &str = r"main\u{009b}2J\u{202e}gnp.exe\u{2066}\r\x7f";
+/// Cells that a spreadsheet would run as formulas.
+const AUTHOR: &str = "=HYPERLINK(\"http://evil.example/\",\"x\")";
+const EMAIL: &str = "@SUM(1+1)";
+/// A day of the per-day counts.
+const DAY: &str = "=1+1\u{1b}[8m";
+
+/// Checks that `text` holds no character a terminal could act on, other than the line
+/// feeds ending lines.
+fn assert_harmless(text: &str) {
+    let found: Vec<char> = text
+        .chars()
+        .filter(|&c| {
+            matches!(c,
+                '\0'..='\x09' | '\x0b'..='\x1f' | '\x7f' | '\u{80}'..='\u{9f}'
+                | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect();
+    assert!(found.is_empty(), "control characters {found:?} in:\n{text}");
+}
+
+/// The JSON body and status a misbehaving service answers to `path`.
+fn hostile_answer(path: &str) -> (u16, &'static str, String) {
+    let json = "application/json";
+    let push_data = serde_json::json!({
+        "action": "pushed", "commit_count": 1, "commit_title": PWNED, "ref": REF,
+        "ref_type": "branch", "commit_from": "1111111111111111111111111111111111111111",
+        "commit_to": "2222222222222222222222222222222222222222"
+    });
+    let repository = serde_json::json!({
+        "id": 1, "name": "r", "path": "r", "path_with_namespace": PWNED,
+        "project_id": "0123456789abcdef0123456789abcdef", "project_name": REF
+    });
+    let body = if path.starts_with("/v4/repositories/404/") {
+        return (
+            404,
+            json,
+            serde_json::json!({"error_code": REF, "error_msg": PWNED}).to_string(),
+        );
+    } else if path.starts_with("/v4/repositories/400/") {
+        return (400, "text/plain", format!("bad {PWNED} {REF}"));
+    } else if path.contains("/events") {
+        serde_json::json!([{
+            "action_name": PWNED, "author": {"id": 5, "name": AUTHOR, "username": "u"},
+            "author_id": 5, "author_username": "u",
+            "created_at": "2025-06-30T10:00:00.000Z", "push_data": push_data,
+            "repository_id": 1, "repository_name": "r"
+        }])
+    } else if path.contains("/last-push-event") {
+        serde_json::json!({"created_at": "2025-06-30T18:00:00.000+08:00", "ref": REF,
+                           "repository": repository})
+    } else if path.contains("/commit-list") {
+        serde_json::json!({
+            "commits": [{
+                "id": "3333333333333333333333333333333333333333", "short_id": "33333333",
+                "title": PWNED, "message": format!("{PWNED}\n\nbody"), "author_name": AUTHOR,
+                "author_email": EMAIL, "committed_date": "2025-06-25T09:30:48.000Z",
+                "parent_ids": []
+            }],
+            "date_title": [{"day": DAY, "commits_count": 1}]
+        })
+    } else if path.starts_with("/v4/user/recent-push-events") {
+        serde_json::json!([{
+            "author": {"id": 5, "username": "u"}, "created_at": "2025-06-30T18:00:00.000+08:00",
+            "push_data": push_data, "repository": repository
+        }])
+    } else {
+        return (404, json, "{}".to_string());
+    };
+    (200, json, body.to_string())
+}
+
+/// Serves [`hostile_answer`] over hand-written HTTP/1.1, one request per connection.
+async fn serve_hostile(listener: tokio::net::TcpListener) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    loop {
+        let Ok((mut stream, _)) = listener.accept().await else {
+            continue;
+        };
+        tokio::spawn(async move {
+            let mut head = Vec::new();
+            let mut buffer = [0u8; 4096];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 65536 {
+                match stream.read(&mut buffer).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => head.extend_from_slice(&buffer[..n]),
+                }
+            }
+            let head = String::from_utf8_lossy(&head);
+            let path = head.split(' ').nth(1).unwrap_or("/");
+            let (status, content_type, body) = hostile_answer(path);
+            let response = format!(
+                "HTTP/1.1 {status} Whatever\r\ncontent-type: {content_type}\r\n\
+                 content-length: {}\r\nx-request-id: req-1\r\nx-total: 1\r\n\
+                 connection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(response.as_bytes()).await;
+            let _ = stream.shutdown().await;
+        });
+    }
+}
+
+impl Fixture {
+    /// The binary pointed at a server that answers with hostile text.
+    fn hostile(&self) -> Command {
+        let listener = self
+            .runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("a port");
+        let address = listener.local_addr().expect("an address");
+        self.runtime.spawn(serve_hostile(listener));
+        let mut cmd = self.bare();
+        cmd.args(["--endpoint", &format!("http://{address}"), "--token", "t"])
+            .args(["--max-attempts", "1"]);
+        cmd
+    }
+}
+
+#[test]
+fn tables_show_control_characters_from_the_service_as_escapes() {
+    let fx = Fixture::start();
+    for (args, shown) in [
+        (&["events", "1"][..], &[PWNED_SHOWN, REF_SHOWN][..]),
+        (&["last-push", "1"], &[PWNED_SHOWN, REF_SHOWN]),
+        (&["commits", "1"], &[PWNED_SHOWN]),
+        (&["recent-pushes"], &[PWNED_SHOWN, REF_SHOWN]),
+        (&["commits", "1", "--by-day"], &[r"=1+1\x1b[8m"]),
+    ] {
+        let out = success(fx.hostile().args(args).args(["-o", "table"]));
+        assert_harmless(&out);
+        for text in shown {
+            assert!(out.contains(text), "{args:?}: no {text} in\n{out}");
+        }
+    }
+    // The escapes count in the widths: the last column starts at the same place on the
+    // header line and on the row.
+    let out = success(fx.hostile().args(["events", "1", "-o", "table"]));
+    let lines: Vec<&str> = out.lines().collect();
+    let header_at = lines[0].find("TITLE").expect("a TITLE column");
+    let row_at = lines[1].rfind(PWNED_SHOWN).expect("the title");
+    assert_eq!(
+        lines[0][..header_at].chars().count(),
+        lines[1][..row_at].chars().count(),
+        "{out}"
+    );
+}
+
+#[test]
+fn csv_escapes_control_characters_and_neutralises_formulas_unless_told_not_to() {
+    let fx = Fixture::start();
+    let out = success(fx.hostile().args(["commits", "1", "-o", "csv"]));
+    assert_harmless(&out);
+    assert!(out.contains(PWNED_SHOWN), "{out}");
+    assert!(
+        out.contains(r#","'=HYPERLINK(""http://evil.example/"",""x"")","#),
+        "{out}"
+    );
+    assert!(out.contains(",'@SUM(1+1),"), "{out}");
+    let events = success(fx.hostile().args(["events", "1", "-o", "csv"]));
+    assert!(events.contains(REF_SHOWN), "{events}");
+    let days = success(fx.hostile().args(["commits", "1", "--by-day", "-o", "csv"]));
+    assert_eq!(days, "day,commits_count\n'=1+1\\x1b[8m,1\n");
+
+    let raw = success(
+        fx.hostile()
+            .args(["commits", "1", "-o", "csv", "--no-formula-guard"]),
+    );
+    assert_harmless(&raw);
+    assert!(
+        raw.contains(r#","=HYPERLINK(""http://evil.example/"",""x"")","#),
+        "{raw}"
+    );
+    assert!(raw.contains(",@SUM(1+1),"), "{raw}");
+    let help = success(fx.bare().arg("--help"));
+    assert!(help.contains("--no-formula-guard"), "{help}");
+}
+
+#[test]
+fn json_and_ndjson_give_the_service_text_exactly() {
+    let fx = Fixture::start();
+    let pointers = [
+        ("/0/push_data/commit_title", PWNED),
+        ("/0/push_data/ref", REF),
+        ("/0/author/name", AUTHOR),
+    ];
+    let array = success(fx.hostile().args(["events", "1", "-o", "json"]));
+    let lines = success(fx.hostile().args(["events", "1", "-o", "ndjson"]));
+    for out in [&array, &lines] {
+        // Nothing raw reaches a terminal, and reading the JSON back gives the bytes sent.
+        assert_harmless(out);
+    }
+    let array = json(&array);
+    let lines = Value::Array(ndjson(&lines));
+    for read in [&array, &lines] {
+        for (pointer, sent) in pointers {
+            let text = read.pointer(pointer).and_then(Value::as_str);
+            assert_eq!(text.map(str::as_bytes), Some(sent.as_bytes()), "{pointer}");
+        }
+    }
+    let commits = json(&success(fx.hostile().args(["commits", "1"])));
+    assert_eq!(commits[0]["title"], PWNED);
+    assert_eq!(commits[0]["author_email"], EMAIL);
+    let days = json(&success(fx.hostile().args(["commits", "1", "--by-day"])));
+    assert_eq!(days[0]["day"], DAY);
+}
+
+#[test]
+fn errors_show_what_the_service_said_with_control_characters_escaped() {
+    let fx = Fixture::start();
+    let err = failure(fx.hostile().args(["events", "404"]), 4);
+    assert_harmless(&err);
+    assert!(err.contains(PWNED_SHOWN), "{err}");
+    assert!(err.contains(&format!("error code: {REF_SHOWN}")), "{err}");
+    // A body that is not JSON is quoted as text, escaped the same way.
+    let err = failure(fx.hostile().args(["last-push", "400"]), 2);
+    assert_harmless(&err);
+    assert!(
+        err.contains(&format!("bad {PWNED_SHOWN} {REF_SHOWN}")),
+        "{err}"
+    );
+    // What the user typed is quoted escaped too.
+    let err = failure(
+        fx.hostile()
+            .args(["recent-pushes", "--project-id", "\u{1b}[2J"]),
+        2,
+    );
+    assert_harmless(&err);
+}
+
+#[test]
+fn an_endpoint_is_quoted_without_its_user_info_or_query_values() {
+    let fx = Fixture::start();
+    for (endpoint, shown) in [
+        (
+            "http://127.0.0.1:9/?token=s3cr3t-value&x=1",
+            "http://127.0.0.1:9/?token=<redacted>&x=<redacted>",
+        ),
+        (
+            "ftp://alice:hunter2-pass@127.0.0.1:9/",
+            "ftp://<redacted>@127.0.0.1:9/",
+        ),
+        (
+            "https://alice:hunter2-pass@[::1/?token=s3cr3t-value",
+            "https://<redacted>@[::1/?token=<redacted>",
+        ),
+    ] {
+        let err = failure(
+            fx.bare()
+                .args(["--endpoint", endpoint, "--token", "t"])
+                .args(["events", "1"]),
+            2,
+        );
+        assert!(!err.contains("s3cr3t") && !err.contains("hunter2"), "{err}");
+        assert!(err.contains(shown), "{endpoint}: {err}");
+    }
+    // User info the SDK itself leaves out is not quoted either.
+    let err = failure(
+        fx.bare()
+            .args(["--endpoint", "https://alice:hunter2-pass@127.0.0.1:9/"])
+            .args(["--token", "t", "events", "1"]),
+        2,
+    );
+    assert!(!err.contains("hunter2"), "{err}");
 }

@@ -1,6 +1,8 @@
 //! Answers before they become responses: the status, JSON body and headers of a success or
 //! of each error the emulator answers, and the finished response with its common headers.
 
+use std::time::Duration;
+
 use axum::response::Response;
 use codearts_repo_gen::types::ErrorBody;
 use http::{HeaderValue, Method, StatusCode, header};
@@ -10,6 +12,9 @@ use crate::codes;
 use crate::faults::BodyFault;
 use crate::injection;
 use crate::params::ParamError;
+
+/// Most headers a request may have (hyper's limit); more is a 431.
+pub(crate) const MAX_HEADERS: usize = 100;
 
 /// An answer before faults and common headers are applied.
 pub(crate) struct Answer {
@@ -35,7 +40,7 @@ impl Answer {
         }
     }
 
-    fn error(status: StatusCode, code: &str, message: &str) -> Self {
+    pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Self {
         let body = ErrorBody {
             error_code: Some(code.to_string()),
             error_msg: Some(message.to_string()),
@@ -131,6 +136,64 @@ impl Answer {
         answer
             .headers
             .push(("Retry-After", retry_after.to_string()));
+        answer
+    }
+
+    /// 400: what arrived is not an HTTP/1.1 request (hyper could not read its request line
+    /// or a header).
+    pub(crate) fn malformed_request() -> Self {
+        Self::error(
+            StatusCode::BAD_REQUEST,
+            codes::MALFORMED_REQUEST,
+            "The request is not valid HTTP/1.1: its request line or a header cannot be read.",
+        )
+    }
+
+    /// 408: the request's line and headers, or its body, did not arrive within `limit`.
+    pub(crate) fn request_timeout(limit: Duration) -> Self {
+        Self::error(
+            StatusCode::REQUEST_TIMEOUT,
+            codes::REQUEST_TIMEOUT,
+            &format!(
+                "The request did not arrive in time: {} ms are allowed for its headers, and \
+                 as much for its body.",
+                limit.as_millis()
+            ),
+        )
+    }
+
+    /// 414: the request's URI is longer than `max` bytes.
+    pub(crate) fn uri_too_long(max: usize) -> Self {
+        Self::error(
+            StatusCode::URI_TOO_LONG,
+            codes::URI_TOO_LONG,
+            &format!("The request URI is longer than {max} bytes."),
+        )
+    }
+
+    /// 431: the request's line and headers are larger than `max` bytes, or are too many.
+    pub(crate) fn headers_too_large(max: usize) -> Self {
+        Self::error(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            codes::HEADERS_TOO_LARGE,
+            &format!(
+                "The request line and headers are larger than {max} bytes, or there are more \
+                 than {MAX_HEADERS} headers."
+            ),
+        )
+    }
+
+    /// 503 with `Retry-After`: the emulator already serves `max` connections.
+    pub(crate) fn too_many_connections(max: usize) -> Self {
+        let mut answer = Self::error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            codes::SERVICE_UNAVAILABLE,
+            &format!(
+                "Too many connections: the emulator serves at most {max} at once. Try again \
+                 later."
+            ),
+        );
+        answer.headers.push(("Retry-After", "1".to_string()));
         answer
     }
 

@@ -4,9 +4,33 @@
 //! gateway in front of it. Where the spec (`openapi/codearts-repo.yaml`) shows an example of
 //! an error, the emulator answers the code of that example; the emulator's tests check this.
 
-/// 400: a parameter is malformed, out of range or given twice, or the request body cannot
-/// be read. The message names the parameter.
+/// 400: a parameter is malformed, out of range, given twice or not UTF-8 once
+/// percent-decoded, or the request body cannot be read. The message names the parameter.
 pub const BAD_REQUEST: &str = "CH.00000400";
+
+/// 400: what arrived is not an HTTP/1.1 request (its request line or a header cannot be
+/// read), so no API is reached.
+///
+/// The four refusals of a request by the gateway in front of the service share this
+/// code, as the API gateway's own do (`APIG.0201`: bad request, entity, URI or headers too
+/// large); the status tells them apart.
+pub const MALFORMED_REQUEST: &str = "APIGW.0201";
+
+/// 408: the request line and headers did not arrive within the header-read timeout
+/// ([`EmulatorBuilder::header_read_timeout`]), or the body within as long again. Answered
+/// only to a request of which something arrived; see [`MALFORMED_REQUEST`] for the code.
+///
+/// [`EmulatorBuilder::header_read_timeout`]: crate::EmulatorBuilder::header_read_timeout
+pub const REQUEST_TIMEOUT: &str = "APIGW.0201";
+
+/// 414: the request URI is longer than [`MAX_URI_BYTES`](crate::MAX_URI_BYTES); see
+/// [`MALFORMED_REQUEST`] for the code.
+pub const URI_TOO_LONG: &str = "APIGW.0201";
+
+/// 431: the request line and headers are larger than
+/// [`MAX_HEAD_BYTES`](crate::MAX_HEAD_BYTES) or hold more than 100 headers (the gateway
+/// answers 494, the emulator the standard status); see [`MALFORMED_REQUEST`] for the code.
+pub const HEADERS_TOO_LARGE: &str = "APIGW.0201";
 
 /// 401: the request carries no credentials, an unknown `X-Auth-Token`, or an AK/SK
 /// signature that is refused (a temporary access key also needs its signed
@@ -41,20 +65,27 @@ pub const INTERNAL_ERROR: &str = "CH.00000500";
 /// [`FaultConfig::server_error_rate`]: crate::FaultConfig::server_error_rate
 pub const BAD_GATEWAY: &str = "APIGW.0502";
 
-/// 503: an injected unavailability ([`FaultConfig::server_error_rate`]).
+/// 503: an injected unavailability ([`FaultConfig::server_error_rate`]), or a connection
+/// beyond [`EmulatorBuilder::max_connections`], answered with `Retry-After: 1` and closed.
 ///
 /// [`FaultConfig::server_error_rate`]: crate::FaultConfig::server_error_rate
+/// [`EmulatorBuilder::max_connections`]: crate::EmulatorBuilder::max_connections
 pub const SERVICE_UNAVAILABLE: &str = "APIGW.0503";
 
-/// Every code above with the HTTP status it is answered with, by status.
+/// Every code above with the HTTP status it is answered with, by status; a code answered
+/// with several statuses is listed with each.
 pub const ALL: &[(u16, &str)] = &[
     (400, BAD_REQUEST),
+    (400, MALFORMED_REQUEST),
     (401, UNAUTHENTICATED),
     (403, FORBIDDEN),
     (404, REPOSITORY_NOT_FOUND),
     (404, NO_SUCH_API),
     (405, METHOD_NOT_ALLOWED),
+    (408, REQUEST_TIMEOUT),
+    (414, URI_TOO_LONG),
     (429, THROTTLED),
+    (431, HEADERS_TOO_LARGE),
     (500, INTERNAL_ERROR),
     (502, BAD_GATEWAY),
     (503, SERVICE_UNAVAILABLE),

@@ -3,12 +3,12 @@
 
 use axum::extract::Request;
 use codearts_repo_gen::parameters;
-use codearts_repo_runtime::{headers, signing};
+use codearts_repo_runtime::headers;
 use http::{Method, StatusCode};
 
 use crate::answer::Answer;
 use crate::auth::authenticate;
-use crate::params::{ParamError, Query, integer};
+use crate::params::{ParamError, Query, integer, percent_decode};
 use crate::query::{CommitQuery, EventQuery, QueryError};
 use crate::router::App;
 
@@ -40,10 +40,14 @@ pub(crate) async fn answer(app: &App, endpoint: Option<Endpoint>, request: Reque
     if parts.method != Method::GET && parts.method != Method::HEAD {
         return Answer::method_not_allowed(&parts.method);
     }
-    let body = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(body) => body,
-        Err(_) => return Answer::unreadable_body(MAX_BODY),
-    };
+    let body =
+        match tokio::time::timeout(app.body_read_timeout, axum::body::to_bytes(body, MAX_BODY))
+            .await
+        {
+            Ok(Ok(body)) => body,
+            Ok(Err(_)) => return Answer::unreadable_body(MAX_BODY),
+            Err(_) => return Answer::request_timeout(app.body_read_timeout),
+        };
     let user = match authenticate(app, &parts, &body) {
         Ok(user) => user,
         Err(answer) => return answer,
@@ -61,7 +65,8 @@ pub(crate) async fn answer(app: &App, endpoint: Option<Endpoint>, request: Reque
 /// The repository id of a `/v4/repositories/{repository_id}/...` path.
 fn repository_id(path: &str) -> Result<u32, ParamError> {
     let segment = path.split('/').nth(3).unwrap_or("");
-    let decoded = percent_decode(segment);
+    let decoded = percent_decode(segment, false)
+        .ok_or_else(|| ParamError::new("repository_id", "not valid UTF-8 once percent-decoded."))?;
     integer(
         "repository_id",
         &decoded,
@@ -69,11 +74,6 @@ fn repository_id(path: &str) -> Result<u32, ParamError> {
         parameters::repository_id::MAX,
     )
     .map(|id| id as u32)
-}
-
-fn percent_decode(segment: &str) -> String {
-    let pairs = signing::decode_query(&format!("v={}", segment.replace('+', "%2B")));
-    pairs.into_iter().next().map(|(_, v)| v).unwrap_or_default()
 }
 
 /// Checks the repository id, existence and access, in that order.

@@ -40,9 +40,39 @@
 //!   a 400 naming `ref_name`.
 //! - A repository without pushes answers its last push as `{}`.
 //! - Recent pushes are the caller's own pushes to repositories they may read, newest first.
-//! - Checks run in this order: faults, method, authentication (401), parameters (400),
-//!   repository existence (404), access (403). A parameter given twice is a 400.
+//! - Checks run in this order: the request's size (414 past [`MAX_URI_BYTES`]), faults,
+//!   method, authentication (401), parameters (400), repository existence (404), access
+//!   (403). A parameter given twice is a 400, and so is one whose value is not UTF-8 once
+//!   percent-decoded (such as `ref_name=%FF`).
+//!
+//! # Against misbehaving clients
+//!
+//! Every refusal carries a JSON error body with a code from [`codes`] and an
+//! `X-Request-Id`, including the ones no route answers:
+//!
+//! - what is not HTTP/1.1 is a 400 ([`codes::MALFORMED_REQUEST`]), a request line and
+//!   headers over [`MAX_HEAD_BYTES`] (or over 100 headers) a 431, a URI over
+//!   [`MAX_URI_BYTES`] a 414, and the connection is closed;
+//! - a request's line and headers must arrive within the header-read timeout
+//!   ([`EmulatorBuilder::header_read_timeout`], 10 s by default), its body within as long
+//!   again: a request of which something arrived is then answered 408 and its connection
+//!   closed;
+//! - a connection with no request under way is closed after the idle timeout
+//!   ([`EmulatorBuilder::idle_timeout`], 120 s by default), without an answer since none
+//!   was asked for;
+//! - at most [`EmulatorBuilder::max_connections`] connections (512 by default) are served
+//!   at once; one more is answered 503 ([`codes::SERVICE_UNAVAILABLE`], `Retry-After: 1`)
+//!   once its request's head has arrived (or half a second has passed), and closed.
+//!
+//! Some connections end without an answer, having asked for none that could be given: one
+//! that sent nothing before the header-read timeout or between requests for the idle
+//! timeout; one beyond the cap that sent nothing within half a second, or that arrives while
+//! 64 such refusals are already under way (so that
+//! refusing costs bounded file descriptors); one that opens with the HTTP/2 preface (hyper,
+//! built for HTTP/1 only, closes it without writing anything, and an HTTP/1 answer would
+//! mean nothing to an HTTP/2 client); and the injected resets ([`FaultConfig::reset_rate`]).
 
+mod activity;
 mod answer;
 mod auth;
 pub mod codes;
@@ -54,7 +84,9 @@ mod injection;
 mod model;
 mod params;
 mod query;
+mod refusal;
 mod router;
+mod socket;
 mod store;
 mod synthetic;
 mod transport;
@@ -65,6 +97,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -79,6 +112,31 @@ pub use synthetic::SyntheticConfig;
 pub const REQUEST_ID_HEADER: &str = codearts_repo_runtime::headers::REQUEST_ID;
 /// Header carrying the number of matching events on the events endpoint.
 pub const TOTAL_HEADER: &str = codearts_repo_runtime::headers::TOTAL;
+
+/// Largest request line and headers, in bytes; a larger head is answered 431. Every
+/// request the SDK sends has a head of a few hundred bytes; the limit also bounds the
+/// memory each connection holds for a head still arriving.
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+
+/// Longest request URI (path and query), in bytes; a longer one is answered 414, as the
+/// API gateway in front of the service answers past 32 KB.
+pub const MAX_URI_BYTES: usize = 32 * 1024;
+
+/// Default of [`EmulatorBuilder::header_read_timeout`]: 10 s. A client on the same machine
+/// or network sends a request's head in one piece, in well under a second; a client that
+/// takes longer holds a connection on purpose.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default of [`EmulatorBuilder::idle_timeout`]: 120 s, longer than clients keep an idle
+/// connection pooled (reqwest, and so the SDK, 90 s), so that the client always retires a
+/// kept-alive connection first and never sends a request on one the emulator is closing.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Default of [`EmulatorBuilder::max_connections`]: 512, half the usual limit of 1024 open
+/// files, so that the connections served, the refusals beyond them and the runtime's own
+/// descriptors stay under it; far more than tests and benchmarks open (the SDK requests
+/// at most 32 pages at once).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 
 /// Why the emulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -144,6 +202,9 @@ pub struct EmulatorBuilder {
     git: Vec<PathBuf>,
     faults: FaultConfig,
     listen: SocketAddr,
+    header_read_timeout: Duration,
+    idle_timeout: Duration,
+    max_connections: usize,
 }
 
 impl Default for EmulatorBuilder {
@@ -154,6 +215,9 @@ impl Default for EmulatorBuilder {
             git: Vec::new(),
             faults: FaultConfig::default(),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -191,11 +255,46 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Time allowed for a request's line and headers to arrive, and again for its body
+    /// (default [`DEFAULT_HEADER_READ_TIMEOUT`]). It runs from the connection's opening for
+    /// its first request, from the first byte for the next ones. A request late in part
+    /// is answered 408 ([`codes::REQUEST_TIMEOUT`]) and its connection closed; a new
+    /// connection that sent nothing is closed.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Time a connection may stay open between an answer and the next request (default
+    /// [`DEFAULT_IDLE_TIMEOUT`]); it is then closed.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// Most connections served at once (default [`DEFAULT_MAX_CONNECTIONS`]). One more is
+    /// answered 503 ([`codes::SERVICE_UNAVAILABLE`], `Retry-After: 1`) and closed; keep
+    /// it, plus some 80, under the process's limit of open files (`ulimit -n`).
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max;
+        self
+    }
+
     /// Builds the data, binds the address and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<Emulator, EmulatorError> {
         self.faults
             .validate()
             .map_err(EmulatorError::InvalidConfig)?;
+        if self.header_read_timeout.is_zero() || self.idle_timeout.is_zero() {
+            return Err(EmulatorError::InvalidConfig(
+                "the header-read and idle timeouts must be positive".to_string(),
+            ));
+        }
+        if self.max_connections == 0 {
+            return Err(EmulatorError::InvalidConfig(
+                "max_connections must be at least 1".to_string(),
+            ));
+        }
         let listener =
             TcpListener::bind(self.listen)
                 .await
@@ -243,8 +342,25 @@ impl EmulatorBuilder {
             faults: faults::Faults::new(self.faults),
             requests: AtomicU64::new(0),
             request_id_prefix: fastrand::Rng::with_seed(self.seed).u64(..),
+            body_read_timeout: self.header_read_timeout,
         });
-        let task = tokio::spawn(transport::serve(listener, router::router(app.clone())));
+        let limits = transport::Limits {
+            timeouts: activity::Timeouts {
+                header_read: self.header_read_timeout,
+                idle: self.idle_timeout,
+            },
+            max_connections: self.max_connections,
+        };
+        let request_ids: socket::RequestIds = {
+            let app = app.clone();
+            Arc::new(move || router::new_request_id(&app))
+        };
+        let task = tokio::spawn(transport::serve(
+            listener,
+            router::router(app.clone()),
+            request_ids,
+            limits,
+        ));
         Ok(Emulator {
             base_url: format!("http://{address}"),
             address,
@@ -330,7 +446,9 @@ impl Emulator {
         self.app.faults.counts()
     }
 
-    /// Number of requests received so far (each answered or faulted once).
+    /// Number of requests received so far (each answered or faulted once), refusals that
+    /// no route answers (a connection over the cap, a request unreadable, too large or too
+    /// slow) included.
     pub fn request_count(&self) -> u64 {
         self.app.requests.load(Ordering::Relaxed)
     }

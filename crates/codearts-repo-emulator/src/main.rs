@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use codearts_repo_emulator::{Emulator, FaultConfig, SyntheticConfig};
+use codearts_repo_emulator::{
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Emulator,
+    FaultConfig, SyntheticConfig,
+};
 
 /// A local CodeArts Repo (API V4) server with generated or imported data.
 #[derive(Debug, Parser)]
@@ -56,6 +59,20 @@ struct Args {
     /// Extra random delay of up to this many milliseconds per answer.
     #[arg(long, default_value_t = 0)]
     jitter_ms: u64,
+    /// Milliseconds allowed for a request's line and headers to arrive, and again for its
+    /// body: a request late in part is answered 408 and its connection closed.
+    #[arg(long, default_value_t = DEFAULT_HEADER_READ_TIMEOUT.as_millis() as u64,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    header_read_timeout_ms: u64,
+    /// Milliseconds a connection may stay open with no request under way.
+    #[arg(long, default_value_t = DEFAULT_IDLE_TIMEOUT.as_millis() as u64,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    idle_timeout_ms: u64,
+    /// Most connections served at once; one more is answered 503 and closed. Keep it, plus
+    /// some 80, under the limit of open files (`ulimit -n`).
+    #[arg(long, default_value_t = DEFAULT_MAX_CONNECTIONS as u64,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: u64,
     /// Once listening, print one JSON object on one line instead of the text for people:
     /// `endpoint`, `token`, `access_key`, `secret_key`, `project_id`,
     /// `temporary_access_key`, `temporary_secret_key`, `security_token` (a temporary AK/SK
@@ -89,7 +106,12 @@ async fn main() -> ExitCode {
             latency: std::time::Duration::from_millis(args.latency_ms),
             jitter: std::time::Duration::from_millis(args.jitter_ms),
             seed: args.seed,
-        });
+        })
+        .header_read_timeout(std::time::Duration::from_millis(
+            args.header_read_timeout_ms,
+        ))
+        .idle_timeout(std::time::Duration::from_millis(args.idle_timeout_ms))
+        .max_connections(usize::try_from(args.max_connections).unwrap_or(usize::MAX));
     for path in args.import_git {
         builder = builder.import_git(path);
     }

@@ -33,21 +33,60 @@ fn shown(value: &str) -> String {
     format!("`{}`", out.escape_debug())
 }
 
-/// The decoded query pairs of a request.
+/// Percent-decodes `text` (`%XX` is a byte; a `%` without two hex digits stays as it is),
+/// reading `+` as a space when `plus_is_space` (query strings); `None` when the bytes are
+/// not UTF-8, which a parameter's value must be.
+pub(crate) fn percent_decode(text: &str, plus_is_space: bool) -> Option<String> {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = match bytes[at] {
+            b'%' => match (
+                bytes.get(at + 1).copied().and_then(hex),
+                bytes.get(at + 2).copied().and_then(hex),
+            ) {
+                (Some(high), Some(low)) => {
+                    at += 2;
+                    (high * 16 + low) as u8
+                }
+                _ => b'%',
+            },
+            b'+' if plus_is_space => b' ',
+            other => other,
+        };
+        decoded.push(byte);
+        at += 1;
+    }
+    String::from_utf8(decoded).ok()
+}
+
+/// The decoded query pairs of a request; a value that is not UTF-8 once decoded is kept as
+/// `None`, refused when its parameter is read.
 pub(crate) struct Query {
-    pairs: Vec<(String, String)>,
+    pairs: Vec<(String, Option<String>)>,
 }
 
 impl Query {
     pub(crate) fn parse(raw: Option<&str>) -> Self {
-        Self {
-            pairs: raw
-                .map(codearts_repo_runtime::signing::decode_query)
-                .unwrap_or_default(),
-        }
+        let pairs = raw
+            .unwrap_or("")
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| {
+                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                // A name that is not UTF-8 is no parameter's name: it is ignored, as
+                // unknown parameters are.
+                let key = percent_decode(key, true).unwrap_or_default();
+                (key, percent_decode(value, true))
+            })
+            .collect();
+        Self { pairs }
     }
 
-    /// The value of `name`; a parameter given twice is refused rather than guessed at.
+    /// The value of `name`; a parameter given twice is refused rather than guessed at, and
+    /// so is a value that is not UTF-8 once percent-decoded.
     pub(crate) fn get(&self, name: &'static str) -> Result<Option<&str>, ParamError> {
         let mut found = None;
         for (key, value) in &self.pairs {
@@ -55,7 +94,9 @@ impl Query {
                 if found.is_some() {
                     return Err(ParamError::new(name, "given more than once."));
                 }
-                found = Some(value.as_str());
+                found = Some(value.as_deref().ok_or_else(|| {
+                    ParamError::new(name, "not valid UTF-8 once percent-decoded.")
+                })?);
             }
         }
         Ok(found)
@@ -192,6 +233,30 @@ mod tests {
         );
         assert_eq!(instant("2025-6-1"), None);
         assert_eq!(instant("yesterday"), None);
+    }
+
+    #[test]
+    fn values_are_percent_decoded_and_must_be_utf8() {
+        let query = Query::parse(Some(
+            "ref_name=%FF&path=a+b%2Bc&author=%E4%B8%BB%zz%4&message=%C3%28&&=x&%FF=1",
+        ));
+        assert_eq!(
+            query.get("ref_name").unwrap_err().message(),
+            "Invalid parameter ref_name: not valid UTF-8 once percent-decoded."
+        );
+        assert!(query.get("message").is_err());
+        assert_eq!(query.get("path"), Ok(Some("a b+c")));
+        assert_eq!(query.get("author"), Ok(Some("主%zz%4")));
+        assert_eq!(query.get("limit"), Ok(None));
+        assert_eq!(percent_decode("a+b%2F", false).as_deref(), Some("a+b/"));
+        // The same pairs as the signature check reads, wherever the value is UTF-8.
+        let raw = "a=1&b=%E2%9C%93+x&c&d=%&e=%4G";
+        let ours: Vec<(String, String)> = Query::parse(Some(raw))
+            .pairs
+            .into_iter()
+            .map(|(k, v)| (k, v.unwrap()))
+            .collect();
+        assert_eq!(ours, codearts_repo_runtime::signing::decode_query(raw));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -28,6 +29,8 @@ pub(crate) struct App {
     pub(crate) faults: Faults,
     pub(crate) requests: AtomicU64,
     pub(crate) request_id_prefix: u64,
+    /// Time allowed for a request's body to arrive.
+    pub(crate) body_read_timeout: Duration,
 }
 
 /// The routes. Every path goes through [`handle`], so faults, request ids and JSON errors
@@ -63,7 +66,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
 }
 
 /// The next request's id: the emulator's prefix and the request's number, in hex.
-fn new_request_id(app: &App) -> String {
+pub(crate) fn new_request_id(app: &App) -> String {
     let n = app.requests.fetch_add(1, Ordering::Relaxed) + 1;
     format!("{:016x}{n:016x}", app.request_id_prefix)
 }
@@ -72,6 +75,15 @@ fn new_request_id(app: &App) -> String {
 async fn handle(app: Arc<App>, endpoint: Option<Endpoint>, request: Request) -> Response {
     let arrived = tokio::time::Instant::now();
     let request_id = new_request_id(&app);
+    // The gateway refuses a URI too long before the service sees the request.
+    let uri_length = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    if uri_length > crate::MAX_URI_BYTES {
+        let answer = Answer::uri_too_long(crate::MAX_URI_BYTES);
+        return finish(answer, &request_id, BodyFault::None);
+    }
     let plan = app.faults.plan();
     let answer = match plan.outcome {
         Outcome::Reset => {

@@ -7,9 +7,10 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
-use codearts_repo_emulator::{FaultConfig, codes};
-use common::{emulator, get};
+use codearts_repo_emulator::{FaultConfig, MAX_HEAD_BYTES, MAX_URI_BYTES, codes};
+use common::get;
 use serde_json::Value;
 
 /// The code the emulator answers with, for each error status that the spec's operations
@@ -66,8 +67,14 @@ const EMULATOR_ONLY: &[(&str, &str)] = &[
     ),
     (
         codes::SERVICE_UNAVAILABLE,
-        "an injected 503: it comes from the gateway in front of the service, which the spec \
-         does not list per operation",
+        "an injected 503, or a connection beyond the cap: it comes from the gateway in front \
+         of the service, which the spec does not list per operation",
+    ),
+    (
+        codes::MALFORMED_REQUEST,
+        "400, 408, 414 and 431 for a request refused before it reaches an API (not HTTP/1.1, \
+         too slow, URI or headers too large): the gateway's refusals, which the spec does not \
+         list per operation",
     ),
 ];
 
@@ -233,13 +240,27 @@ fn the_spec_error_examples_show_the_codes_the_emulator_answers() {
             "{code} is not in codes::ALL with {status}"
         );
     }
-    let unique: BTreeSet<&str> = codes::ALL.iter().map(|(_, code)| *code).collect();
+    let unique: BTreeSet<(u16, &str)> = codes::ALL.iter().copied().collect();
     assert_eq!(unique.len(), codes::ALL.len(), "a code is listed twice");
+    // A code shared by several statuses is one of the gateway's request refusals.
+    for &(status, code) in codes::ALL {
+        let statuses = codes::ALL.iter().filter(|(_, c)| *c == code).count();
+        assert!(
+            statuses == 1 || code == codes::MALFORMED_REQUEST,
+            "{code} ({status}) is answered with {statuses} statuses"
+        );
+    }
 }
 
 #[tokio::test]
 async fn each_situation_is_answered_with_its_code() {
-    let emu = emulator(26).await;
+    const CAP: usize = 8;
+    let emu = common::builder(26)
+        .header_read_timeout(Duration::from_secs(1))
+        .max_connections(CAP)
+        .start()
+        .await
+        .expect("the emulator starts");
     let token = emu.credentials().token.clone();
     let outsider = emu.outsider_credentials().token.clone();
     let repo = emu.repository_ids()[0];
@@ -265,6 +286,23 @@ async fn each_situation_is_answered_with_its_code() {
         .expect("an answer");
     let reply = common::read(response, "/unknown").await;
     answered.push((reply.status, reply.error_code().to_string()));
+    // Requests refused before they reach an API: too slow, URI or headers too large, not
+    // HTTP at all.
+    let long_uri = format!("{events}?filter={}", "a".repeat(MAX_URI_BYTES));
+    for request in [
+        b"GET /v4/user/recent-push-events HTTP/1.1\r\nHost:".to_vec(),
+        format!("GET {long_uri} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").into_bytes(),
+        format!(
+            "GET / HTTP/1.1\r\nX-Big: {}\r\n\r\n",
+            "b".repeat(MAX_HEAD_BYTES)
+        )
+        .into_bytes(),
+        b"\x00\x01 not http\r\n\r\n".to_vec(),
+    ] {
+        let (replies, _) = common::exchange(&emu, &request).await;
+        let reply = replies.first().expect("an answer");
+        answered.push((reply.status, reply.error_code().to_string()));
+    }
 
     emu.set_faults(FaultConfig {
         throttle_rate: 1.0,
@@ -288,6 +326,23 @@ async fn each_situation_is_answered_with_its_code() {
         }
     }
     answered.extend(server_errors);
+    emu.set_faults(FaultConfig::default());
+
+    // A connection beyond the cap gets the same 503 as an injected one.
+    let mut held = Vec::new();
+    for _ in 0..CAP {
+        held.push(
+            tokio::net::TcpStream::connect(emu.local_addr())
+                .await
+                .expect("a connection"),
+        );
+    }
+    let reply = get(&emu, Some(&token), &events).await;
+    assert_eq!(
+        (reply.status, reply.error_code()),
+        (503, codes::SERVICE_UNAVAILABLE)
+    );
+    drop(held);
 
     let expected: Vec<(u16, String)> = [
         (400, codes::BAD_REQUEST),
@@ -296,6 +351,10 @@ async fn each_situation_is_answered_with_its_code() {
         (404, codes::REPOSITORY_NOT_FOUND),
         (404, codes::NO_SUCH_API),
         (405, codes::METHOD_NOT_ALLOWED),
+        (408, codes::REQUEST_TIMEOUT),
+        (414, codes::URI_TOO_LONG),
+        (431, codes::HEADERS_TOO_LARGE),
+        (400, codes::MALFORMED_REQUEST),
         (429, codes::THROTTLED),
         (500, codes::INTERNAL_ERROR),
         (502, codes::BAD_GATEWAY),
@@ -305,9 +364,12 @@ async fn each_situation_is_answered_with_its_code() {
     .map(|(status, code)| (status, code.to_string()))
     .collect();
     assert_eq!(answered, expected);
-    let all: Vec<(u16, String)> = codes::ALL
+    let mut all: Vec<(u16, String)> = codes::ALL
         .iter()
         .map(|&(status, code)| (status, code.to_string()))
         .collect();
-    assert_eq!(all, expected, "codes::ALL lists every situation above");
+    let mut situations = expected.clone();
+    all.sort();
+    situations.sort();
+    assert_eq!(all, situations, "codes::ALL lists every situation above");
 }

@@ -140,6 +140,33 @@ async fn bad_parameters_get_400_naming_them() {
             "project_id",
             "33 characters",
         ),
+        // A value that is not UTF-8 once percent-decoded is refused, not mended.
+        (
+            format!("{commits}?ref_name=%FF"),
+            "ref_name",
+            "Invalid parameter ref_name: not valid UTF-8 once percent-decoded.",
+        ),
+        (
+            format!("{commits}?limit=5&author=ab%C3%28"),
+            "author",
+            "not valid UTF-8",
+        ),
+        (format!("{commits}?path=%E2%82"), "path", "not valid UTF-8"),
+        (
+            format!("{events}?filter=%FFpush"),
+            "filter",
+            "not valid UTF-8",
+        ),
+        (
+            "/v4/user/recent-push-events?project_id=%80".to_string(),
+            "project_id",
+            "not valid UTF-8",
+        ),
+        (
+            "/v4/repositories/%FF/events".to_string(),
+            "repository_id",
+            "not valid UTF-8",
+        ),
     ];
     for (path, parameter, message) in cases {
         let reply = get(&emu, Some(&token), &path).await;

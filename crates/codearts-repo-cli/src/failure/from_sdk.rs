@@ -2,7 +2,7 @@
 //! error code, request id) and a hint.
 
 use codearts_repo::credentials::{AK_VAR, CREDENTIALS_FILE_VAR, SK_VAR, TOKEN_VAR};
-use codearts_repo::{Error, ErrorKind, printable};
+use codearts_repo::{Error, ErrorKind, MAX_DISPLAY_CHARS};
 
 use super::{Failure, FailureKind};
 
@@ -31,17 +31,17 @@ impl Failure {
         // service are escaped and cut, so they cannot flood or drive the terminal.
         let message = match (error.status(), error.message()) {
             (Some(status), Some(text)) => {
-                format!("the service answered {status}: {}", printable(text))
+                format!("the service answered {status}: {}", cut(text))
             }
             (Some(status), None) => format!("the service answered {status}"),
             _ => error.to_string(),
         };
         let mut failure = Failure::new(kind, message);
         if let Some(code) = error.code() {
-            failure = failure.detail("error code", printable(code).to_string());
+            failure = failure.detail("error code", cut(code));
         }
         if let Some(request_id) = error.request_id() {
-            failure = failure.detail("request id", printable(request_id).to_string());
+            failure = failure.detail("request id", cut(request_id));
         }
         match (kind, status) {
             (FailureKind::Auth, Some(401)) => failure.hint(format!(
@@ -70,5 +70,28 @@ impl Failure {
             ),
             _ => failure,
         }
+    }
+}
+
+/// `text` cut to [`MAX_DISPLAY_CHARS`] characters, saying how much was left out; the
+/// report's writer escapes what it prints, so only the length is dealt with here.
+fn cut(text: &str) -> String {
+    match text.char_indices().nth(MAX_DISPLAY_CHARS) {
+        None => text.to_string(),
+        Some((at, _)) => format!("{}… [{} more bytes]", &text[..at], text.len() - at),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_server_texts_are_cut_on_a_character_boundary() {
+        assert_eq!(cut("short"), "short");
+        let long = "é".repeat(MAX_DISPLAY_CHARS + 10);
+        let shown = cut(&long);
+        assert!(shown.starts_with(&"é".repeat(MAX_DISPLAY_CHARS)), "{shown}");
+        assert!(shown.ends_with("… [20 more bytes]"), "{shown}");
     }
 }

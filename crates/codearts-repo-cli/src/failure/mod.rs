@@ -1,10 +1,18 @@
 //! What went wrong, said plainly on stderr, and the exit code for each kind of failure.
+//!
+//! A report can quote the service (its `error_msg`, a request id) and what the user typed
+//! (a ref, an endpoint): it is written with control characters escaped (see
+//! [`crate::escape`]), and an endpoint's user info and query values are left out of it
+//! ([`Failure::redact_endpoint`]).
 
 use std::fmt;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
+use crate::escape::{Keep, visible};
+
 mod from_sdk;
+mod redact;
 
 /// Kinds of failure, each with its own exit code so scripts can tell them apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,13 +118,16 @@ impl Failure {
 }
 
 impl fmt::Display for Failure {
+    /// One line each for the message, the facts and the hints, every control character in
+    /// them escaped.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
+        let shown = |text: &str| visible(text, Keep::Nothing).into_owned();
+        writeln!(f, "error: {}", shown(&self.message))?;
         for (label, value) in &self.details {
-            writeln!(f, "  {label}: {value}")?;
+            writeln!(f, "  {label}: {}", shown(value))?;
         }
         for hint in &self.hints {
-            writeln!(f, "hint: {hint}")?;
+            writeln!(f, "hint: {}", shown(hint))?;
         }
         Ok(())
     }
@@ -156,5 +167,25 @@ mod tests {
             failure.to_string(),
             "error: repository 9 does not exist\n  request id: abc\nhint: check the id\n"
         );
+    }
+
+    #[test]
+    fn the_report_shows_control_characters_as_escapes() {
+        let failure = Failure::new(
+            FailureKind::Server,
+            "the service answered 500: \u{1b}]0;pwned\u{7}\u{1b}[31mfix\r\nok",
+        )
+        .detail("request id", "id\u{9b}2J")
+        .hint("ref `main\u{202e}` \u{7f}");
+        let text = failure.to_string();
+        assert_eq!(
+            text,
+            "error: the service answered 500: \\x1b]0;pwned\\x07\\x1b[31mfix\\r\\nok\n  \
+             request id: id\\u{009b}2J\nhint: ref `main\\u{202e}` \\x7f\n"
+        );
+        assert_eq!(text.lines().count(), 3);
+        let mut written = Vec::new();
+        failure.write_to(&mut written).unwrap();
+        assert_eq!(written, text.as_bytes());
     }
 }

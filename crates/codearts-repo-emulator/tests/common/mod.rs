@@ -5,23 +5,23 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use codearts_repo_emulator::{Emulator, SyntheticConfig};
+use codearts_repo_emulator::{Emulator, EmulatorBuilder, SyntheticConfig};
 use serde_json::{Value, json};
+
+/// The settings of an emulator with a small data set and the given seed.
+pub(crate) fn builder(seed: u64) -> EmulatorBuilder {
+    Emulator::builder().seed(seed).synthetic(SyntheticConfig {
+        repositories: 3,
+        commits_per_repository: 400,
+        events_per_repository: 150,
+        users: 4,
+        ..SyntheticConfig::default()
+    })
+}
 
 /// An emulator with a small data set and the given seed.
 pub(crate) async fn emulator(seed: u64) -> Emulator {
-    Emulator::builder()
-        .seed(seed)
-        .synthetic(SyntheticConfig {
-            repositories: 3,
-            commits_per_repository: 400,
-            events_per_repository: 150,
-            users: 4,
-            ..SyntheticConfig::default()
-        })
-        .start()
-        .await
-        .expect("the emulator starts")
+    builder(seed).start().await.expect("the emulator starts")
 }
 
 /// A client with generous timeouts (the machine may be loaded) and no retries.
@@ -134,9 +134,9 @@ pub(crate) fn validate(path: &str, status: u16, body: &Value) {
             let responses = &spec["paths"][&template]["get"]["responses"];
             let mut response = match responses.get(status.to_string()) {
                 Some(response) => response,
-                // 502 and 503 come from the gateway in front of the service and are not
-                // listed per operation; they carry the shared error body.
-                None if matches!(status, 502 | 503) => &no_response,
+                // 408, 414, 431, 502 and 503 come from the gateway in front of the service
+                // and are not listed per operation; they carry the shared error body.
+                None if matches!(status, 408 | 414 | 431 | 502 | 503) => &no_response,
                 None => panic!("the spec has no {status} answer for {template}"),
             };
             if let Some(reference) = response.get("$ref").and_then(Value::as_str) {
@@ -155,4 +155,88 @@ pub(crate) fn validate(path: &str, status: u16, body: &Value) {
         errors.is_empty(),
         "{path} {status}: body does not match the spec: {errors:?}\n{body}"
     );
+}
+
+/// One response read off a raw connection.
+#[derive(Debug)]
+pub(crate) struct RawReply {
+    pub(crate) status: u16,
+    /// The header lines, names in lowercase.
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Value,
+}
+
+impl RawReply {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub(crate) fn error_code(&self) -> &str {
+        self.body["error_code"].as_str().unwrap_or("")
+    }
+}
+
+/// The responses in `bytes`, each framed by its `content-length`; each must carry a request
+/// id and a JSON body that is an `ErrorBody` unless it is a success.
+pub(crate) fn parse_responses(mut bytes: &[u8]) -> Vec<RawReply> {
+    let mut replies = Vec::new();
+    while !bytes.is_empty() {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let head_end = text
+            .find("\r\n\r\n")
+            .unwrap_or_else(|| panic!("an incomplete head: {text:?}"));
+        let mut lines = text[..head_end].split("\r\n");
+        let status_line = lines.next().unwrap_or("");
+        let status: u16 = status_line
+            .get(9..12)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("not a status line: {status_line:?}"));
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|line| line.split_once(": "))
+            .map(|(n, v)| (n.to_ascii_lowercase(), v.to_string()))
+            .collect();
+        let length: usize = headers
+            .iter()
+            .find(|(n, _)| n == "content-length")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or_else(|| panic!("no content-length: {text:?}"));
+        let body_bytes = &bytes[head_end + 4..head_end + 4 + length];
+        let body: Value = serde_json::from_slice(body_bytes)
+            .unwrap_or_else(|e| panic!("{status}: the body is not JSON ({e}): {text:?}"));
+        let reply = RawReply {
+            status,
+            headers,
+            body,
+        };
+        assert!(
+            reply.header("x-request-id").is_some(),
+            "no request id: {text:?}"
+        );
+        if status >= 400 {
+            validate("/", status, &reply.body);
+        }
+        replies.push(reply);
+        bytes = &bytes[head_end + 4 + length..];
+    }
+    replies
+}
+
+/// Sends `bytes` on a new connection and reads until the emulator closes it (60 s at
+/// most); returns what it answered and how long it took to close.
+pub(crate) async fn exchange(emulator: &Emulator, bytes: &[u8]) -> (Vec<RawReply>, Duration) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let started = tokio::time::Instant::now();
+    let mut stream = tokio::net::TcpStream::connect(emulator.local_addr())
+        .await
+        .expect("a connection");
+    stream.write_all(bytes).await.expect("the request is sent");
+    let mut received = Vec::new();
+    tokio::time::timeout(Duration::from_secs(60), stream.read_to_end(&mut received))
+        .await
+        .expect("the emulator closes the connection")
+        .expect("the answer is read");
+    (parse_responses(&received), started.elapsed())
 }
