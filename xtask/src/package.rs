@@ -43,6 +43,7 @@ pub(crate) fn package(root: &Path, args: &[&str]) -> Result<(), Vec<String>> {
         fs::remove_dir_all(&package_dir)
             .map_err(|e| vec![format!("cannot remove {}: {e}", package_dir.display())])?;
     }
+    forget_registry_builds(&target).map_err(|e| vec![e])?;
     let mut command = crate::cargo::command();
     command
         .current_dir(root)
@@ -80,6 +81,41 @@ pub(crate) fn package(root: &Path, args: &[&str]) -> Result<(), Vec<String>> {
             .join(", "),
         relative(root, &consumer)
     );
+    Ok(())
+}
+
+/// Forgets earlier verifications of the workspace's crates.
+///
+/// Verification builds each packaged crate against the others through a local registry,
+/// and cargo unpacks a registry crate into `$CARGO_HOME/registry/src` only once per name
+/// and version: after an edit that keeps the version, an earlier run (on this machine,
+/// in any checkout) would have it verify against stale sources. Those unpacked copies,
+/// and the fingerprints of their builds, are removed; third-party crates are kept.
+fn forget_registry_builds(target: &Path) -> Result<(), String> {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")));
+    let mut dirs = vec![target.join("debug").join(".fingerprint")];
+    if let Some(home) = cargo_home
+        && let Ok(sources) = fs::read_dir(home.join("registry").join("src"))
+    {
+        dirs.extend(sources.flatten().map(|entry| entry.path()));
+    }
+    for dir in dirs {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("codearts-repo")
+            {
+                fs::remove_dir_all(entry.path())
+                    .map_err(|e| format!("cannot remove {}: {e}", entry.path().display()))?;
+            }
+        }
+    }
     Ok(())
 }
 
