@@ -6,7 +6,7 @@
 //!    `Host`, and authentication, an IAM token or an AK/SK signature with a fresh
 //!    `X-Sdk-Date`;
 //! 2. bounds the attempt by the per-attempt timeout and what is left of the operation's;
-//! 3. reads the whole body inside that bound ([`buffer_response`]), so a stalled or
+//! 3. reads the whole body inside that bound ([`response`](crate::response)), so a stalled or
 //!    truncated body is a failed attempt, not a failed decode later, and at most
 //!    [`ClientState::max_response_bytes`] of it: a longer body fails the operation at once
 //!    (see [`BodyTooLarge`]);
@@ -46,7 +46,7 @@ pub struct ClientState {
     /// Bound of one attempt, from sending to the last byte of the body.
     pub attempt_timeout: Option<Duration>,
     /// Bound of one operation, every attempt and backoff included (the caller's
-    /// [`with_call_record`] deadline takes precedence).
+    /// [`with_call_record`](crate::call::with_call_record) deadline takes precedence).
     pub operation_timeout: Option<Duration>,
     /// `User-Agent` sent with every request, when set.
     pub user_agent: Option<HeaderValue>,

@@ -12,14 +12,14 @@
 //! | [`prepare`] | one attempt made ready to send: canonical query, `Host`, authentication |
 //! | [`retry`] | the [`RetryPolicy`](retry::RetryPolicy) and what is retryable |
 //! | [`call`] | the per-operation deadline in, the [`CallRecord`](call::CallRecord) out |
-//! | [`exec`] | [`ClientState`](exec::ClientState) and the attempt loop, [`execute`](exec::execute) |
+//! | [`exec`] | [`ClientState`] and the attempt loop, [`execute`](exec::execute) |
 //! | [`mod@response`] | reading an answer whole within the attempt's bounds and a size limit |
 //! | [`error_body`] | error bodies of every shape read into the documented one |
 //! | [`lenient`] | tolerant types standing in for some of the spec's schemas |
 //! | [`headers`] | header names |
 //! | [`time_bound`] | [`TimeBound`](time_bound::TimeBound), a date or instant bound, and its one parser |
 //!
-//! The generated client names [`ClientState`](exec::ClientState) as its inner type and the
+//! The generated client names [`ClientState`] as its inner type and the
 //! [`lenient`] types in place of some schemas (see `codearts-repo-codegen`); its
 //! `ClientHooks` implementation delegates to [`exec::execute`].
 //!
