@@ -800,13 +800,17 @@ fn a_terminal_gets_a_progress_bar_that_leaves_the_output_whole() {
     assert_eq!(events.len(), EVENTS_PER_REPOSITORY as usize, "{transcript}");
 }
 
-/// Answers every request on `listener` with an empty commit list, sending each request
-/// line it reads down `lines`.
-fn record_request_lines(listener: std::net::TcpListener, lines: std::sync::mpsc::Sender<String>) {
+/// Answers every request on `listener` with `body` (JSON, status 200), sending each
+/// request line it reads down `lines`.
+fn serve_fixed(
+    listener: std::net::TcpListener,
+    body: String,
+    lines: std::sync::mpsc::Sender<String>,
+) {
     use std::io::{BufRead, BufReader, Write};
     std::thread::spawn(move || {
         for stream in listener.incoming() {
-            let Ok(stream) = stream else { return };
+            let Ok(mut stream) = stream else { return };
             let mut reader = BufReader::new(stream.try_clone().expect("clone the stream"));
             let mut line = String::new();
             if reader.read_line(&mut line).is_err() {
@@ -818,8 +822,6 @@ fn record_request_lines(listener: std::net::TcpListener, lines: std::sync::mpsc:
                 header.clear();
             }
             let _ = lines.send(line.trim_end().to_string());
-            let body = r#"{"commits":[],"date_title":[]}"#;
-            let mut stream = stream;
             let _ = write!(
                 stream,
                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -835,7 +837,7 @@ fn dates_are_sent_as_typed_and_the_page_size_only_when_given() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let endpoint = format!("http://{}", listener.local_addr().expect("address"));
     let (sender, lines) = std::sync::mpsc::channel();
-    record_request_lines(listener, sender);
+    serve_fixed(listener, r#"{"commits":[],"date_title":[]}"#.into(), sender);
     fx.bare()
         .args(["--endpoint", &endpoint, "--token", "T", "-o", "json"])
         .args(["commits", "7", "--since", "2025-06-01", "--until"])
@@ -863,28 +865,14 @@ fn dates_are_sent_as_typed_and_the_page_size_only_when_given() {
 
 #[test]
 fn a_walk_that_fails_says_which_offset_to_resume_from() {
-    use std::io::{BufRead, BufReader, Write};
     let fx = Fixture::start();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let endpoint = format!("http://{}", listener.local_addr().expect("address"));
     // A service that ignores `offset`: every page is the first one again.
-    std::thread::spawn(move || {
-        let commits: Vec<String> = (0..100).map(|i| format!(r#"{{"id":"c{i}"}}"#)).collect();
-        let body = format!(r#"{{"commits":[{}],"date_title":[]}}"#, commits.join(","));
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().expect("clone the stream"));
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                line.clear();
-            }
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
+    let commits: Vec<String> = (0..100).map(|i| format!(r#"{{"id":"c{i}"}}"#)).collect();
+    let body = format!(r#"{{"commits":[{}],"date_title":[]}}"#, commits.join(","));
+    let (sender, _lines) = std::sync::mpsc::channel();
+    serve_fixed(listener, body, sender);
     let output = fx
         .bare()
         .args(["--endpoint", &endpoint, "--token", "T", "-o", "ndjson"])
