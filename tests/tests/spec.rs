@@ -328,6 +328,15 @@ const fn query_int32(
     }
 }
 
+/// A time bound: a string that the documents describe as a date or a date-time, marked
+/// with the spec's `format: date-or-date-time` so that clients read it as one.
+const fn time_bound(name: &'static str) -> Param {
+    Param {
+        format: Some("date-or-date-time"),
+        ..query(name, Ty::String)
+    }
+}
+
 /// `repository_id` of 000-003, Table 1.
 const REPOSITORY_ID: Param = Param {
     location: "path",
@@ -371,8 +380,8 @@ const OPERATIONS: &[Operation] = &[
                 enumeration: &["all", "push"],
                 ..query("filter", Ty::String)
             },
-            query("before", Ty::String),
-            query("after", Ty::String),
+            time_bound("before"),
+            time_bound("after"),
             OFFSET,
             LIMIT,
         ],
@@ -399,8 +408,8 @@ const OPERATIONS: &[Operation] = &[
             OFFSET,
             LIMIT,
             query("ref_name", Ty::String),
-            query("since", Ty::String),
-            query("until", Ty::String),
+            time_bound("since"),
+            time_bound("until"),
             query("path", Ty::String),
             query("message", Ty::String),
             query("author", Ty::String),

@@ -6,23 +6,16 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::failure::FailureKind;
-use codearts_repo::{DEFAULT_SIZE, MAX_LIMIT, MAX_SIZE, MIN_LIMIT, MIN_SIZE, TimeBound};
+use codearts_repo::{MAX_LIMIT, MIN_LIMIT};
 
-use crate::parse::{parse_duration, parse_time_bound};
+use crate::parse::parse_duration;
+use crate::query_args::{self, QueryArgs};
 
 /// `--page-size` help, with the documented range (from the spec, through the SDK).
 fn page_size_help() -> String {
     format!(
         "Items per request (the API allows {MIN_LIMIT} to {MAX_LIMIT}) [default: up to \
          {MAX_LIMIT}, no more than --limit]"
-    )
-}
-
-/// `--size` help, with the documented range and default.
-fn size_help() -> String {
-    format!(
-        "Number of pushes (the API allows {MIN_SIZE} to {MAX_SIZE}) [default: the service's, \
-         {DEFAULT_SIZE}]"
     )
 }
 
@@ -229,15 +222,6 @@ impl PagingArgs {
     }
 }
 
-/// Which events to list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum EventKind {
-    /// Every event.
-    All,
-    /// Push events only.
-    Push,
-}
-
 /// `events` options.
 #[derive(Debug, Args)]
 pub(crate) struct EventsArgs {
@@ -245,21 +229,9 @@ pub(crate) struct EventsArgs {
     #[command(flatten)]
     pub(crate) repository: RepositoryArg,
 
-    /// Kind of event to list.
-    #[arg(long, value_enum, value_name = "KIND")]
-    pub(crate) filter: Option<EventKind>,
-
-    /// Only events by the user with this id.
-    #[arg(long, value_name = "USER_ID")]
-    pub(crate) author_id: Option<u32>,
-
-    /// Only events created after this instant (exclusive): 2025-06-01 or RFC 3339.
-    #[arg(long, value_name = "DATE", value_parser = parse_time_bound)]
-    pub(crate) after: Option<TimeBound>,
-
-    /// Only events created before this instant (exclusive): 2025-06-01 or RFC 3339.
-    #[arg(long, value_name = "DATE", value_parser = parse_time_bound)]
-    pub(crate) before: Option<TimeBound>,
+    /// The operation's query parameters, from the spec.
+    #[command(flatten)]
+    pub(crate) query: QueryArgs<query_args::ListRepositoryEvents>,
 
     /// How many events.
     #[command(flatten)]
@@ -281,37 +253,9 @@ pub(crate) struct CommitsArgs {
     #[command(flatten)]
     pub(crate) repository: RepositoryArg,
 
-    /// Branch, tag or commit to list history from [default: the default branch].
-    #[arg(long = "ref", value_name = "REF")]
-    pub(crate) ref_name: Option<String>,
-
-    /// Only commits committed after this instant (exclusive): 2025-06-01 or RFC 3339.
-    #[arg(long, value_name = "DATE", value_parser = parse_time_bound)]
-    pub(crate) since: Option<TimeBound>,
-
-    /// Only commits committed before this instant (exclusive): 2025-06-01 or RFC 3339.
-    #[arg(long, value_name = "DATE", value_parser = parse_time_bound)]
-    pub(crate) until: Option<TimeBound>,
-
-    /// Only commits touching this file or directory.
-    #[arg(long, value_name = "PATH")]
-    pub(crate) path: Option<String>,
-
-    /// With --path, follow the file across renames.
-    #[arg(long, requires = "path")]
-    pub(crate) follow: bool,
-
-    /// Only commits whose author name contains this text.
-    #[arg(long, value_name = "TEXT")]
-    pub(crate) author: Option<String>,
-
-    /// Only commits whose message contains this text or whose id starts with it.
-    #[arg(long, value_name = "TEXT")]
-    pub(crate) message: Option<String>,
-
-    /// Newest commit date first instead of history order.
-    #[arg(long)]
-    pub(crate) order_by_date: bool,
+    /// The operation's query parameters, from the spec.
+    #[command(flatten)]
+    pub(crate) query: QueryArgs<query_args::ListCommits>,
 
     /// Print the number of commits per day (merged over every page walked) instead of commits.
     #[arg(long)]
@@ -325,14 +269,9 @@ pub(crate) struct CommitsArgs {
 /// `recent-pushes` options.
 #[derive(Debug, Args)]
 pub(crate) struct RecentPushesArgs {
-    /// Number of pushes (the API allows 1 to 100) [default: the service's, 10].
-    #[arg(long, value_name = "N", help = size_help(),
-          value_parser = clap::value_parser!(u32).range(i64::from(MIN_SIZE)..=i64::from(MAX_SIZE)))]
-    pub(crate) size: Option<u32>,
-
-    /// Only pushes to repositories of the project with this 32-character id.
-    #[arg(long, value_name = "ID")]
-    pub(crate) project_id: Option<String>,
+    /// The operation's query parameters, from the spec.
+    #[command(flatten)]
+    pub(crate) query: QueryArgs<query_args::ListRecentPushEvents>,
 }
 
 #[cfg(test)]

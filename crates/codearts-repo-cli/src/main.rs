@@ -19,6 +19,7 @@ mod failure;
 mod output;
 mod parse;
 mod progress;
+mod query_args;
 mod session;
 
 use std::io::{self, IsTerminal, Write};
@@ -33,8 +34,10 @@ use crate::failure::{Failure, FailureKind};
 use crate::session::{Presets, Session};
 
 fn main() -> ExitCode {
-    // clap prints its own usage errors and exits with 2, the code for a bad flag or value.
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
     // Reports quote the endpoint without the secrets it may carry.
     let endpoint = cli.connection.endpoint.clone();
     let outcome = tokio::runtime::Builder::new_multi_thread()
@@ -56,6 +59,27 @@ fn main() -> ExitCode {
             failure.exit_code()
         }
     }
+}
+
+/// Writes clap's message for a bad command line (exit code 2), or the help or version
+/// asked for (exit code 0). A usage error quotes what was typed, so its control
+/// characters are escaped as every other message's are.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    let text = error.render().to_string();
+    let status = match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let mut stdout = io::stdout().lock();
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+            return ExitCode::SUCCESS;
+        }
+        _ => error.exit_code(),
+    };
+    let mut stderr = io::stderr().lock();
+    let _ = stderr.write_all(escape::visible(&text, escape::Keep::LineFeeds).as_bytes());
+    let _ = stderr.flush();
+    ExitCode::from(u8::try_from(status).unwrap_or(2))
 }
 
 /// Runs one command line to completion: the demo, or one operation in a session.

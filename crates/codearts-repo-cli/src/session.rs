@@ -4,14 +4,18 @@
 use std::io::{self, BufWriter};
 use std::pin::pin;
 
-use codearts_repo::{Client, Credentials, DayCounts, EventFilter, Page, RetryConfig};
+use codearts_repo::spec::ValueError;
+use codearts_repo::spec::operations::{
+    list_commits, list_personal_recent_push_events, list_repository_events,
+};
+use codearts_repo::{Client, Credentials, DayCounts, Page, RetryConfig};
 use futures::{Stream, StreamExt};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::cli::{
-    Command, CommitsArgs, ConnectionArgs, EventKind, EventsArgs, LastPushArgs, OutputFormat,
-    PagingArgs, RecentPushesArgs, RepositoryArg,
+    Command, CommitsArgs, ConnectionArgs, EventsArgs, LastPushArgs, OutputFormat, PagingArgs,
+    RecentPushesArgs, RepositoryArg,
 };
 use crate::columns::{COMMIT_COLUMNS, EVENT_COLUMNS, LAST_PUSH_COLUMNS, RECENT_PUSH_COLUMNS};
 use crate::failure::{Failure, FailureKind};
@@ -190,22 +194,12 @@ impl Session {
     async fn events(&self, args: EventsArgs) -> Result<(), Failure> {
         let repository = self.repository(&args.repository)?;
         let mut request = self.client.list_repository_events(repository);
+        let mut params = list_repository_events::Params::default();
+        args.query
+            .apply(|name, value| params.set(name, value))
+            .map_err(usage)?;
+        request = request.with_params(params);
         request = paged!(request, args.paging);
-        if let Some(kind) = args.filter {
-            request = request.filter(match kind {
-                EventKind::All => EventFilter::All,
-                EventKind::Push => EventFilter::Push,
-            });
-        }
-        if let Some(author) = args.author_id {
-            request = request.author_id(author);
-        }
-        if let Some(after) = args.after {
-            request = request.created_after(after);
-        }
-        if let Some(before) = args.before {
-            request = request.created_before(before);
-        }
         let writer = self.writer(Shape::List, EVENT_COLUMNS, "no events");
         self.write_pages(request.pages(), &args.paging, "events", writer)
             .await
@@ -231,31 +225,12 @@ impl Session {
     async fn commits(&self, args: CommitsArgs) -> Result<(), Failure> {
         let repository = self.repository(&args.repository)?;
         let mut request = self.client.list_commits(repository);
+        let mut params = list_commits::Params::default();
+        args.query
+            .apply(|name, value| params.set(name, value))
+            .map_err(usage)?;
+        request = request.with_params(params);
         request = paged!(request, args.paging);
-        if let Some(name) = &args.ref_name {
-            request = request.ref_name(name);
-        }
-        if let Some(since) = args.since {
-            request = request.since(since);
-        }
-        if let Some(until) = args.until {
-            request = request.until(until);
-        }
-        if let Some(path) = &args.path {
-            request = request.path(path);
-        }
-        if args.follow {
-            request = request.follow(true);
-        }
-        if let Some(author) = &args.author {
-            request = request.author(author);
-        }
-        if let Some(message) = &args.message {
-            request = request.message(message);
-        }
-        if args.order_by_date {
-            request = request.order_by_date(true);
-        }
         if args.by_day {
             // The SDK's walk asks the page that reaches the cap for only the commits the
             // cap leaves, so every page's date_title counts exactly the commits walked.
@@ -281,13 +256,11 @@ impl Session {
     }
 
     async fn recent_pushes(&self, args: RecentPushesArgs) -> Result<(), Failure> {
-        let mut request = self.client.list_recent_push_events();
-        if let Some(size) = args.size {
-            request = request.size(size);
-        }
-        if let Some(project) = &args.project_id {
-            request = request.project_id(project);
-        }
+        let mut params = list_personal_recent_push_events::Params::default();
+        args.query
+            .apply(|name, value| params.set(name, value))
+            .map_err(usage)?;
+        let request = self.client.list_recent_push_events().with_params(params);
         let pushes = request.send().await.map_err(|e| self.sdk_failure(e))?;
         let mut writer = self.writer(Shape::List, RECENT_PUSH_COLUMNS, "no recent pushes");
         for push in &pushes.items {
@@ -412,4 +385,13 @@ fn credentials(args: &ConnectionArgs) -> Option<(Credentials, &'static str)> {
         return Some((credentials, "the --access-key and --secret-key flags"));
     }
     None
+}
+
+/// A flag's value that its operation's parameters refused (clap's parser, the same as the
+/// SDK's, has checked it already, so this is a safeguard).
+fn usage(error: ValueError) -> Failure {
+    Failure::new(
+        FailureKind::Usage,
+        format!("invalid {}: {error}", error.parameter),
+    )
 }

@@ -477,11 +477,24 @@ fn bad_flags_and_values_exit_2() {
         );
         assert!(err.contains("--concurrent-pages"), "{err}");
     }
-    // Values the SDK refuses before sending anything.
+    // Values the spec's ranges refuse before anything is sent, named by the flag typed.
     let err = failure(fx.cmd().args(["recent-pushes", "--size", "101"]), 2);
-    assert!(err.contains("size") && err.contains("101"), "{err}");
+    assert!(
+        err.contains("'--size <N>'") && err.contains("101 is outside 1..=100"),
+        "{err}"
+    );
     let err = failure(fx.cmd().args(["recent-pushes", "--project-id", "short"]), 2);
-    assert!(err.contains("project_id"), "{err}");
+    assert!(
+        err.contains("'--project-id <PROJECT_ID>'") && err.contains("exactly 32 characters"),
+        "{err}"
+    );
+    let err = failure(fx.cmd().args(["events", &repo, "--author-id", "0"]), 2);
+    assert!(
+        err.contains("'--author-id <N>'") && err.contains("0 is outside 1..=2147483647"),
+        "{err}"
+    );
+    let err = failure(fx.cmd().args(["commits", &repo, "--path", ""]), 2);
+    assert!(err.contains("'--path <PATH>'"), "{err}");
     let err = failure(fx.cmd().args(["events", &repo, "--page-size", "101"]), 2);
     assert!(err.contains("101"), "{err}");
     failure(fx.cmd().args(["events"]), 2);

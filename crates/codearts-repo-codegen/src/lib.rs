@@ -14,6 +14,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use openapiv3::{OpenAPI, ReferenceOr};
+mod operations;
+
+pub use operations::TIME_BOUND_FORMAT;
+
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
 /// Path of the spec, relative to the workspace root: the one file people edit.
@@ -191,6 +195,11 @@ pub fn generate(path: &Path) -> Result<Generated, CodegenError> {
     source.push_str(&region_table(&spec).map_err(fail)?);
     source.push('\n');
     source.push_str(&parameter_facts(&spec).map_err(fail)?);
+    source.push('\n');
+    let operations = operations::operations_module(&spec).map_err(fail)?;
+    let operations: syn::File = syn::parse_str(&operations)
+        .map_err(|e| fail(format!("the generated parameter code does not parse: {e}")))?;
+    source.push_str(&prettyplease::unparse(&operations));
     Ok(Generated { source })
 }
 

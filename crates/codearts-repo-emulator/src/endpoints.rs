@@ -2,13 +2,17 @@
 //! the repository id of the path, and each endpoint's parameters and answer.
 
 use axum::extract::Request;
-use codearts_repo_gen::parameters;
+use codearts_repo_gen::operations::{
+    list_commits, list_personal_recent_push_events, list_repository_events,
+    show_last_push_event_in_repository,
+};
 use codearts_repo_runtime::headers;
+use codearts_repo_runtime::params::{Parameter, Value, find};
 use http::{Method, StatusCode};
 
 use crate::answer::Answer;
 use crate::auth::authenticate;
-use crate::params::{ParamError, Query, integer, percent_decode};
+use crate::params::{ParamError, Parsed, Query, percent_decode};
 use crate::query::{CommitQuery, EventQuery, QueryError};
 use crate::router::App;
 
@@ -62,23 +66,31 @@ pub(crate) async fn answer(app: &App, endpoint: Option<Endpoint>, request: Reque
     result.unwrap_or_else(|answer| answer)
 }
 
-/// The repository id of a `/v4/repositories/{repository_id}/...` path.
-fn repository_id(path: &str) -> Result<u32, ParamError> {
+/// The repository id of a `/v4/repositories/{repository_id}/...` path, read as the
+/// operation's table says.
+fn repository_id(table: &'static [Parameter], path: &str) -> Result<u32, ParamError> {
+    const NAME: &str = "repository_id";
     let segment = path.split('/').nth(3).unwrap_or("");
     let decoded = percent_decode(segment, false)
-        .ok_or_else(|| ParamError::new("repository_id", "not valid UTF-8 once percent-decoded."))?;
-    integer(
-        "repository_id",
-        &decoded,
-        parameters::repository_id::MIN,
-        parameters::repository_id::MAX,
-    )
-    .map(|id| id as u32)
+        .ok_or_else(|| ParamError::new(NAME, "not valid UTF-8 once percent-decoded."))?;
+    let parameter = find(table, NAME).ok_or_else(|| ParamError::new(NAME, "not documented."))?;
+    match parameter.parse(&decoded) {
+        Ok(Value::Integer(id)) => {
+            u32::try_from(id).map_err(|_| ParamError::new(NAME, format!("{id} is too large.")))
+        }
+        Ok(_) => Err(ParamError::new(NAME, "not an integer parameter.")),
+        Err(e) => Err(ParamError::new(NAME, format!("{e}."))),
+    }
 }
 
 /// Checks the repository id, existence and access, in that order.
-fn readable_repository(app: &App, user: u32, path: &str) -> Result<u32, Answer> {
-    let id = repository_id(path).map_err(|e| Answer::bad_param(&e))?;
+fn readable_repository(
+    app: &App,
+    user: u32,
+    table: &'static [Parameter],
+    path: &str,
+) -> Result<u32, Answer> {
+    let id = repository_id(table, path).map_err(|e| Answer::bad_param(&e))?;
     if app.store.repository(id).is_none() {
         return Err(Answer::not_found());
     }
@@ -88,52 +100,44 @@ fn readable_repository(app: &App, user: u32, path: &str) -> Result<u32, Answer> 
     Ok(id)
 }
 
-fn page_params(query: &Query) -> Result<(u32, u32), ParamError> {
-    let offset = query
-        .integer(
-            "offset",
-            parameters::offset::MIN,
-            parameters::offset::MAX,
-            Some(parameters::offset::DEFAULT),
-        )?
-        .unwrap_or(0);
-    let limit = query
-        .integer(
-            "limit",
-            parameters::limit::MIN,
-            parameters::limit::MAX,
-            Some(parameters::limit::DEFAULT),
-        )?
-        .unwrap_or(parameters::limit::DEFAULT);
-    Ok((offset as u32, limit as u32))
+/// The page's offset and limit (their documented defaults when absent).
+fn page(parsed: &Parsed) -> (u32, u32) {
+    let read = |name| {
+        parsed
+            .integer(name)
+            .and_then(|v| u32::try_from(v).ok())
+            .unwrap_or(0)
+    };
+    (read("offset"), read("limit"))
+}
+
+/// The path's repository id, then the query's parameters, read against `table`.
+fn read_request(
+    table: &'static [Parameter],
+    path: Option<&str>,
+    query: &Query,
+) -> Result<Parsed, Answer> {
+    if let Some(path) = path {
+        repository_id(table, path).map_err(|e| Answer::bad_param(&e))?;
+    }
+    query.read(table).map_err(|e| Answer::bad_param(&e))
 }
 
 fn events(app: &App, user: u32, path: &str, query: &Query) -> Result<Answer, Answer> {
-    repository_id(path).map_err(|e| Answer::bad_param(&e))?;
-    let parsed = (|| {
-        let author_id = query
-            .integer(
-                "author_id",
-                parameters::author_id::MIN,
-                parameters::author_id::MAX,
-                None,
-            )?
-            .map(|a| a as u32);
-        // Only push events exist, so `all` and `push` select the same events.
-        query.choice("filter", &["all", "push"])?;
-        let before = query.instant("before")?;
-        let after = query.instant("after")?;
-        let (offset, limit) = page_params(query)?;
-        Ok::<_, ParamError>(EventQuery {
-            author_id,
-            after,
-            before,
-            offset,
-            limit,
-        })
-    })()
-    .map_err(|e| Answer::bad_param(&e))?;
-    let id = readable_repository(app, user, path)?;
+    let table = list_repository_events::PARAMETERS;
+    let parsed = read_request(table, Some(path), query)?;
+    let (offset, limit) = page(&parsed);
+    // Only push events exist, so the `filter` values `all` and `push` select the same.
+    let parsed = EventQuery {
+        author_id: parsed
+            .integer("author_id")
+            .and_then(|a| u32::try_from(a).ok()),
+        after: parsed.instant("after"),
+        before: parsed.instant("before"),
+        offset,
+        limit,
+    };
+    let id = readable_repository(app, user, table, path)?;
     let page = app
         .store
         .list_events(id, &parsed)
@@ -146,7 +150,12 @@ fn events(app: &App, user: u32, path: &str, query: &Query) -> Result<Answer, Ans
 }
 
 fn last_push(app: &App, user: u32, path: &str) -> Result<Answer, Answer> {
-    let id = readable_repository(app, user, path)?;
+    let id = readable_repository(
+        app,
+        user,
+        show_last_push_event_in_repository::PARAMETERS,
+        path,
+    )?;
     Ok(Answer::json(
         StatusCode::OK,
         &app.store.last_push_event(id).unwrap_or_default(),
@@ -154,24 +163,22 @@ fn last_push(app: &App, user: u32, path: &str) -> Result<Answer, Answer> {
 }
 
 fn commits(app: &App, user: u32, path: &str, query: &Query) -> Result<Answer, Answer> {
-    repository_id(path).map_err(|e| Answer::bad_param(&e))?;
-    let parsed = (|| {
-        let (offset, limit) = page_params(query)?;
-        Ok::<_, ParamError>(CommitQuery {
-            ref_name: query.text("ref_name")?,
-            since: query.instant("since")?,
-            until: query.instant("until")?,
-            path: query.text("path")?,
-            follow: query.boolean("follow")?,
-            message: query.text("message")?,
-            author: query.text("author")?,
-            order_by_date: query.boolean("order_by_date")?,
-            offset,
-            limit,
-        })
-    })()
-    .map_err(|e| Answer::bad_param(&e))?;
-    let id = readable_repository(app, user, path)?;
+    let table = list_commits::PARAMETERS;
+    let parsed = read_request(table, Some(path), query)?;
+    let (offset, limit) = page(&parsed);
+    let parsed = CommitQuery {
+        ref_name: parsed.text("ref_name"),
+        since: parsed.instant("since"),
+        until: parsed.instant("until"),
+        path: parsed.text("path"),
+        follow: parsed.flag("follow"),
+        message: parsed.text("message"),
+        author: parsed.text("author"),
+        order_by_date: parsed.flag("order_by_date"),
+        offset,
+        limit,
+    };
+    let id = readable_repository(app, user, table, path)?;
     match app.store.list_commits(id, &parsed) {
         Ok(list) => Ok(Answer::json(StatusCode::OK, &list)),
         Err(QueryError::UnknownRepository(_)) => Err(Answer::not_found()),
@@ -186,40 +193,15 @@ fn commits(app: &App, user: u32, path: &str, query: &Query) -> Result<Answer, An
 }
 
 fn recent_pushes(app: &App, user: u32, query: &Query) -> Result<Answer, Answer> {
-    let parsed = (|| {
-        let size = query
-            .integer(
-                "size",
-                parameters::size::MIN,
-                parameters::size::MAX,
-                Some(parameters::size::DEFAULT),
-            )?
-            .unwrap_or(parameters::size::DEFAULT);
-        let project_id = query.get("project_id")?;
-        if let Some(project_id) = project_id {
-            let length = project_id.chars().count();
-            let (min, max) = (
-                parameters::project_id::MIN_LENGTH,
-                parameters::project_id::MAX_LENGTH,
-            );
-            if !(min..=max).contains(&length) {
-                let expected = if min == max {
-                    format!("exactly {max}")
-                } else {
-                    format!("{min} to {max}")
-                };
-                return Err(ParamError::new(
-                    "project_id",
-                    format!("{length} characters, expected {expected}."),
-                ));
-            }
-        }
-        Ok((size as usize, project_id))
-    })()
-    .map_err(|e| Answer::bad_param(&e))?;
-    let (size, project_id) = parsed;
+    let parsed = read_request(list_personal_recent_push_events::PARAMETERS, None, query)?;
+    let size = parsed
+        .integer("size")
+        .and_then(|s| usize::try_from(s).ok())
+        .unwrap_or(0);
+    let project_id = parsed.text("project_id");
     Ok(Answer::json(
         StatusCode::OK,
-        &app.store.recent_push_events(user, size, project_id),
+        &app.store
+            .recent_push_events(user, size, project_id.as_deref()),
     ))
 }

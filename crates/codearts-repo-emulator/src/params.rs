@@ -1,7 +1,8 @@
 //! Reading and checking request parameters; every failure names the parameter.
 
 use chrono::{DateTime, Utc};
-use codearts_repo_runtime::time_bound::{self, TimeBound};
+use codearts_repo_runtime::params::{Kind, Location, Parameter, Value, find};
+use codearts_repo_runtime::time_bound::TimeBound;
 
 /// A parameter that is malformed or out of range.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,15 +23,6 @@ impl ParamError {
     pub(crate) fn message(&self) -> String {
         format!("Invalid parameter {}: {}", self.name, self.problem)
     }
-}
-
-/// Shortens long or odd values before echoing them in a message.
-fn shown(value: &str) -> String {
-    let mut out: String = value.chars().take(64).collect();
-    if value.chars().count() > 64 {
-        out.push('…');
-    }
-    format!("`{}`", out.escape_debug())
 }
 
 /// Percent-decodes `text` (`%XX` is a byte; a `%` without two hex digits stays as it is),
@@ -102,98 +94,77 @@ impl Query {
         Ok(found)
     }
 
-    /// An integer in `min..=max`, `default` when absent.
-    pub(crate) fn integer(
-        &self,
-        name: &'static str,
-        min: i64,
-        max: i64,
-        default: Option<i64>,
-    ) -> Result<Option<i64>, ParamError> {
-        match self.get(name)? {
-            None => Ok(default),
-            Some(text) => integer(name, text, min, max).map(Some),
+    /// Reads and checks every query parameter of an operation's table, generated from
+    /// the spec: a malformed or out-of-range value, or a missing required one, is a
+    /// [`ParamError`] naming it. Parameters the table does not list are ignored, as the
+    /// service ignores them; empty text counts as absent.
+    pub(crate) fn read(&self, table: &'static [Parameter]) -> Result<Parsed, ParamError> {
+        let mut values = Vec::new();
+        for parameter in table.iter().filter(|p| p.location == Location::Query) {
+            let text = self
+                .get(parameter.name)?
+                .filter(|text| !(text.is_empty() && matches!(parameter.kind, Kind::Text { .. })));
+            let Some(text) = text else {
+                if parameter.required {
+                    return Err(ParamError::new(parameter.name, "required, but missing."));
+                }
+                continue;
+            };
+            let value = parameter
+                .parse(text)
+                .map_err(|e| ParamError::new(parameter.name, format!("{e}.")))?;
+            values.push((parameter.name, value));
         }
-    }
-
-    /// `true` or `false`, `false` when absent.
-    pub(crate) fn boolean(&self, name: &'static str) -> Result<bool, ParamError> {
-        match self.get(name)? {
-            None => Ok(false),
-            Some("true") => Ok(true),
-            Some("false") => Ok(false),
-            Some(other) => Err(ParamError::new(
-                name,
-                format!("{} is not true or false.", shown(other)),
-            )),
-        }
-    }
-
-    /// A date (`YYYY-MM-DD`, midnight UTC) or an RFC 3339 date-time.
-    pub(crate) fn instant(&self, name: &'static str) -> Result<Option<DateTime<Utc>>, ParamError> {
-        match self.get(name)? {
-            None => Ok(None),
-            Some(text) => instant(text).map(Some).ok_or_else(|| {
-                ParamError::new(
-                    name,
-                    format!(
-                        "{} is not a date: expected {}.",
-                        shown(text),
-                        time_bound::FORMS
-                    ),
-                )
-            }),
-        }
-    }
-
-    /// Free text; an empty value counts as absent.
-    pub(crate) fn text(&self, name: &'static str) -> Result<Option<String>, ParamError> {
-        Ok(self
-            .get(name)?
-            .filter(|t| !t.is_empty())
-            .map(str::to_string))
-    }
-
-    /// One of `allowed`.
-    pub(crate) fn choice(
-        &self,
-        name: &'static str,
-        allowed: &[&'static str],
-    ) -> Result<Option<&'static str>, ParamError> {
-        match self.get(name)? {
-            None => Ok(None),
-            Some(text) => allowed
-                .iter()
-                .find(|a| **a == text)
-                .copied()
-                .map(Some)
-                .ok_or_else(|| {
-                    ParamError::new(
-                        name,
-                        format!("{} is not one of {}.", shown(text), allowed.join(", ")),
-                    )
-                }),
-        }
+        Ok(Parsed { table, values })
     }
 }
 
-/// An integer in `min..=max`.
-pub(crate) fn integer(
-    name: &'static str,
-    text: &str,
-    min: i64,
-    max: i64,
-) -> Result<i64, ParamError> {
-    let value: i64 = text
-        .parse()
-        .map_err(|_| ParamError::new(name, format!("{} is not an integer.", shown(text))))?;
-    if value < min || value > max {
-        return Err(ParamError::new(
-            name,
-            format!("{value} is outside {min}..={max}."),
-        ));
+/// The query parameters of a request, read and checked against the operation's table.
+pub(crate) struct Parsed {
+    table: &'static [Parameter],
+    values: Vec<(&'static str, Value)>,
+}
+
+impl Parsed {
+    fn value(&self, name: &str) -> Option<&Value> {
+        debug_assert!(
+            find(self.table, name).is_some(),
+            "`{name}` is no parameter of the operation"
+        );
+        self.values.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
-    Ok(value)
+
+    /// An integer parameter's value, else its documented default.
+    pub(crate) fn integer(&self, name: &str) -> Option<i64> {
+        match self.value(name) {
+            Some(Value::Integer(value)) => Some(*value),
+            _ => match find(self.table, name).map(|p| p.kind) {
+                Some(Kind::Integer { default, .. }) => default,
+                _ => None,
+            },
+        }
+    }
+
+    /// A text parameter's value.
+    pub(crate) fn text(&self, name: &str) -> Option<String> {
+        match self.value(name) {
+            Some(Value::Text(text)) => Some(text.clone()),
+            _ => None,
+        }
+    }
+
+    /// A boolean parameter's value, `false` when absent.
+    pub(crate) fn flag(&self, name: &str) -> bool {
+        matches!(self.value(name), Some(Value::Boolean(true)))
+    }
+
+    /// A time bound's instant (a date means its midnight UTC).
+    pub(crate) fn instant(&self, name: &str) -> Option<DateTime<Utc>> {
+        match self.value(name) {
+            Some(Value::TimeBound(bound)) => Some(bound.instant()),
+            _ => None,
+        }
+    }
 }
 
 /// A date (`YYYY-MM-DD`, midnight UTC) or an RFC 3339 date-time, read as the SDK and the
@@ -207,18 +178,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn integers_name_the_parameter_and_the_range() {
+    fn parameters_are_read_against_the_table_and_named_when_wrong() {
+        use codearts_repo_gen::operations::list_commits::PARAMETERS;
+        let read = |raw| Query::parse(Some(raw)).read(PARAMETERS);
         assert_eq!(
-            integer("limit", "101", 1, 100).unwrap_err().message(),
+            read("limit=101").err().unwrap().message(),
             "Invalid parameter limit: 101 is outside 1..=100."
         );
         assert_eq!(
-            integer("repository_id", "abc", 1, 2_147_483_647)
-                .unwrap_err()
-                .message(),
-            "Invalid parameter repository_id: `abc` is not an integer."
+            read("offset=abc").err().unwrap().message(),
+            "Invalid parameter offset: `abc` is not an integer."
         );
-        assert_eq!(integer("offset", "0", 0, 10), Ok(0));
+        let parsed = read("ref_name=&follow=true&since=2025-06-01&unknown=1").unwrap();
+        assert_eq!(parsed.text("ref_name"), None, "empty text is absent");
+        assert!(parsed.flag("follow"));
+        assert_eq!(parsed.integer("limit"), Some(20), "the documented default");
+        assert_eq!(
+            parsed.instant("since").unwrap().to_rfc3339(),
+            "2025-06-01T00:00:00+00:00"
+        );
     }
 
     #[test]

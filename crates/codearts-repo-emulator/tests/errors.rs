@@ -133,7 +133,7 @@ async fn bad_parameters_get_400_naming_them() {
         (
             format!("/v4/user/recent-push-events?project_id={}", "a".repeat(31)),
             "project_id",
-            "Invalid parameter project_id: 31 characters, expected exactly 32.",
+            "Invalid parameter project_id: 31 characters, expected exactly 32 characters.",
         ),
         (
             format!("/v4/user/recent-push-events?project_id={}", "a".repeat(33)),

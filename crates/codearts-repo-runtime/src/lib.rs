@@ -17,6 +17,7 @@
 //! | [`error_body`] | error bodies of every shape read into the documented one |
 //! | [`lenient`] | tolerant types standing in for some of the spec's schemas |
 //! | [`headers`] | header names |
+//! | [`params`] | the documented parameters of an operation as data, and the one reader of their values |
 //! | [`time_bound`] | [`TimeBound`](time_bound::TimeBound), a date or instant bound, and its one parser |
 //!
 //! The generated client names [`ClientState`] as its inner type and the
@@ -31,6 +32,7 @@ pub mod error_body;
 pub mod exec;
 pub mod headers;
 pub mod lenient;
+pub mod params;
 pub mod prepare;
 pub mod response;
 pub mod retry;

@@ -104,6 +104,31 @@ pub use codearts_repo_gen::types::{self, EventFilter};
 pub use codearts_repo_gen::{DEFAULT_REGION, REGION_ENDPOINTS};
 pub use codearts_repo_runtime::lenient::{DevelopMode, PushEventActionName, Timestamp, UserState};
 
+/// What the spec documents of each operation's parameters, as data: the tables that the
+/// command line builds its flags from and the emulator parses requests with, each
+/// operation's query parameters as a struct ([`ListCommits::with_params`] takes one), the
+/// documented ranges and defaults, and the one reader of parameter values.
+///
+/// ```
+/// use codearts_repo::spec::{operations::list_commits, Kind, Value};
+///
+/// let limit = list_commits::PARAMETERS.iter().find(|p| p.name == "limit").unwrap();
+/// assert!(matches!(limit.kind, Kind::Integer { min: 1, max: 100, .. }));
+/// assert_eq!(limit.parse("100"), Ok(Value::Integer(100)));
+/// assert_eq!(limit.parse("101").unwrap_err().to_string(), "101 is outside 1..=100");
+///
+/// let mut params = list_commits::Params::default();
+/// let since = list_commits::PARAMETERS.iter().find(|p| p.name == "since").unwrap();
+/// params.set("since", since.parse("2025-06-01").unwrap()).unwrap();
+/// assert_eq!(params.since.unwrap().to_wire(), "2025-06-01");
+/// ```
+pub mod spec {
+    pub use codearts_repo_gen::{operations, parameters};
+    pub use codearts_repo_runtime::params::{
+        Kind, Location, Paging, Parameter, Value, ValueError, find,
+    };
+}
+
 /// One push to a repository (an item of [`Client::list_repository_events`]).
 pub type RepositoryPushEvent = types::RepositoryPushEventDto;
 /// A repository's most recent push ([`Client::last_push_event`]).

@@ -8,12 +8,15 @@ use std::sync::Arc;
 
 use futures::stream::{BoxStream, StreamExt};
 
+use codearts_repo_gen::operations::{
+    list_commits, list_personal_recent_push_events, list_repository_events,
+};
 use codearts_repo_gen::parameters;
+use codearts_repo_runtime::params::ValueError;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::pagination::{self, DayCounts, FetchPage, Page};
-use crate::types::{EventFilter, ListPersonalRecentPushEventsProjectId};
 use crate::{Commit, LastPushEvent, PersonalPushEvent, RepositoryPushEvent, decode};
 pub use codearts_repo_runtime::time_bound::{TimeBound, TimeBoundError};
 
@@ -67,38 +70,11 @@ fn check_range(parameter: &'static str, value: u32, min: u32, max: u32) -> Resul
     }
 }
 
-fn check_limit(limit: Option<u32>) -> Result<Option<NonZeroU32>> {
-    limit
-        .map(|l| {
-            check_range("limit", l, MIN_LIMIT, MAX_LIMIT)
-                .map(|l| NonZeroU32::new(l).expect("checked to be at least 1"))
-        })
-        .transpose()
-}
-
-fn check_offset(offset: Option<u32>) -> Result<u32> {
-    check_range(
-        "offset",
-        offset.unwrap_or(fact(parameters::offset::DEFAULT)),
-        fact(parameters::offset::MIN),
-        fact(parameters::offset::MAX),
-    )
-}
-
-fn check_text(parameter: &'static str, value: Option<&String>) -> Result<()> {
-    match value {
-        Some(v) if v.is_empty() => Err(Error::invalid(
-            parameter,
-            v,
-            "non-empty text (leave the parameter out instead)",
-        )),
-        Some(v) if v.contains('\0') => Err(Error::invalid(
-            parameter,
-            v.escape_debug(),
-            "text without NUL characters",
-        )),
-        _ => Ok(()),
-    }
+/// A documented check that failed, as an [`Error::InvalidInput`] naming the SDK's setter.
+fn invalid(table: &'static [codearts_repo_runtime::params::Parameter], error: ValueError) -> Error {
+    let setter = codearts_repo_runtime::params::find(table, error.parameter)
+        .map_or(error.parameter, |p| p.setter);
+    Error::invalid(setter, error.value, error.expected)
 }
 
 fn check_order(
@@ -132,85 +108,51 @@ fn failed<T: Send + 'static>(error: Error) -> BoxStream<'static, Result<T>> {
 pub struct ListRepositoryEvents {
     client: Client,
     repository_id: u32,
-    author_id: Option<u32>,
-    filter: Option<EventFilter>,
-    created_after: Option<TimeBound>,
-    created_before: Option<TimeBound>,
-    offset: Option<u32>,
-    limit: Option<u32>,
+    params: list_repository_events::Params,
     max_items: Option<usize>,
 }
 
-#[derive(Clone, Debug)]
-struct EventsQuery {
-    repository_id: NonZeroU32,
-    author_id: Option<NonZeroU32>,
-    filter: Option<EventFilter>,
-    after: Option<String>,
-    before: Option<String>,
-}
-
 impl ListRepositoryEvents {
-    /// Only events triggered by this user id (`1..=2147483647`).
-    pub fn author_id(mut self, author_id: u32) -> Self {
-        self.author_id = Some(author_id);
+    codearts_repo_gen::list_repository_events_setters!();
+
+    /// Replaces every query parameter at once (the setters set them one by one), such
+    /// as a set read from text with [`spec::Parameter::parse`](crate::spec::Parameter::parse).
+    pub fn with_params(mut self, params: list_repository_events::Params) -> Self {
+        self.params = params;
         self
     }
 
-    /// Kind of events ([`EventFilter::All`] when not set).
-    pub fn filter(mut self, filter: EventFilter) -> Self {
-        self.filter = Some(filter);
-        self
-    }
-
-    /// Only events created after this time (exclusive; the `after` parameter).
-    pub fn created_after(mut self, bound: impl Into<TimeBound>) -> Self {
-        self.created_after = Some(bound.into());
-        self
-    }
-
-    /// Only events created before this time (exclusive; the `before` parameter).
-    pub fn created_before(mut self, bound: impl Into<TimeBound>) -> Self {
-        self.created_before = Some(bound.into());
-        self
-    }
-
-    fn validate(&self) -> Result<(EventsQuery, u32, Option<NonZeroU32>)> {
+    /// Checks the parameters against the documents: `created_after`/`created_before` go
+    /// out as given, whichever way round (the documents label them both ways, see the
+    /// spec's `x-doc-discrepancy`).
+    fn validate(
+        &self,
+    ) -> Result<(
+        Checked<list_repository_events::Params>,
+        u32,
+        Option<NonZeroU32>,
+    )> {
         let repository_id = check_id("repository_id", self.repository_id)?;
-        let author_id = self
-            .author_id
-            .map(|a| {
-                check_range(
-                    "author_id",
-                    a,
-                    fact(parameters::author_id::MIN),
-                    fact(parameters::author_id::MAX),
-                )
-                .map(|a| NonZeroU32::new(a).expect("author ids start at 1"))
-            })
-            .transpose()?;
-        let offset = check_offset(self.offset)?;
-        let limit = check_limit(self.limit)?;
-        check_order(
-            "created_after",
-            self.created_after,
-            "created_before",
-            self.created_before,
-        )?;
-        let query = EventsQuery {
+        let table = list_repository_events::PARAMETERS;
+        self.params.validate().map_err(|e| invalid(table, e))?;
+        let (offset, limit) = paging(self.params.offset, self.params.limit);
+        let checked = Checked {
             repository_id,
-            author_id,
-            filter: self.filter,
-            after: self.created_after.map(|b| b.to_wire()),
-            before: self.created_before.map(|b| b.to_wire()),
+            params: self.params.clone(),
         };
-        Ok((query, offset, limit))
+        Ok((checked, offset, limit))
     }
 
     /// Fetches one page.
     pub async fn send(self) -> Result<Page<RepositoryPushEvent>> {
         let (query, offset, limit) = self.validate()?;
-        fetch_events(&self.client, &query, self.offset.map(|_| offset), limit).await
+        fetch_events(
+            &self.client,
+            &query,
+            self.params.offset.map(|_| offset),
+            limit,
+        )
+        .await
     }
 
     fn walk(self, cap: Option<usize>) -> BoxStream<'static, Result<Page<RepositoryPushEvent>>> {
@@ -226,31 +168,38 @@ impl ListRepositoryEvents {
     }
 }
 
+/// The parameters of a request, checked.
+#[derive(Clone, Debug)]
+struct Checked<P> {
+    repository_id: NonZeroU32,
+    params: P,
+}
+
+/// The page's offset (the documented default when unset) and limit, once
+/// `Params::validate` has checked both against their ranges.
+fn paging(offset: Option<u32>, limit: Option<u32>) -> (u32, Option<NonZeroU32>) {
+    (
+        offset.unwrap_or(fact(parameters::offset::DEFAULT)),
+        limit.and_then(NonZeroU32::new),
+    )
+}
+
 async fn fetch_events(
     client: &Client,
-    query: &EventsQuery,
+    query: &Checked<list_repository_events::Params>,
     offset: Option<u32>,
     limit: Option<NonZeroU32>,
 ) -> Result<Page<RepositoryPushEvent>> {
-    let mut request = client
-        .inner
-        .wire
-        .list_repository_events()
-        .repository_id(query.repository_id);
-    if let Some(author_id) = query.author_id {
-        request = request.author_id(author_id);
-    }
-    if let Some(filter) = query.filter {
-        request = request.filter(filter);
-    }
-    if let Some(after) = &query.after {
-        request = request.after(after.clone());
-    }
-    if let Some(before) = &query.before {
-        request = request.before(before.clone());
-    }
+    let mut request = query.params.apply(
+        client
+            .inner
+            .wire
+            .list_repository_events()
+            .repository_id(query.repository_id),
+    );
+    // The walk's own page, whatever `params` holds.
     if let Some(offset) = offset {
-        request = request.offset(offset as i32);
+        request = request.offset(offset);
     }
     if let Some(limit) = limit {
         request = request.limit(limit);
@@ -305,109 +254,44 @@ impl LastPushEventRequest {
 pub struct ListCommits {
     client: Client,
     repository_id: u32,
-    ref_name: Option<String>,
-    since: Option<TimeBound>,
-    until: Option<TimeBound>,
-    path: Option<String>,
-    follow: Option<bool>,
-    author: Option<String>,
-    message: Option<String>,
-    order_by_date: Option<bool>,
-    offset: Option<u32>,
-    limit: Option<u32>,
+    params: list_commits::Params,
     max_items: Option<usize>,
 }
 
-#[derive(Clone, Debug)]
-struct CommitsQuery {
-    repository_id: NonZeroU32,
-    ref_name: Option<String>,
-    since: Option<String>,
-    until: Option<String>,
-    path: Option<String>,
-    follow: Option<bool>,
-    author: Option<String>,
-    message: Option<String>,
-    order_by_date: Option<bool>,
-}
-
 impl ListCommits {
-    /// Branch, tag or commit id to list from (the default branch when not set). Any
-    /// characters (`/`, `#`, `&`, `+`, spaces, non-ASCII) arrive intact.
-    pub fn ref_name(mut self, ref_name: impl Into<String>) -> Self {
-        self.ref_name = Some(ref_name.into());
+    codearts_repo_gen::list_commits_setters!();
+
+    /// Replaces every query parameter at once (the setters set them one by one), such
+    /// as a set read from text with [`spec::Parameter::parse`](crate::spec::Parameter::parse).
+    pub fn with_params(mut self, params: list_commits::Params) -> Self {
+        self.params = params;
         self
     }
 
-    /// Only commits committed after this time (exclusive).
-    pub fn since(mut self, bound: impl Into<TimeBound>) -> Self {
-        self.since = Some(bound.into());
-        self
-    }
-
-    /// Only commits committed before this time (exclusive).
-    pub fn until(mut self, bound: impl Into<TimeBound>) -> Self {
-        self.until = Some(bound.into());
-        self
-    }
-
-    /// Only commits touching this file or directory.
-    pub fn path(mut self, path: impl Into<String>) -> Self {
-        self.path = Some(path.into());
-        self
-    }
-
-    /// With [`path`](Self::path), follow the file across renames.
-    pub fn follow(mut self, follow: bool) -> Self {
-        self.follow = Some(follow);
-        self
-    }
-
-    /// Only commits whose author name contains this text.
-    pub fn author(mut self, author: impl Into<String>) -> Self {
-        self.author = Some(author.into());
-        self
-    }
-
-    /// Only commits whose message contains this text, or whose id starts with it.
-    pub fn message(mut self, message: impl Into<String>) -> Self {
-        self.message = Some(message.into());
-        self
-    }
-
-    /// Sort by commit date, newest first, instead of history order.
-    pub fn order_by_date(mut self, order_by_date: bool) -> Self {
-        self.order_by_date = Some(order_by_date);
-        self
-    }
-
-    fn validate(&self) -> Result<(CommitsQuery, u32, Option<NonZeroU32>)> {
+    fn validate(&self) -> Result<(Checked<list_commits::Params>, u32, Option<NonZeroU32>)> {
         let repository_id = check_id("repository_id", self.repository_id)?;
-        let offset = check_offset(self.offset)?;
-        let limit = check_limit(self.limit)?;
-        check_text("ref_name", self.ref_name.as_ref())?;
-        check_text("path", self.path.as_ref())?;
-        check_text("author", self.author.as_ref())?;
-        check_text("message", self.message.as_ref())?;
-        check_order("since", self.since, "until", self.until)?;
-        let query = CommitsQuery {
+        let table = list_commits::PARAMETERS;
+        self.params.validate().map_err(|e| invalid(table, e))?;
+        let (offset, limit) = paging(self.params.offset, self.params.limit);
+        // Both bounds are exclusive (as documented), so an empty window is a mistake.
+        check_order("since", self.params.since, "until", self.params.until)?;
+        let checked = Checked {
             repository_id,
-            ref_name: self.ref_name.clone(),
-            since: self.since.map(|b| b.to_wire()),
-            until: self.until.map(|b| b.to_wire()),
-            path: self.path.clone(),
-            follow: self.follow,
-            author: self.author.clone(),
-            message: self.message.clone(),
-            order_by_date: self.order_by_date,
+            params: self.params.clone(),
         };
-        Ok((query, offset, limit))
+        Ok((checked, offset, limit))
     }
 
     /// Fetches one page (with its `date_title` per-day counts).
     pub async fn send(self) -> Result<Page<Commit>> {
         let (query, offset, limit) = self.validate()?;
-        fetch_commits(&self.client, &query, self.offset.map(|_| offset), limit).await
+        fetch_commits(
+            &self.client,
+            &query,
+            self.params.offset.map(|_| offset),
+            limit,
+        )
+        .await
     }
 
     /// Like [`collect`](Self::collect), plus the `date_title` counts of every page walked
@@ -436,41 +320,19 @@ impl ListCommits {
 
 async fn fetch_commits(
     client: &Client,
-    query: &CommitsQuery,
+    query: &Checked<list_commits::Params>,
     offset: Option<u32>,
     limit: Option<NonZeroU32>,
 ) -> Result<Page<Commit>> {
-    let mut request = client
-        .inner
-        .wire
-        .list_commits()
-        .repository_id(query.repository_id);
-    if let Some(v) = &query.ref_name {
-        request = request.ref_name(v.clone());
-    }
-    if let Some(v) = &query.since {
-        request = request.since(v.clone());
-    }
-    if let Some(v) = &query.until {
-        request = request.until(v.clone());
-    }
-    if let Some(v) = &query.path {
-        request = request.path(v.clone());
-    }
-    if let Some(v) = query.follow {
-        request = request.follow(v);
-    }
-    if let Some(v) = &query.author {
-        request = request.author(v.clone());
-    }
-    if let Some(v) = &query.message {
-        request = request.message(v.clone());
-    }
-    if let Some(v) = query.order_by_date {
-        request = request.order_by_date(v);
-    }
+    let mut request = query.params.apply(
+        client
+            .inner
+            .wire
+            .list_commits()
+            .repository_id(query.repository_id),
+    );
     if let Some(offset) = offset {
-        request = request.offset(offset as i32);
+        request = request.offset(offset);
     }
     if let Some(limit) = limit {
         request = request.limit(limit);
@@ -492,53 +354,26 @@ async fn fetch_commits(
 #[must_use = "a request builder does nothing until sent"]
 pub struct ListRecentPushEvents {
     client: Client,
-    size: Option<u32>,
-    project_id: Option<String>,
+    params: list_personal_recent_push_events::Params,
 }
 
 impl ListRecentPushEvents {
-    /// Number of pushes (`1..=100`; the service's default is [`DEFAULT_SIZE`]).
-    pub fn size(mut self, size: u32) -> Self {
-        self.size = Some(size);
-        self
-    }
+    codearts_repo_gen::list_personal_recent_push_events_setters!();
 
-    /// Only pushes to repositories of this project (a 32-character id).
-    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
-        self.project_id = Some(project_id.into());
+    /// Replaces every query parameter at once (the setters set them one by one), such
+    /// as a set read from text with [`spec::Parameter::parse`](crate::spec::Parameter::parse).
+    pub fn with_params(mut self, params: list_personal_recent_push_events::Params) -> Self {
+        self.params = params;
         self
     }
 
     /// Fetches the signed-in user's recent pushes, newest first, as one page.
     pub async fn send(self) -> Result<Page<PersonalPushEvent>> {
-        let size = self
-            .size
-            .map(|s| {
-                check_range("size", s, MIN_SIZE, MAX_SIZE)
-                    .map(|s| NonZeroU32::new(s).expect("checked to be at least 1"))
-            })
-            .transpose()?;
-        let project_id = match &self.project_id {
-            Some(id) if id.chars().count() != PROJECT_ID_LEN => {
-                return Err(Error::invalid(
-                    "project_id",
-                    id,
-                    format!("exactly {PROJECT_ID_LEN} characters"),
-                ));
-            }
-            Some(id) => Some(
-                ListPersonalRecentPushEventsProjectId::try_from(id.as_str())
-                    .map_err(|e| Error::invalid("project_id", id, e.to_string()))?,
-            ),
-            None => None,
-        };
-        let mut request = self.client.inner.wire.list_personal_recent_push_events();
-        if let Some(size) = size {
-            request = request.size(size);
-        }
-        if let Some(project_id) = project_id {
-            request = request.project_id(project_id);
-        }
+        let table = list_personal_recent_push_events::PARAMETERS;
+        self.params.validate().map_err(|e| invalid(table, e))?;
+        let request = self
+            .params
+            .apply(self.client.inner.wire.list_personal_recent_push_events());
         let reply = self
             .client
             .execute("list_personal_recent_push_events", request.send())
@@ -548,7 +383,7 @@ impl ListRecentPushEvents {
             request_id: decode::request_id(&reply.headers),
             items: reply.value,
             offset: 0,
-            limit: size.map_or(DEFAULT_SIZE, NonZeroU32::get),
+            limit: self.params.size.unwrap_or(DEFAULT_SIZE),
             date_title: Vec::new(),
             repairs: reply.repairs,
         })
@@ -603,7 +438,7 @@ macro_rules! list_walk_methods {
                 "`collect` start."
             )]
             pub fn offset(mut self, offset: u32) -> Self {
-                self.offset = Some(offset);
+                self.params.offset = Some(offset);
                 self
             }
 
@@ -612,7 +447,7 @@ macro_rules! list_walk_methods {
                 "`send`, [`WALK_LIMIT`] for walks)."
             )]
             pub fn limit(mut self, limit: u32) -> Self {
-                self.limit = Some(limit);
+                self.params.limit = Some(limit);
                 self
             }
 
@@ -668,12 +503,7 @@ impl Client {
         ListRepositoryEvents {
             client: self.clone(),
             repository_id,
-            author_id: None,
-            filter: None,
-            created_after: None,
-            created_before: None,
-            offset: None,
-            limit: None,
+            params: Default::default(),
             max_items: None,
         }
     }
@@ -691,16 +521,7 @@ impl Client {
         ListCommits {
             client: self.clone(),
             repository_id,
-            ref_name: None,
-            since: None,
-            until: None,
-            path: None,
-            follow: None,
-            author: None,
-            message: None,
-            order_by_date: None,
-            offset: None,
-            limit: None,
+            params: Default::default(),
             max_items: None,
         }
     }
@@ -709,8 +530,7 @@ impl Client {
     pub fn list_recent_push_events(&self) -> ListRecentPushEvents {
         ListRecentPushEvents {
             client: self.clone(),
-            size: None,
-            project_id: None,
+            params: Default::default(),
         }
     }
 }
@@ -721,7 +541,11 @@ mod tests {
 
     #[test]
     fn range_checks_name_parameter_value_and_range() {
-        let e = check_limit(Some(101)).unwrap_err();
+        let params = list_commits::Params {
+            limit: Some(101),
+            ..Default::default()
+        };
+        let e = invalid(list_commits::PARAMETERS, params.validate().unwrap_err());
         assert_eq!(
             e.to_string(),
             "invalid limit \"101\": expected an integer in 1..=100"
@@ -729,6 +553,5 @@ mod tests {
         assert!(check_id("repository_id", 0).is_err());
         assert!(check_id("repository_id", MAX_ID + 1).is_err());
         assert_eq!(check_id("repository_id", MAX_ID).unwrap().get(), MAX_ID);
-        assert!(check_text("ref_name", Some(&String::new())).is_err());
     }
 }
