@@ -14,6 +14,7 @@ mod bench;
 mod cargo;
 mod emulator;
 mod package;
+mod spec_acceptance;
 mod tools;
 mod unused_deps;
 
@@ -68,6 +69,12 @@ Commands:
            Package every publishable crate and verify it builds from its .crate file alone
            (cargo package --workspace), then build and run a program outside the workspace
            (xtask/package-consumer/main.rs) that depends on the packaged crates by version.
+  spec-acceptance [--keep]
+           In a copy of the workspace (target/spec-acceptance), add a text and a ranged
+           integer query parameter to ListCommits in the spec, run `cargo xtask codegen`, and
+           check with no other edit that each is an SDK setter with its documented check, a
+           command-line flag with its range, a value on the wire, and a parameter the
+           emulator parses and range-checks (400 naming it).
   unused-deps
            Fail when a manifest declares a dependency its crate never uses (cargo-machete,
            pinned, installed into .tools/cargo-machete on first use).
@@ -96,6 +103,7 @@ fn main() -> ExitCode {
         ["bench", rest @ ..] => bench::bench(&root, rest),
         ["package", rest @ ..] => package::package(&root, rest),
         ["unused-deps", rest @ ..] => unused_deps::unused_deps(&root, rest),
+        ["spec-acceptance", rest @ ..] => spec_acceptance::spec_acceptance(&root, rest),
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{HELP}");
             return if args.is_empty() {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::failure::FailureKind;
-use codearts_repo::{MAX_LIMIT, MIN_LIMIT};
+use codearts_repo::{DEFAULT_LIMIT, MAX_LIMIT, MIN_LIMIT};
 
 use crate::parse::parse_duration;
 use crate::query_args::{self, QueryArgs};
@@ -196,7 +196,7 @@ pub(crate) struct RepositoryArg {
 #[command(next_help_heading = "Paging")]
 pub(crate) struct PagingArgs {
     /// Fetch at most N items, over as many pages as that takes.
-    #[arg(long, value_name = "N", default_value_t = 20,
+    #[arg(long, value_name = "N", default_value_t = u64::from(DEFAULT_LIMIT),
           value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) limit: u64,
 

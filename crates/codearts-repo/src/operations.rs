@@ -434,7 +434,7 @@ macro_rules! list_walk_methods {
     ($builder:ident, $item:ty, $noun:literal) => {
         impl $builder {
             #[doc = concat!(
-                "Skips this many ", $noun, " (`0..=2147483647`); where `stream`/`pages`/",
+                "Skips this many ", $noun, " (0 to [`MAX_ID`]); where `stream`/`pages`/",
                 "`collect` start."
             )]
             pub fn offset(mut self, offset: u32) -> Self {
@@ -443,8 +443,8 @@ macro_rules! list_walk_methods {
             }
 
             #[doc = concat!(
-                "Asks for this many ", $noun, " per page (`1..=100`; [`DEFAULT_LIMIT`] for ",
-                "`send`, [`WALK_LIMIT`] for walks)."
+                "Asks for this many ", $noun, " per page ([`MIN_LIMIT`] to [`MAX_LIMIT`]; ",
+                "[`DEFAULT_LIMIT`] for `send`, [`WALK_LIMIT`] for walks)."
             )]
             pub fn limit(mut self, limit: u32) -> Self {
                 self.params.limit = Some(limit);
