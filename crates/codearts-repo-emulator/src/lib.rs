@@ -13,7 +13,7 @@
 //! use codearts_repo_emulator::{Emulator, SyntheticConfig};
 //! let emulator = Emulator::builder()
 //!     .seed(7)
-//!     .synthetic(SyntheticConfig { repositories: 2, commits_per_repository: 300, ..Default::default() })
+//!     .synthetic(SyntheticConfig::default().repositories(2).commits_per_repository(300))
 //!     .start()
 //!     .await?;
 //! println!("{} token {}", emulator.base_url(), emulator.credentials().token);
@@ -165,6 +165,7 @@ pub enum EmulatorError {
 
 /// Credentials of one user of the emulator.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EmulatorCredentials {
     /// Value for the `X-Auth-Token` header.
     pub token: String,
@@ -185,6 +186,7 @@ pub struct EmulatorCredentials {
 /// A temporary AK/SK pair, as IAM issues them with a security token: a request signed with
 /// the access key is refused unless it carries the token in a signed `X-Security-Token`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TemporaryCredentials {
     /// Access key of the temporary pair.
     pub access_key: String,
