@@ -16,25 +16,42 @@ mod demo;
 mod embedded;
 mod escape;
 mod failure;
+mod generate;
 mod output;
 mod parse;
 mod progress;
 mod session;
+mod verbosity;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
 
-#[cfg(feature = "demo")]
-use crate::cli::Command;
-use crate::cli::{Cli, OutputFormat};
+use crate::cli::{Cli, Command, OutputFormat};
 use crate::failure::{Failure, FailureKind};
 use crate::session::{Presets, Session};
 
 fn main() -> ExitCode {
     // clap prints its own usage errors and exits with 2, the code for a bad flag or value.
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    cli.apply_environment(|name| std::env::var(name).ok());
+    // Completions and the manual page are written from the command line's definition alone.
+    let generated = match &cli.command {
+        Command::Completions(args) => Some(generate::completions(args.shell)),
+        Command::Man => Some(generate::man_page()),
+        _ => None,
+    };
+    if let Some(text) = generated {
+        return match text.and_then(|text| write_stdout(&text)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(failure) if failure.output_closed => ExitCode::SUCCESS,
+            Err(failure) => report(failure, None),
+        };
+    }
+    if let Err(failure) = verbosity::init(cli.verbose) {
+        return report(failure, None);
+    }
     // Reports quote the endpoint without the secrets it may carry.
     let endpoint = cli.connection.endpoint.clone();
     let outcome = tokio::runtime::Builder::new_multi_thread()
@@ -46,16 +63,28 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) if failure.output_closed => ExitCode::SUCCESS,
-        Err(mut failure) => {
-            if let Some(endpoint) = &endpoint {
-                failure = failure.redact_endpoint(endpoint);
-            }
-            let mut stderr = io::stderr().lock();
-            let _ = failure.write_to(&mut stderr);
-            let _ = stderr.flush();
-            failure.exit_code()
-        }
+        Err(failure) => report(failure, endpoint.as_deref()),
     }
+}
+
+/// Writes `failure` on stderr, quoting `endpoint` without its secrets, and gives its exit code.
+fn report(mut failure: Failure, endpoint: Option<&str>) -> ExitCode {
+    if let Some(endpoint) = endpoint {
+        failure = failure.redact_endpoint(endpoint);
+    }
+    let mut stderr = io::stderr().lock();
+    let _ = failure.write_to(&mut stderr);
+    let _ = stderr.flush();
+    failure.exit_code()
+}
+
+/// Writes generated text on stdout; a reader that went away is not a failure.
+fn write_stdout(text: &[u8]) -> Result<(), Failure> {
+    let mut stdout = io::stdout().lock();
+    stdout
+        .write_all(text)
+        .and_then(|()| stdout.flush())
+        .map_err(Failure::from)
 }
 
 /// Runs one command line to completion: the demo, or one operation in a session.
