@@ -22,6 +22,10 @@
 //! # }
 //! ```
 //!
+//! Tests depend on it without its default `cli` feature, which only the binary needs:
+//! `codearts-repo-emulator = { version = "0.1", default-features = false }` (the crate's
+//! README shows a whole test of code built on the `codearts-repo` SDK).
+//!
 //! # Semantics chosen where the documents leave room
 //!
 //! - Events `after` is the exclusive lower bound and `before` the exclusive upper bound of
