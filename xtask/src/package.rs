@@ -19,6 +19,8 @@ use crate::tools::{relative, run};
 const CONSUMER_SOURCE: &str = "xtask/package-consumer/main.rs";
 /// The crates the consumer depends on directly.
 const CONSUMER_DEPENDENCIES: &[&str] = &["codearts-repo", "codearts-repo-emulator"];
+/// The consumer's dependencies taken without their default features.
+const LIBRARY_ONLY: &[&str] = &["codearts-repo-emulator"];
 /// The consumer's other dependencies, as a user would add them.
 const CONSUMER_EXTRA_DEPENDENCIES: &str = r#"futures = "0.3"
 tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
@@ -211,7 +213,16 @@ fn write_consumer(
     );
     for (name, version, _) in packaged {
         if CONSUMER_DEPENDENCIES.contains(&name.as_str()) {
-            manifest.push_str(&format!("{name} = \"={version}\"\n"));
+            // The emulator as its README has tests take it: the library alone, without the
+            // binary's command line (its `cli` feature).
+            let defaults = if LIBRARY_ONLY.contains(&name.as_str()) {
+                ", default-features = false"
+            } else {
+                ""
+            };
+            manifest.push_str(&format!(
+                "{name} = {{ version = \"={version}\"{defaults} }}\n"
+            ));
         }
     }
     manifest.push_str(CONSUMER_EXTRA_DEPENDENCIES);

@@ -35,13 +35,13 @@ fn payloads() -> Payloads {
     runtime.block_on(async {
         let emulator = Emulator::builder()
             .seed(1)
-            .synthetic(SyntheticConfig {
-                repositories: 1,
-                commits_per_repository: 1000,
-                events_per_repository: 400,
-                users: 2,
-                ..SyntheticConfig::default()
-            })
+            .synthetic(
+                SyntheticConfig::default()
+                    .repositories(1)
+                    .commits_per_repository(1000)
+                    .events_per_repository(400)
+                    .users(2),
+            )
             .start()
             .await
             .expect("the emulator starts");

@@ -45,6 +45,13 @@ fn after_help() -> String {
     )
 }
 
+/// Environment variable standing for `--endpoint`.
+pub(crate) const ENDPOINT_VAR: &str = "CODEARTS_REPO_ENDPOINT";
+/// Environment variable standing for `--region`.
+pub(crate) const REGION_VAR: &str = "CODEARTS_REPO_REGION";
+/// Environment variable standing for `--output`.
+pub(crate) const OUTPUT_VAR: &str = "CODEARTS_REPO_OUTPUT";
+
 /// Push events and commit history of Huawei Cloud CodeArts Repo repositories.
 #[derive(Debug, Parser)]
 #[command(name = "codearts-repo", version, after_help = after_help())]
@@ -60,9 +67,16 @@ pub(crate) struct Cli {
         global = true,
         value_enum,
         value_name = "FORMAT",
+        env = OUTPUT_VAR,
         help_heading = "Output"
     )]
     pub(crate) output: Option<OutputFormat>,
+
+    /// Log what the SDK does on stderr: -v each request (operation, attempts, status,
+    /// duration, request id), -vv each attempt and retry, -vvv everything, the HTTP stack
+    /// included. RUST_LOG, when set, chooses instead (such as RUST_LOG=codearts_repo=debug).
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count, help_heading = "Output")]
+    pub(crate) verbose: u8,
 
     /// Run against an embedded emulator with synthetic data (the demo's) instead of the service.
     #[cfg(feature = "demo")]
@@ -103,11 +117,17 @@ pub(crate) enum OutputFormat {
 #[command(next_help_heading = "Connection")]
 pub(crate) struct ConnectionArgs {
     /// Region id, such as cn-north-4 [default: the SDK's default region].
-    #[arg(long, global = true, value_name = "REGION")]
+    #[arg(long, global = true, value_name = "REGION", help = format!(
+        "Region id, such as cn-north-4 [env: {REGION_VAR}] [default: the SDK's default region]"
+    ))]
     pub(crate) region: Option<String>,
 
     /// Service address instead of a region's, such as http://127.0.0.1:8080 for a local server.
-    #[arg(long, global = true, value_name = "URL", conflicts_with = "region")]
+    #[arg(long, global = true, value_name = "URL", conflicts_with = "region", help = format!(
+        "Service address instead of a region's, such as http://127.0.0.1:8080 for a local \
+         server [env: {ENDPOINT_VAR}, used when neither --endpoint nor --region is given; it \
+         wins over {REGION_VAR}]"
+    ))]
     pub(crate) endpoint: Option<String>,
 
     /// IAM token, sent as X-Auth-Token (prefer the environment: flags are visible to other users).
@@ -177,6 +197,20 @@ pub(crate) enum Command {
     /// Start an embedded emulator with synthetic data and tour every command against it.
     #[cfg(feature = "demo")]
     Demo,
+    /// Print a completion script for a shell, such as
+    /// `codearts-repo completions bash > ~/.local/share/bash-completion/completions/codearts-repo`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), such as `codearts-repo man > codearts-repo.1`.
+    #[command(hide = true)]
+    Man,
+}
+
+/// `completions` options.
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub(crate) shell: clap_complete::Shell,
 }
 
 /// The repository an operation reads.
@@ -195,9 +229,9 @@ pub(crate) struct RepositoryArg {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Paging")]
 pub(crate) struct PagingArgs {
-    /// Fetch at most N items, over as many pages as that takes.
+    /// Fetch at most N items (1 or more), over as many pages as that takes.
     #[arg(long, value_name = "N", default_value_t = u64::from(DEFAULT_LIMIT),
-          value_parser = clap::value_parser!(u64).range(1..))]
+          allow_negative_numbers = true, value_parser = parse_limit)]
     pub(crate) limit: u64,
 
     /// Fetch every item, page after page.
@@ -212,6 +246,42 @@ pub(crate) struct PagingArgs {
     #[arg(long, value_name = "N", help = page_size_help(),
           value_parser = clap::value_parser!(u32).range(i64::from(MIN_LIMIT)..=i64::from(MAX_LIMIT)))]
     pub(crate) page_size: Option<u32>,
+}
+
+/// `--limit`: a whole number of items, at least 1; `--all` stands for no limit.
+fn parse_limit(text: &str) -> Result<u64, String> {
+    const EXPECTED: &str =
+        "expected a whole number of items, at least 1 (--all fetches every item)";
+    match text.trim().parse::<i128>() {
+        Ok(n) if n >= 1 => {
+            u64::try_from(n).map_err(|_| format!("{n} is too large: use --all to fetch every item"))
+        }
+        Ok(n) => Err(format!("{n} is less than 1: {EXPECTED}")),
+        Err(_) => Err(EXPECTED.to_string()),
+    }
+}
+
+impl Cli {
+    /// Fills `--endpoint` or `--region` from [`ENDPOINT_VAR`] or [`REGION_VAR`] (read
+    /// through `var`; an empty value counts as unset) when neither flag was given and no
+    /// embedded emulator was asked for: a flag always wins, and of the two variables the
+    /// endpoint, the more precise. Done after parsing rather than by clap, for which a
+    /// variable would conflict with the other flag like a typed one.
+    pub(crate) fn apply_environment(&mut self, var: impl Fn(&str) -> Option<String>) {
+        #[cfg(feature = "demo")]
+        if self.emulator {
+            return;
+        }
+        let connection = &mut self.connection;
+        if connection.endpoint.is_some() || connection.region.is_some() {
+            return;
+        }
+        let var = |name: &str| var(name).filter(|value| !value.is_empty());
+        connection.endpoint = var(ENDPOINT_VAR);
+        if connection.endpoint.is_none() {
+            connection.region = var(REGION_VAR);
+        }
+    }
 }
 
 impl PagingArgs {
@@ -316,6 +386,45 @@ mod tests {
         assert_eq!(
             cli.connection.endpoint.as_deref(),
             Some("http://127.0.0.1:1")
+        );
+    }
+
+    #[test]
+    fn the_environment_fills_what_no_flag_gave() {
+        let env = |endpoint: Option<&str>, region: Option<&str>| {
+            let (endpoint, region) = (endpoint.map(str::to_string), region.map(str::to_string));
+            move |name: &str| match name {
+                ENDPOINT_VAR => endpoint.clone(),
+                REGION_VAR => region.clone(),
+                _ => None,
+            }
+        };
+        let parsed = |args: &[&str], var| {
+            let mut cli = Cli::try_parse_from(args).unwrap();
+            cli.apply_environment(var);
+            (cli.connection.endpoint, cli.connection.region)
+        };
+        let both = || env(Some("http://e"), Some("r-env"));
+        assert_eq!(
+            parsed(&["c", "last-push", "1"], both()),
+            (Some("http://e".into()), None)
+        );
+        assert_eq!(
+            parsed(&["c", "last-push", "1"], env(Some(""), Some("r-env"))),
+            (None, Some("r-env".into()))
+        );
+        assert_eq!(
+            parsed(&["c", "last-push", "1", "--region", "r"], both()),
+            (None, Some("r".into()))
+        );
+        assert_eq!(
+            parsed(&["c", "last-push", "1", "--endpoint", "http://f"], both()),
+            (Some("http://f".into()), None)
+        );
+        #[cfg(feature = "demo")]
+        assert_eq!(
+            parsed(&["c", "--emulator", "last-push"], both()),
+            (None, None)
         );
     }
 

@@ -14,13 +14,13 @@ pub(crate) const EMULATOR_SEED: u64 = 1;
 pub(crate) async fn start() -> Result<Emulator, Failure> {
     Emulator::builder()
         .seed(EMULATOR_SEED)
-        .synthetic(SyntheticConfig {
-            repositories: 3,
-            commits_per_repository: 400,
-            events_per_repository: 120,
-            users: 5,
-            ..Default::default()
-        })
+        .synthetic(
+            SyntheticConfig::default()
+                .repositories(3)
+                .commits_per_repository(400)
+                .events_per_repository(120)
+                .users(5),
+        )
         .start()
         .await
         .map_err(|e| {

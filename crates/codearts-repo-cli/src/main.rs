@@ -16,28 +16,45 @@ mod demo;
 mod embedded;
 mod escape;
 mod failure;
+mod generate;
 mod output;
 mod parse;
 mod progress;
 mod query_args;
 mod session;
+mod verbosity;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
 
-#[cfg(feature = "demo")]
-use crate::cli::Command;
-use crate::cli::{Cli, OutputFormat};
+use crate::cli::{Cli, Command, OutputFormat};
 use crate::failure::{Failure, FailureKind};
 use crate::session::{Presets, Session};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => return usage_error(&error),
     };
+    cli.apply_environment(|name| std::env::var(name).ok());
+    // Completions and the manual page are written from the command line's definition alone.
+    let generated = match &cli.command {
+        Command::Completions(args) => Some(generate::completions(args.shell)),
+        Command::Man => Some(generate::man_page()),
+        _ => None,
+    };
+    if let Some(text) = generated {
+        return match text.and_then(|text| write_stdout(&text)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(failure) if failure.output_closed => ExitCode::SUCCESS,
+            Err(failure) => report(failure, None),
+        };
+    }
+    if let Err(failure) = verbosity::init(cli.verbose) {
+        return report(failure, None);
+    }
     // Reports quote the endpoint without the secrets it may carry.
     let endpoint = cli.connection.endpoint.clone();
     let outcome = tokio::runtime::Builder::new_multi_thread()
@@ -49,15 +66,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) if failure.output_closed => ExitCode::SUCCESS,
-        Err(mut failure) => {
-            if let Some(endpoint) = &endpoint {
-                failure = failure.redact_endpoint(endpoint);
-            }
-            let mut stderr = io::stderr().lock();
-            let _ = failure.write_to(&mut stderr);
-            let _ = stderr.flush();
-            failure.exit_code()
-        }
+        Err(failure) => report(failure, endpoint.as_deref()),
     }
 }
 
@@ -68,10 +77,10 @@ fn usage_error(error: &clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     let text = error.render().to_string();
     let status = match error.kind() {
+        // Help and version are what was asked for, written by clap (in colour on a
+        // terminal).
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let mut stdout = io::stdout().lock();
-            let _ = stdout.write_all(text.as_bytes());
-            let _ = stdout.flush();
+            let _ = error.print();
             return ExitCode::SUCCESS;
         }
         _ => error.exit_code(),
@@ -80,6 +89,26 @@ fn usage_error(error: &clap::Error) -> ExitCode {
     let _ = stderr.write_all(escape::visible(&text, escape::Keep::LineFeeds).as_bytes());
     let _ = stderr.flush();
     ExitCode::from(u8::try_from(status).unwrap_or(2))
+}
+
+/// Writes `failure` on stderr, quoting `endpoint` without its secrets, and gives its exit code.
+fn report(mut failure: Failure, endpoint: Option<&str>) -> ExitCode {
+    if let Some(endpoint) = endpoint {
+        failure = failure.redact_endpoint(endpoint);
+    }
+    let mut stderr = io::stderr().lock();
+    let _ = failure.write_to(&mut stderr);
+    let _ = stderr.flush();
+    failure.exit_code()
+}
+
+/// Writes generated text on stdout; a reader that went away is not a failure.
+fn write_stdout(text: &[u8]) -> Result<(), Failure> {
+    let mut stdout = io::stdout().lock();
+    stdout
+        .write_all(text)
+        .and_then(|()| stdout.flush())
+        .map_err(Failure::from)
 }
 
 /// Runs one command line to completion: the demo, or one operation in a session.

@@ -89,10 +89,9 @@ impl Session {
             Client::builder().user_agent(concat!("codearts-repo-cli/", env!("CARGO_PKG_VERSION")));
         let endpoint = presets.endpoint.or(args.endpoint.clone());
         if let Some(endpoint) = &endpoint {
-            // Plain HTTP only for an address the user typed (or the embedded emulator).
-            builder = builder
-                .endpoint(endpoint)
-                .allow_http(endpoint.starts_with("http://"));
+            // Plain HTTP is allowed for an address the user typed (or the embedded emulator):
+            // the SDK then names both schemes when another is given.
+            builder = builder.endpoint(endpoint).allow_http(true);
         } else if let Some(region) = &args.region {
             builder = builder.region(region);
         }
@@ -151,6 +150,10 @@ impl Session {
             Command::Demo => Err(Failure::new(
                 FailureKind::Usage,
                 "the demo cannot run inside another command",
+            )),
+            Command::Completions(_) | Command::Man => Err(Failure::new(
+                FailureKind::Usage,
+                "completions and the manual page need no session",
             )),
         }
     }

@@ -31,13 +31,13 @@ impl Fixture {
             .block_on(
                 Emulator::builder()
                     .seed(7)
-                    .synthetic(SyntheticConfig {
-                        repositories: 2,
-                        commits_per_repository: 60,
-                        events_per_repository: EVENTS_PER_REPOSITORY,
-                        users: 3,
-                        ..Default::default()
-                    })
+                    .synthetic(
+                        SyntheticConfig::default()
+                            .repositories(2)
+                            .commits_per_repository(60)
+                            .events_per_repository(EVENTS_PER_REPOSITORY)
+                            .users(3),
+                    )
                     .start(),
             )
             .expect("the emulator starts");
@@ -60,6 +60,9 @@ impl Fixture {
                 cmd.env_remove(name);
             }
         }
+        // No logging unless a test asks for it.
+        cmd.env_remove("RUST_LOG");
+        {}
         cmd.env("HOME", self.home.path())
             .env("USERPROFILE", self.home.path())
             .env("NO_COLOR", "1")
@@ -644,11 +647,11 @@ fn network_failures_and_timeouts_exit_5() {
     );
     assert!(err.contains("hint:"), "{err}");
 
-    fx.emulator.set_faults(FaultConfig {
-        stall_rate: 1.0,
-        stall_for: Duration::from_secs(60),
-        ..Default::default()
-    });
+    fx.emulator.set_faults(
+        FaultConfig::default()
+            .stall_rate(1.0)
+            .stall_for(Duration::from_secs(60)),
+    );
     let err = failure(
         fx.cmd()
             .args([
@@ -668,10 +671,8 @@ fn network_failures_and_timeouts_exit_5() {
 #[test]
 fn server_errors_exit_6() {
     let fx = Fixture::start();
-    fx.emulator.set_faults(FaultConfig {
-        server_error_rate: 1.0,
-        ..Default::default()
-    });
+    fx.emulator
+        .set_faults(FaultConfig::default().server_error_rate(1.0));
     let err = failure(
         fx.cmd()
             .args(["--max-attempts", "1"])
@@ -679,10 +680,8 @@ fn server_errors_exit_6() {
         6,
     );
     assert!(err.contains("request id: "), "{err}");
-    fx.emulator.set_faults(FaultConfig {
-        throttle_rate: 1.0,
-        ..Default::default()
-    });
+    fx.emulator
+        .set_faults(FaultConfig::default().throttle_rate(1.0));
     let err = failure(
         fx.cmd()
             .args(["--max-attempts", "1"])
@@ -777,10 +776,8 @@ fn the_demo_and_the_emulator_flag_come_with_the_demo_feature() {
 fn a_terminal_gets_a_progress_bar_that_leaves_the_output_whole() {
     let fx = Fixture::start();
     // Slow pages, one at a time, so the bar is drawn between them.
-    fx.emulator.set_faults(FaultConfig {
-        latency: Duration::from_millis(40),
-        ..FaultConfig::default()
-    });
+    fx.emulator
+        .set_faults(FaultConfig::default().latency(Duration::from_millis(40)));
     let binary = assert_cmd::cargo::cargo_bin("codearts-repo");
     let command = format!(
         "'{}' --endpoint '{}' --token '{}' events {} --all --page-size 5 --concurrent-pages 1 --output ndjson",
@@ -1177,4 +1174,119 @@ fn an_endpoint_is_quoted_without_its_user_info_or_query_values() {
         2,
     );
     assert!(!err.contains("hunter2"), "{err}");
+}
+
+#[test]
+fn verbose_and_rust_log_trace_the_sdk_on_stderr() {
+    let fx = Fixture::start();
+    let repo = fx.repository();
+    let quiet = fx.cmd().args(["last-push", &repo]).output().unwrap();
+    assert!(
+        quiet.status.success() && quiet.stderr.is_empty(),
+        "{}",
+        stderr(&quiet)
+    );
+
+    // -v: one line per request, with its operation, status and request id; stdout unchanged.
+    let output = fx.cmd().args(["-v", "last-push", &repo]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(output.stdout, quiet.stdout);
+    let log = stderr(&output);
+    let requests: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("codearts_repo.request{"))
+        .collect();
+    assert_eq!(requests.len(), 1, "{log}");
+    for field in [
+        "operation=\"show_last_push_event_in_repository\"",
+        "status=200",
+        "request_id=",
+        "attempts=1",
+    ] {
+        assert!(requests[0].contains(field), "{field} in {log}");
+    }
+    assert!(
+        !log.contains("codearts_repo.attempt{"),
+        "attempts only from -vv: {log}"
+    );
+
+    // -vv adds each attempt; RUST_LOG chooses instead of -v.
+    let log = stderr(&fx.cmd().args(["-vv", "last-push", &repo]).output().unwrap());
+    assert!(log.contains("codearts_repo.attempt{attempt=1"), "{log}");
+    let log = stderr(
+        &fx.cmd()
+            .env("RUST_LOG", "codearts_repo_runtime=debug")
+            .args(["last-push", &repo])
+            .output()
+            .unwrap(),
+    );
+    assert!(log.contains("codearts_repo.attempt{attempt=1"), "{log}");
+    // No secret reaches the log.
+    assert!(!log.contains(&fx.emulator.credentials().token), "{log}");
+
+    let err = failure(
+        fx.cmd()
+            .env("RUST_LOG", "codearts_repo=[")
+            .args(["last-push", &repo]),
+        2,
+    );
+    assert!(err.contains("RUST_LOG"), "{err}");
+}
+
+#[test]
+fn endpoint_region_and_output_come_from_the_environment() {
+    let fx = Fixture::start();
+    let repo = fx.repository();
+    let token = fx.emulator.credentials().token.clone();
+    let from_env = || {
+        let mut cmd = fx.bare();
+        cmd.env("CODEARTS_REPO_ENDPOINT", fx.emulator.base_url())
+            .args(["--token", &token]);
+        cmd
+    };
+    let out = success(from_env().args(["events", &repo, "--limit", "2"]));
+    assert_eq!(json(&out).as_array().expect("a JSON array").len(), 2);
+
+    // The output format.
+    let csv = success(
+        from_env()
+            .env("CODEARTS_REPO_OUTPUT", "csv")
+            .args(["events", &repo, "--limit", "2"]),
+    );
+    assert_eq!(csv.lines().count(), 3, "a header and two rows:\n{csv}");
+    let err = failure(
+        from_env()
+            .env("CODEARTS_REPO_OUTPUT", "xml")
+            .args(["last-push", &repo]),
+        2,
+    );
+    assert!(err.contains("xml"), "{err}");
+    // A flag wins over the variable.
+    let out = success(from_env().env("CODEARTS_REPO_OUTPUT", "csv").args([
+        "-o",
+        "json",
+        "last-push",
+        &repo,
+    ]));
+    assert!(json(&out).is_object());
+
+    // The region: refused by the SDK, before any request, naming the variable's value.
+    let before = fx.emulator.request_count();
+    let mut cmd = fx.bare();
+    cmd.env("CODEARTS_REPO_REGION", "mars-1")
+        .args(["--token", &token, "last-push", &repo]);
+    let err = failure(&mut cmd, 2);
+    assert!(err.contains("mars-1"), "{err}");
+    // The endpoint variable wins over the region variable; a --region flag over both.
+    success(
+        from_env()
+            .env("CODEARTS_REPO_REGION", "mars-1")
+            .args(["last-push", &repo]),
+    );
+    let err = failure(
+        from_env().args(["--region", "mars-1", "last-push", &repo]),
+        2,
+    );
+    assert!(err.contains("mars-1"), "{err}");
+    assert_eq!(fx.emulator.request_count(), before + 1);
 }

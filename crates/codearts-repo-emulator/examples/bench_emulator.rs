@@ -44,13 +44,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let emulator = Emulator::builder()
         .seed(1)
-        .synthetic(SyntheticConfig {
-            repositories: 1,
-            commits_per_repository: 100_000,
-            events_per_repository: 10_000,
-            users: 20,
-            ..SyntheticConfig::default()
-        })
+        .synthetic(
+            SyntheticConfig::default()
+                .repositories(1)
+                .commits_per_repository(100_000)
+                .events_per_repository(10_000)
+                .users(20),
+        )
         .start()
         .await?;
     let start_time = started.elapsed();

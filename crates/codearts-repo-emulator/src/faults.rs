@@ -10,7 +10,23 @@ use std::time::Duration;
 /// Rates are probabilities in `0.0..=1.0`. A request meets at most one of reset, server
 /// error and throttling (drawn in that order from one roll), then, when it is answered, at
 /// most one of truncation and stall (drawn from a second roll).
+///
+/// Built from `Default` with one setter per field, so that later versions can add kinds of
+/// fault without breaking code that sets some:
+///
+/// ```
+/// use std::time::Duration;
+/// use codearts_repo_emulator::FaultConfig;
+///
+/// let faults = FaultConfig::default()
+///     .server_error_rate(0.2)
+///     .latency(Duration::from_millis(20))
+///     .seed(7);
+/// assert_eq!(faults.server_error_rate, 0.2);
+/// assert!(faults.validate().is_ok());
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct FaultConfig {
     /// Time from a request's arrival to its answer, building the answer included.
     pub latency: Duration,
@@ -34,6 +50,60 @@ pub struct FaultConfig {
 }
 
 impl FaultConfig {
+    /// Sets [`latency`](Self::latency): time from a request's arrival to its answer.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Sets [`jitter`](Self::jitter): extra delay drawn from `0..=jitter`.
+    pub fn jitter(mut self, jitter: Duration) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// Sets [`server_error_rate`](Self::server_error_rate): share answered 500, 502 or 503.
+    pub fn server_error_rate(mut self, server_error_rate: f64) -> Self {
+        self.server_error_rate = server_error_rate;
+        self
+    }
+
+    /// Sets [`throttle_rate`](Self::throttle_rate): share answered 429.
+    pub fn throttle_rate(mut self, throttle_rate: f64) -> Self {
+        self.throttle_rate = throttle_rate;
+        self
+    }
+
+    /// Sets [`reset_rate`](Self::reset_rate): share closed without an answer.
+    pub fn reset_rate(mut self, reset_rate: f64) -> Self {
+        self.reset_rate = reset_rate;
+        self
+    }
+
+    /// Sets [`truncate_rate`](Self::truncate_rate): share of bodies cut short.
+    pub fn truncate_rate(mut self, truncate_rate: f64) -> Self {
+        self.truncate_rate = truncate_rate;
+        self
+    }
+
+    /// Sets [`stall_rate`](Self::stall_rate): share of bodies that stop half-way.
+    pub fn stall_rate(mut self, stall_rate: f64) -> Self {
+        self.stall_rate = stall_rate;
+        self
+    }
+
+    /// Sets [`stall_for`](Self::stall_for): how long a stalled body stops.
+    pub fn stall_for(mut self, stall_for: Duration) -> Self {
+        self.stall_for = stall_for;
+        self
+    }
+
+    /// Sets [`seed`](Self::seed): seed of the fault decisions.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
     /// Checks that every rate lies in `0.0..=1.0`.
     pub fn validate(&self) -> Result<(), String> {
         for (name, rate) in self.rates() {

@@ -13,7 +13,7 @@
 //! use codearts_repo_emulator::{Emulator, SyntheticConfig};
 //! let emulator = Emulator::builder()
 //!     .seed(7)
-//!     .synthetic(SyntheticConfig { repositories: 2, commits_per_repository: 300, ..Default::default() })
+//!     .synthetic(SyntheticConfig::default().repositories(2).commits_per_repository(300))
 //!     .start()
 //!     .await?;
 //! println!("{} token {}", emulator.base_url(), emulator.credentials().token);
@@ -21,6 +21,10 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Tests depend on it without its default `cli` feature, which only the binary needs:
+//! `codearts-repo-emulator = { version = "0.1", default-features = false }` (the crate's
+//! README shows a whole test of code built on the `codearts-repo` SDK).
 //!
 //! # Semantics chosen where the documents leave room
 //!
@@ -165,6 +169,7 @@ pub enum EmulatorError {
 
 /// Credentials of one user of the emulator.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EmulatorCredentials {
     /// Value for the `X-Auth-Token` header.
     pub token: String,
@@ -185,6 +190,7 @@ pub struct EmulatorCredentials {
 /// A temporary AK/SK pair, as IAM issues them with a security token: a request signed with
 /// the access key is refused unless it carries the token in a signed `X-Security-Token`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TemporaryCredentials {
     /// Access key of the temporary pair.
     pub access_key: String,

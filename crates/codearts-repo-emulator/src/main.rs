@@ -89,24 +89,25 @@ async fn main() -> ExitCode {
     let mut builder = Emulator::builder()
         .seed(args.seed)
         .listen(args.listen)
-        .synthetic(SyntheticConfig {
-            repositories: args.repositories,
-            commits_per_repository: args.commits,
-            events_per_repository: args.events,
-            users: args.users,
-            ..SyntheticConfig::default()
-        })
-        .faults(FaultConfig {
-            server_error_rate: args.server_error_rate,
-            throttle_rate: args.throttle_rate,
-            reset_rate: args.reset_rate,
-            truncate_rate: args.truncate_rate,
-            stall_rate: args.stall_rate,
-            stall_for: std::time::Duration::from_millis(args.stall_ms),
-            latency: std::time::Duration::from_millis(args.latency_ms),
-            jitter: std::time::Duration::from_millis(args.jitter_ms),
-            seed: args.seed,
-        })
+        .synthetic(
+            SyntheticConfig::default()
+                .repositories(args.repositories)
+                .commits_per_repository(args.commits)
+                .events_per_repository(args.events)
+                .users(args.users),
+        )
+        .faults(
+            FaultConfig::default()
+                .server_error_rate(args.server_error_rate)
+                .throttle_rate(args.throttle_rate)
+                .reset_rate(args.reset_rate)
+                .truncate_rate(args.truncate_rate)
+                .stall_rate(args.stall_rate)
+                .stall_for(std::time::Duration::from_millis(args.stall_ms))
+                .latency(std::time::Duration::from_millis(args.latency_ms))
+                .jitter(std::time::Duration::from_millis(args.jitter_ms))
+                .seed(args.seed),
+        )
         .header_read_timeout(std::time::Duration::from_millis(
             args.header_read_timeout_ms,
         ))

@@ -9,7 +9,18 @@ use codearts_repo_runtime::lenient::{DevelopMode, UserState};
 use crate::model::{Change, Commit, Oid, Person, PushAction, PushEvent, RefKind, Repository, User};
 
 /// Shape of the generated data.
+///
+/// Built from `Default` with one setter per field, so that later versions can add settings
+/// without breaking code that sets some:
+///
+/// ```
+/// use codearts_repo_emulator::SyntheticConfig;
+///
+/// let config = SyntheticConfig::default().repositories(2).commits_per_repository(300);
+/// assert_eq!((config.repositories, config.commits_per_repository), (2, 300));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SyntheticConfig {
     /// Number of generated repositories.
     pub repositories: u32,
@@ -25,6 +36,45 @@ pub struct SyntheticConfig {
     /// Days the history of each repository spans; `None` picks one day per 8 commits, at
     /// least 30 and at most 3650.
     pub span_days: Option<u32>,
+}
+
+impl SyntheticConfig {
+    /// Sets [`repositories`](Self::repositories): how many are generated.
+    pub fn repositories(mut self, repositories: u32) -> Self {
+        self.repositories = repositories;
+        self
+    }
+
+    /// Sets [`commits_per_repository`](Self::commits_per_repository).
+    pub fn commits_per_repository(mut self, commits_per_repository: u32) -> Self {
+        self.commits_per_repository = commits_per_repository;
+        self
+    }
+
+    /// Sets [`events_per_repository`](Self::events_per_repository).
+    pub fn events_per_repository(mut self, events_per_repository: u32) -> Self {
+        self.events_per_repository = events_per_repository;
+        self
+    }
+
+    /// Sets [`users`](Self::users): user accounts that push.
+    pub fn users(mut self, users: u32) -> Self {
+        self.users = users;
+        self
+    }
+
+    /// Sets [`last_activity`](Self::last_activity): time of the newest push.
+    pub fn last_activity(mut self, last_activity: DateTime<Utc>) -> Self {
+        self.last_activity = last_activity;
+        self
+    }
+
+    /// Sets [`span_days`](Self::span_days): days the history of each repository spans
+    /// (`None` picks it from the number of commits).
+    pub fn span_days(mut self, span_days: impl Into<Option<u32>>) -> Self {
+        self.span_days = span_days.into();
+        self
+    }
 }
 
 impl Default for SyntheticConfig {

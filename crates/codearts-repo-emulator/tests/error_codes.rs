@@ -304,19 +304,12 @@ async fn each_situation_is_answered_with_its_code() {
         answered.push((reply.status, reply.error_code().to_string()));
     }
 
-    emu.set_faults(FaultConfig {
-        throttle_rate: 1.0,
-        ..FaultConfig::default()
-    });
+    emu.set_faults(FaultConfig::default().throttle_rate(1.0));
     let reply = get(&emu, Some(&token), &events).await;
     answered.push((reply.status, reply.error_code().to_string()));
 
     // Injected server errors are 500, 502 or 503, drawn per request from a fixed seed.
-    emu.set_faults(FaultConfig {
-        server_error_rate: 1.0,
-        seed: 3,
-        ..FaultConfig::default()
-    });
+    emu.set_faults(FaultConfig::default().server_error_rate(1.0).seed(3));
     let mut server_errors = BTreeSet::new();
     for _ in 0..64 {
         let reply = get(&emu, Some(&token), &events).await;

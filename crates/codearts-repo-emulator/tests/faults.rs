@@ -9,12 +9,12 @@ use codearts_repo_emulator::{Emulator, EmulatorError, FaultConfig, FaultCounts, 
 async fn small(faults: FaultConfig) -> Emulator {
     Emulator::builder()
         .seed(41)
-        .synthetic(SyntheticConfig {
-            repositories: 1,
-            commits_per_repository: 200,
-            events_per_repository: 50,
-            ..Default::default()
-        })
+        .synthetic(
+            SyntheticConfig::default()
+                .repositories(1)
+                .commits_per_repository(200)
+                .events_per_repository(50),
+        )
         .faults(faults)
         .start()
         .await
@@ -38,11 +38,11 @@ async fn send(emu: &Emulator, path: &str) -> reqwest::Result<reqwest::Response> 
 
 #[tokio::test]
 async fn latency_and_jitter_delay_every_answer() {
-    let emu = small(FaultConfig {
-        latency: Duration::from_millis(60),
-        jitter: Duration::from_millis(20),
-        ..Default::default()
-    })
+    let emu = small(
+        FaultConfig::default()
+            .latency(Duration::from_millis(60))
+            .jitter(Duration::from_millis(20)),
+    )
     .await;
     let path = commits_path(&emu);
     for _ in 0..3 {
@@ -63,12 +63,7 @@ async fn latency_and_jitter_delay_every_answer() {
 
 #[tokio::test]
 async fn server_errors_carry_retry_after_and_repeat_with_the_seed() {
-    let emu = small(FaultConfig {
-        server_error_rate: 1.0,
-        seed: 5,
-        ..Default::default()
-    })
-    .await;
+    let emu = small(FaultConfig::default().server_error_rate(1.0).seed(5)).await;
     let path = commits_path(&emu);
     let mut first = Vec::new();
     for _ in 0..12 {
@@ -96,11 +91,7 @@ async fn server_errors_carry_retry_after_and_repeat_with_the_seed() {
     assert!(counts.internal_errors > 0 && counts.bad_gateways + counts.unavailable > 0);
 
     // The same seed gives the same sequence.
-    emu.set_faults(FaultConfig {
-        server_error_rate: 1.0,
-        seed: 5,
-        ..Default::default()
-    });
+    emu.set_faults(FaultConfig::default().server_error_rate(1.0).seed(5));
     let mut second = Vec::new();
     for _ in 0..12 {
         let reply = common::read(send(&emu, &path).await.unwrap(), &path).await;
@@ -120,11 +111,7 @@ async fn server_errors_carry_retry_after_and_repeat_with_the_seed() {
 
 #[tokio::test]
 async fn throttling_answers_429_with_retry_after() {
-    let emu = small(FaultConfig {
-        throttle_rate: 1.0,
-        ..Default::default()
-    })
-    .await;
+    let emu = small(FaultConfig::default().throttle_rate(1.0)).await;
     let path = "/v4/user/recent-push-events";
     for _ in 0..4 {
         let reply = common::read(send(&emu, path).await.unwrap(), path).await;
@@ -142,11 +129,7 @@ async fn throttling_answers_429_with_retry_after() {
 
 #[tokio::test]
 async fn resets_close_the_connection_without_an_answer() {
-    let emu = small(FaultConfig {
-        reset_rate: 1.0,
-        ..Default::default()
-    })
-    .await;
+    let emu = small(FaultConfig::default().reset_rate(1.0)).await;
     let path = commits_path(&emu);
     for _ in 0..3 {
         let error = send(&emu, &path).await.expect_err("no answer");
@@ -166,11 +149,7 @@ async fn resets_close_the_connection_without_an_answer() {
 
 #[tokio::test]
 async fn truncated_bodies_end_before_their_length() {
-    let emu = small(FaultConfig {
-        truncate_rate: 1.0,
-        ..Default::default()
-    })
-    .await;
+    let emu = small(FaultConfig::default().truncate_rate(1.0)).await;
     let path = commits_path(&emu);
     for _ in 0..3 {
         let response = send(&emu, &path).await.unwrap();
@@ -199,12 +178,7 @@ async fn truncated_bodies_end_before_their_length() {
 #[tokio::test]
 async fn stalled_bodies_pause_half_way_then_complete() {
     let stall = Duration::from_millis(300);
-    let emu = small(FaultConfig {
-        stall_rate: 1.0,
-        stall_for: stall,
-        ..Default::default()
-    })
-    .await;
+    let emu = small(FaultConfig::default().stall_rate(1.0).stall_for(stall)).await;
     let path = commits_path(&emu);
     let started = Instant::now();
     let mut response = send(&emu, &path).await.unwrap();
@@ -240,16 +214,14 @@ async fn stalled_bodies_pause_half_way_then_complete() {
 
 #[tokio::test]
 async fn mixed_rates_are_counted_and_reproducible() {
-    let faults = FaultConfig {
-        server_error_rate: 0.15,
-        throttle_rate: 0.15,
-        reset_rate: 0.1,
-        truncate_rate: 0.2,
-        stall_rate: 0.1,
-        stall_for: Duration::from_millis(1),
-        seed: 99,
-        ..Default::default()
-    };
+    let faults = FaultConfig::default()
+        .server_error_rate(0.15)
+        .throttle_rate(0.15)
+        .reset_rate(0.1)
+        .truncate_rate(0.2)
+        .stall_rate(0.1)
+        .stall_for(Duration::from_millis(1))
+        .seed(99);
     let emu = small(faults.clone()).await;
     let path = commits_path(&emu);
     let run = || async {
@@ -293,10 +265,7 @@ async fn mixed_rates_are_counted_and_reproducible() {
 #[tokio::test]
 async fn fault_rates_outside_zero_to_one_are_refused() {
     let error = Emulator::builder()
-        .faults(FaultConfig {
-            throttle_rate: 1.5,
-            ..Default::default()
-        })
+        .faults(FaultConfig::default().throttle_rate(1.5))
         .start()
         .await
         .expect_err("refused");
@@ -306,17 +275,11 @@ async fn fault_rates_outside_zero_to_one_are_refused() {
     );
     let emu = small(FaultConfig::default()).await;
     assert!(
-        emu.try_set_faults(FaultConfig {
-            reset_rate: -0.1,
-            ..Default::default()
-        })
-        .is_err()
+        emu.try_set_faults(FaultConfig::default().reset_rate(-0.1))
+            .is_err()
     );
     // set_faults clamps instead: a NaN rate injects nothing.
-    emu.set_faults(FaultConfig {
-        reset_rate: f64::NAN,
-        ..Default::default()
-    });
+    emu.set_faults(FaultConfig::default().reset_rate(f64::NAN));
     assert_eq!(
         send(&emu, "/v4/user/recent-push-events")
             .await

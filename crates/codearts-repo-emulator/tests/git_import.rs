@@ -223,12 +223,12 @@ async fn commit_list_matches_git_log() {
     let dir = tempfile::tempdir().unwrap();
     build(dir.path());
     let emu = Emulator::builder()
-        .synthetic(SyntheticConfig {
-            repositories: 1,
-            commits_per_repository: 20,
-            events_per_repository: 5,
-            ..Default::default()
-        })
+        .synthetic(
+            SyntheticConfig::default()
+                .repositories(1)
+                .commits_per_repository(20)
+                .events_per_repository(5),
+        )
         .import_git(dir.path())
         .start()
         .await
@@ -456,10 +456,7 @@ async fn pushes_come_from_the_reflogs() {
     let dir = tempfile::tempdir().unwrap();
     build(dir.path());
     let emu = Emulator::builder()
-        .synthetic(SyntheticConfig {
-            repositories: 0,
-            ..Default::default()
-        })
+        .synthetic(SyntheticConfig::default().repositories(0))
         .import_git(dir.path())
         .start()
         .await

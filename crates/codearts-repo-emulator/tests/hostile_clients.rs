@@ -139,11 +139,11 @@ async fn idle_connections_are_closed_after_the_idle_timeout_and_answers_are_not_
     );
 
     // An answer that takes longer than both timeouts is not cut: the timeouts wait for it.
-    emu.set_faults(FaultConfig {
-        stall_rate: 1.0,
-        stall_for: Duration::from_millis(2500),
-        ..FaultConfig::default()
-    });
+    emu.set_faults(
+        FaultConfig::default()
+            .stall_rate(1.0)
+            .stall_for(Duration::from_millis(2500)),
+    );
     let reply = get(&emu, Some(&token), "/v4/user/recent-push-events").await;
     assert_eq!(reply.status, 200);
     emu.set_faults(FaultConfig::default());

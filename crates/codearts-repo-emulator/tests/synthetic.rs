@@ -18,12 +18,10 @@ async fn start(seed: u64, config: SyntheticConfig) -> Emulator {
 
 #[tokio::test]
 async fn the_same_seed_gives_the_same_data_and_credentials() {
-    let config = SyntheticConfig {
-        repositories: 2,
-        commits_per_repository: 300,
-        events_per_repository: 80,
-        ..Default::default()
-    };
+    let config = SyntheticConfig::default()
+        .repositories(2)
+        .commits_per_repository(300)
+        .events_per_repository(80);
     let a = start(5, config.clone()).await;
     let b = start(5, config.clone()).await;
     let c = start(6, config).await;
@@ -56,13 +54,11 @@ async fn the_same_seed_gives_the_same_data_and_credentials() {
 async fn the_data_has_the_configured_shape_and_looks_real() {
     let emu = start(
         8,
-        SyntheticConfig {
-            repositories: 4,
-            commits_per_repository: 700,
-            events_per_repository: 120,
-            users: 6,
-            ..Default::default()
-        },
+        SyntheticConfig::default()
+            .repositories(4)
+            .commits_per_repository(700)
+            .events_per_repository(120)
+            .users(6),
     )
     .await;
     let store = emu.store();
@@ -172,12 +168,10 @@ async fn edge_shapes_are_served() {
     // No commits: no events, an empty commit list and an empty last push.
     let emu = start(
         9,
-        SyntheticConfig {
-            repositories: 1,
-            commits_per_repository: 0,
-            events_per_repository: 10,
-            ..Default::default()
-        },
+        SyntheticConfig::default()
+            .repositories(1)
+            .commits_per_repository(0)
+            .events_per_repository(10),
     )
     .await;
     let repo = emu.repository_ids()[0];
@@ -196,13 +190,11 @@ async fn edge_shapes_are_served() {
     // More events than commits, and commits without events.
     let emu = start(
         10,
-        SyntheticConfig {
-            repositories: 2,
-            commits_per_repository: 5,
-            events_per_repository: 40,
-            users: 1,
-            ..Default::default()
-        },
+        SyntheticConfig::default()
+            .repositories(2)
+            .commits_per_repository(5)
+            .events_per_repository(40)
+            .users(1),
     )
     .await;
     for repo in emu.repository_ids() {
@@ -211,12 +203,10 @@ async fn edge_shapes_are_served() {
     }
     let emu = start(
         11,
-        SyntheticConfig {
-            repositories: 1,
-            commits_per_repository: 30,
-            events_per_repository: 0,
-            ..Default::default()
-        },
+        SyntheticConfig::default()
+            .repositories(1)
+            .commits_per_repository(30)
+            .events_per_repository(0),
     )
     .await;
     let repo = emu.repository_ids()[0];
@@ -229,10 +219,7 @@ async fn edge_shapes_are_served() {
     );
 
     let error = Emulator::builder()
-        .synthetic(SyntheticConfig {
-            users: 20_000,
-            ..Default::default()
-        })
+        .synthetic(SyntheticConfig::default().users(20_000))
         .start()
         .await
         .expect_err("refused");
@@ -243,13 +230,11 @@ async fn edge_shapes_are_served() {
 async fn a_large_set_loads_and_pages() {
     let emu = start(
         12,
-        SyntheticConfig {
-            repositories: 1,
-            commits_per_repository: 100_000,
-            events_per_repository: 10_000,
-            users: 10,
-            ..Default::default()
-        },
+        SyntheticConfig::default()
+            .repositories(1)
+            .commits_per_repository(100_000)
+            .events_per_repository(10_000)
+            .users(10),
     )
     .await;
     let repo = emu.repository_ids()[0];

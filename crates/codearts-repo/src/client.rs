@@ -508,16 +508,19 @@ impl ClientBuilder {
                 }
                 client
             }
-            None => reqwest::Client::builder()
-                .connect_timeout(connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| Error::Transport {
-                    operation: "build",
-                    attempts: 0,
-                    message: with_causes(&e),
-                    source: Some(e),
-                })?,
+            None => {
+                install_tls_provider();
+                reqwest::Client::builder()
+                    .connect_timeout(connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(|e| Error::Transport {
+                        operation: "build",
+                        attempts: 0,
+                        message: with_causes(&e),
+                        source: Some(e),
+                    })?
+            }
         };
         let state = ClientState {
             auth,
@@ -541,6 +544,17 @@ impl ClientBuilder {
     }
 }
 
+/// With the `rustls-ring` feature, makes ring the process's default rustls crypto provider
+/// unless one is installed already (by the program, or by an earlier client): reqwest built
+/// without a provider of its own takes that default.
+fn install_tls_provider() {
+    #[cfg(feature = "rustls-ring")]
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Another thread may install one first; either provider will do.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
 /// Checks a custom endpoint and returns it without a trailing `/`.
 fn parse_endpoint(endpoint: &str, allow_http: bool) -> Result<String> {
     let url = url::Url::parse(endpoint).map_err(|e| {
@@ -558,6 +572,13 @@ fn parse_endpoint(endpoint: &str, allow_http: bool) -> Result<String> {
                 "endpoint",
                 endpoint,
                 "an https:// URL (plain http:// needs allow_http(true))",
+            ));
+        }
+        _ if allow_http => {
+            return Err(Error::invalid(
+                "endpoint",
+                endpoint,
+                "an http:// or https:// URL",
             ));
         }
         _ => return Err(Error::invalid("endpoint", endpoint, "an https:// URL")),
@@ -639,6 +660,19 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(ok.endpoint(), "http://127.0.0.1:1");
+        // What is expected depends on whether plain HTTP is allowed.
+        for (allow_http, expected) in [
+            (false, "expected an https:// URL"),
+            (true, "expected an http:// or https:// URL"),
+        ] {
+            let e = Client::builder()
+                .endpoint("ftp://x")
+                .allow_http(allow_http)
+                .credentials(token())
+                .build()
+                .unwrap_err();
+            assert!(e.to_string().ends_with(expected), "{e}");
+        }
         assert!(
             Client::builder()
                 .region("cn-north-4")

@@ -85,22 +85,14 @@ async fn throttling_and_server_errors_keep_code_and_request_id_after_the_last_re
         .build()
         .unwrap();
 
-    emulator.set_faults(FaultConfig {
-        throttle_rate: 1.0,
-        seed: 1,
-        ..FaultConfig::default()
-    });
+    emulator.set_faults(FaultConfig::default().throttle_rate(1.0).seed(1));
     let e = client.list_commits(repo).send().await.unwrap_err();
     assert_eq!(e.status().unwrap().as_u16(), 429);
     assert!(e.code().is_some() && e.request_id().is_some(), "{e}");
     assert!(e.api().unwrap().retry_after.is_some());
     assert!(e.is_retryable());
 
-    emulator.set_faults(FaultConfig {
-        server_error_rate: 1.0,
-        seed: 2,
-        ..FaultConfig::default()
-    });
+    emulator.set_faults(FaultConfig::default().server_error_rate(1.0).seed(2));
     let mut seen = BTreeSet::new();
     for _ in 0..100 {
         let e = client.list_recent_push_events().send().await.unwrap_err();

@@ -29,13 +29,11 @@ async fn the_last_push_matches_the_store_with_both_auth_methods() {
 async fn a_repository_without_pushes_has_no_last_push() {
     let emulator = common::emulator_with(
         32,
-        SyntheticConfig {
-            repositories: 1,
-            commits_per_repository: 20,
-            events_per_repository: 0,
-            users: 2,
-            ..SyntheticConfig::default()
-        },
+        SyntheticConfig::default()
+            .repositories(1)
+            .commits_per_repository(20)
+            .events_per_repository(0)
+            .users(2),
     )
     .await;
     let client = common::token_client(&emulator);

@@ -12,13 +12,11 @@ use futures::TryStreamExt;
 async fn big_emulator(seed: u64) -> Emulator {
     common::emulator_with(
         seed,
-        SyntheticConfig {
-            repositories: 1,
-            commits_per_repository: 600,
-            events_per_repository: 1050,
-            users: 3,
-            ..SyntheticConfig::default()
-        },
+        SyntheticConfig::default()
+            .repositories(1)
+            .commits_per_repository(600)
+            .events_per_repository(1050)
+            .users(3),
     )
     .await
 }
@@ -75,12 +73,12 @@ async fn a_stream_of_1050_events_yields_each_once() {
 #[tokio::test]
 async fn a_stream_of_1050_events_yields_each_once_despite_a_fifth_of_requests_failing() {
     let emulator = big_emulator(62).await;
-    emulator.set_faults(FaultConfig {
-        server_error_rate: 0.1,
-        throttle_rate: 0.1,
-        seed: 62,
-        ..FaultConfig::default()
-    });
+    emulator.set_faults(
+        FaultConfig::default()
+            .server_error_rate(0.1)
+            .throttle_rate(0.1)
+            .seed(62),
+    );
     check_stream(&emulator, common::quick_retries(12), 4).await;
     let counts = emulator.fault_counts();
     assert!(

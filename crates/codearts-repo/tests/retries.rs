@@ -15,14 +15,14 @@ async fn every_kind_of_fault_is_retried_and_no_commit_is_lost_or_repeated() {
     let emulator = common::emulator(81).await;
     let repo = common::first_repository(&emulator);
     let expected = emulator.store().commits(repo, None).unwrap();
-    emulator.set_faults(FaultConfig {
-        server_error_rate: 0.15,
-        throttle_rate: 0.1,
-        reset_rate: 0.1,
-        truncate_rate: 0.15,
-        seed: 81,
-        ..FaultConfig::default()
-    });
+    emulator.set_faults(
+        FaultConfig::default()
+            .server_error_rate(0.15)
+            .throttle_rate(0.1)
+            .reset_rate(0.1)
+            .truncate_rate(0.15)
+            .seed(81),
+    );
     let c = emulator.credentials();
     let client = common::builder(&emulator)
         .credentials(
@@ -51,12 +51,12 @@ async fn stalled_bodies_are_cut_by_the_attempt_timeout_and_retried() {
     let emulator = common::emulator(82).await;
     let repo = common::first_repository(&emulator);
     let expected = emulator.store().events(repo);
-    emulator.set_faults(FaultConfig {
-        stall_rate: 0.3,
-        stall_for: Duration::from_secs(30),
-        seed: 82,
-        ..FaultConfig::default()
-    });
+    emulator.set_faults(
+        FaultConfig::default()
+            .stall_rate(0.3)
+            .stall_for(Duration::from_secs(30))
+            .seed(82),
+    );
     let client = common::builder(&emulator)
         .credentials(Credentials::token(&emulator.credentials().token))
         .attempt_timeout(Duration::from_secs(3))

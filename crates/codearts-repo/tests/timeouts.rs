@@ -11,12 +11,12 @@ use codearts_repo_emulator::FaultConfig;
 async fn a_stalled_answer_is_an_attempt_timeout_after_the_retries() {
     let emulator = common::emulator(91).await;
     let repo = common::first_repository(&emulator);
-    emulator.set_faults(FaultConfig {
-        stall_rate: 1.0,
-        stall_for: Duration::from_secs(60),
-        seed: 91,
-        ..FaultConfig::default()
-    });
+    emulator.set_faults(
+        FaultConfig::default()
+            .stall_rate(1.0)
+            .stall_for(Duration::from_secs(60))
+            .seed(91),
+    );
     let client = common::builder(&emulator)
         .credentials(Credentials::token(&emulator.credentials().token))
         .attempt_timeout(Duration::from_millis(500))
@@ -46,11 +46,11 @@ async fn a_stalled_answer_is_an_attempt_timeout_after_the_retries() {
 async fn slow_answers_hit_the_operation_timeout() {
     let emulator = common::emulator(92).await;
     let repo = common::first_repository(&emulator);
-    emulator.set_faults(FaultConfig {
-        latency: Duration::from_secs(30),
-        seed: 92,
-        ..FaultConfig::default()
-    });
+    emulator.set_faults(
+        FaultConfig::default()
+            .latency(Duration::from_secs(30))
+            .seed(92),
+    );
     let client = common::builder(&emulator)
         .credentials(Credentials::token(&emulator.credentials().token))
         .attempt_timeout(Duration::from_secs(60))

@@ -44,12 +44,12 @@ async fn no_secret_reaches_logs_debug_output_or_errors() {
         .security_token("STS-SECRET-VALUE-123");
     let mut debug_output = format!("{token:?} {aksk:?} {temporary:?}");
 
-    emulator.set_faults(FaultConfig {
-        throttle_rate: 0.3,
-        server_error_rate: 0.2,
-        seed: 101,
-        ..FaultConfig::default()
-    });
+    emulator.set_faults(
+        FaultConfig::default()
+            .throttle_rate(0.3)
+            .server_error_rate(0.2)
+            .seed(101),
+    );
     for credentials in [token, aksk, temporary] {
         let client = common::builder(&emulator)
             .credentials(credentials)

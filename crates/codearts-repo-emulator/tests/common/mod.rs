@@ -10,13 +10,13 @@ use serde_json::{Value, json};
 
 /// The settings of an emulator with a small data set and the given seed.
 pub(crate) fn builder(seed: u64) -> EmulatorBuilder {
-    Emulator::builder().seed(seed).synthetic(SyntheticConfig {
-        repositories: 3,
-        commits_per_repository: 400,
-        events_per_repository: 150,
-        users: 4,
-        ..SyntheticConfig::default()
-    })
+    Emulator::builder().seed(seed).synthetic(
+        SyntheticConfig::default()
+            .repositories(3)
+            .commits_per_repository(400)
+            .events_per_repository(150)
+            .users(4),
+    )
 }
 
 /// An emulator with a small data set and the given seed.

@@ -22,13 +22,11 @@ pub(crate) async fn emulator_with(seed: u64, config: SyntheticConfig) -> Emulato
 pub(crate) async fn emulator(seed: u64) -> Emulator {
     emulator_with(
         seed,
-        SyntheticConfig {
-            repositories: 3,
-            commits_per_repository: 400,
-            events_per_repository: 150,
-            users: 4,
-            ..SyntheticConfig::default()
-        },
+        SyntheticConfig::default()
+            .repositories(3)
+            .commits_per_repository(400)
+            .events_per_repository(150)
+            .users(4),
     )
     .await
 }
