@@ -81,6 +81,10 @@ struct Args {
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..),
           requires = "rate_limit")]
     burst: u32,
+    /// Every this many milliseconds, print `stats requests=N rate_limited=N` on standard
+    /// error (for benchmarks counting the 429s of each run).
+    #[arg(long, value_name = "MS")]
+    stats_every_ms: Option<u64>,
     /// Once listening, print one JSON object on one line instead of the text for people:
     /// `endpoint`, `token`, `access_key`, `secret_key`, `project_id`,
     /// `temporary_access_key`, `temporary_secret_key`, `security_token` (a temporary AK/SK
@@ -175,6 +179,23 @@ async fn main() -> ExitCode {
             .collect();
         println!("  repositories  {}", ids.join(" "));
         println!("Press Ctrl-C to stop.");
+    }
+    if let Some(every) = args.stats_every_ms.filter(|ms| *ms > 0) {
+        let mut ticks = tokio::time::interval(std::time::Duration::from_millis(every));
+        let ctrl_c = tokio::signal::ctrl_c();
+        tokio::pin!(ctrl_c);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => eprintln!(
+                    "stats requests={} rate_limited={}",
+                    emulator.request_count(),
+                    emulator.rate_limited_count()
+                ),
+                _ = &mut ctrl_c => break,
+            }
+        }
+        emulator.shutdown().await;
+        return ExitCode::SUCCESS;
     }
     if let Err(error) = tokio::signal::ctrl_c().await {
         eprintln!("error: cannot wait for Ctrl-C: {error}");
