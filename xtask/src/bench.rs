@@ -37,6 +37,8 @@ const CHILD_LIMIT: Duration = Duration::from_secs(900);
 const USAGE: &str = "\
 Usage: cargo xtask bench [--commits N] [--events N] [--latency-ms N] [--concurrency N]
                          [--small N] [--no-python]
+       cargo xtask bench --throttled [--commits N] [--rates R,R,..] [--burst N]
+                         [--commits-at-lowest N] [--fault-rate F]
        cargo xtask bench --build-cost";
 
 /// Settings of the export benchmark.
@@ -68,6 +70,9 @@ pub(crate) fn bench(root: &Path, args: &[&str]) -> Result<(), Vec<String>> {
     let one = |e: String| vec![e];
     if args == ["--build-cost"] {
         return build_cost(root).map_err(one);
+    }
+    if args.first() == Some(&"--throttled") {
+        return throttled(root, &args[1..]).map_err(one);
     }
     let settings = parse_args(args).map_err(|e| vec![format!("{e}\n{USAGE}")])?;
     export(root, &settings).map_err(one)
@@ -689,5 +694,265 @@ fn build_cost(root: &Path) -> Result<(), String> {
         "clean build of the SDK program = {ratio:.2}x the reqwest-only program (goal <= 1.5x): {}",
         verdict(ratio <= 1.5)
     );
+    Ok(())
+}
+
+/// Settings of the throttled export benchmark.
+struct Throttled {
+    commits: u64,
+    commits_at_lowest: u64,
+    rates: Vec<f64>,
+    burst: u32,
+    latency_ms: u64,
+    fault_rate: f64,
+}
+
+/// One throttled run: which client, against which rate.
+struct ThrottledRun {
+    scenario: String,
+    label: String,
+    items: u64,
+    wall: f64,
+    floor: f64,
+    requests: u64,
+    throttled: u64,
+}
+
+/// The emulator's last `stats` line: (requests, rate_limited).
+type Stats = std::sync::Arc<std::sync::Mutex<(u64, u64)>>;
+
+fn start_stats_emulator(
+    binary: &Path,
+    commits: u64,
+    latency_ms: u64,
+    extra: &[String],
+) -> Result<(Emulator, Stats), String> {
+    let mut command = Command::new(binary);
+    command
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--seed",
+            "1",
+            "--repositories",
+            "1",
+        ])
+        .args(["--commits", &commits.to_string(), "--events", "10"])
+        .args(["--latency-ms", &latency_ms.to_string()])
+        .args(["--stats-every-ms", "50"])
+        .args(extra)
+        .stderr(Stdio::piped());
+    let (mut child, ready) = crate::emulator::start(command, Duration::from_secs(120))?;
+    let stats: Stats = Default::default();
+    if let Some(stderr) = child.stderr.take() {
+        let stats = stats.clone();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let mut values = line
+                    .strip_prefix("stats ")
+                    .into_iter()
+                    .flat_map(|rest| rest.split_whitespace())
+                    .filter_map(|pair| pair.split_once('=')?.1.parse::<u64>().ok());
+                if let (Some(requests), Some(limited)) = (values.next(), values.next()) {
+                    *stats.lock().unwrap_or_else(|e| e.into_inner()) = (requests, limited);
+                }
+            }
+        });
+    }
+    let repository_id = ready
+        .repository_ids
+        .first()
+        .ok_or("the emulator serves no repository")?
+        .to_string();
+    Ok((
+        Emulator {
+            endpoint: ready.endpoint,
+            token: ready.token,
+            access_key: ready.access_key,
+            secret_key: ready.secret_key,
+            project_id: ready.project_id,
+            repository_id,
+            child,
+        },
+        stats,
+    ))
+}
+
+/// `cargo xtask bench --throttled`: 100,000 commits (fewer at the lowest rate) against the
+/// emulator's per-user rate limit at several rates, adaptive against fixed concurrencies,
+/// then against the unlimited emulator with injected faults.
+fn throttled(root: &Path, args: &[&str]) -> Result<(), String> {
+    let mut settings = Throttled {
+        commits: 100_000,
+        commits_at_lowest: 20_000,
+        rates: vec![20.0, 50.0, 200.0],
+        burst: 10,
+        latency_ms: 20,
+        fault_rate: 0.2,
+    };
+    let mut rest = args.iter();
+    while let Some(&flag) = rest.next() {
+        let value = rest.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let bad = || format!("{flag} {value}: not a valid value\n{USAGE}");
+        match flag {
+            "--commits" => settings.commits = value.parse().map_err(|_| bad())?,
+            "--commits-at-lowest" => {
+                settings.commits_at_lowest = value.parse().map_err(|_| bad())?
+            }
+            "--burst" => settings.burst = value.parse().map_err(|_| bad())?,
+            "--latency-ms" => settings.latency_ms = value.parse().map_err(|_| bad())?,
+            "--fault-rate" => settings.fault_rate = value.parse().map_err(|_| bad())?,
+            "--rates" => {
+                settings.rates = value
+                    .split(',')
+                    .map(|r| r.parse::<f64>().ok().filter(|r| *r > 0.0))
+                    .collect::<Option<_>>()
+                    .ok_or_else(bad)?
+            }
+            _ => return Err(format!("unknown option {flag}\n{USAGE}")),
+        }
+    }
+    println!("machine: {}", machine());
+    crate::tools::run(
+        crate::cargo::command().current_dir(root).args([
+            "build",
+            "--release",
+            "--locked",
+            "-p",
+            "codearts-repo-emulator",
+            "-p",
+            "codearts-repo-bench",
+        ]),
+        "build the release binaries",
+    )?;
+    let release = crate::cargo::target_dir(root).join("release");
+    let clients: [(&str, Vec<&str>); 4] = [
+        ("sdk adaptive (default)", vec![]),
+        ("sdk fixed 4", vec!["--fixed", "--concurrency", "4"]),
+        ("sdk fixed 10", vec!["--fixed", "--concurrency", "10"]),
+        ("sdk fixed 16", vec!["--fixed", "--concurrency", "16"]),
+    ];
+    let lowest = settings.rates.iter().copied().fold(f64::INFINITY, f64::min);
+    let mut scenarios: Vec<(String, u64, Vec<String>, Option<f64>)> = settings
+        .rates
+        .iter()
+        .map(|&rate| {
+            let commits = if rate == lowest {
+                settings.commits_at_lowest
+            } else {
+                settings.commits
+            };
+            (
+                format!("{rate} req/s, burst {}", settings.burst),
+                commits,
+                vec![
+                    "--rate-limit".to_string(),
+                    rate.to_string(),
+                    "--burst".to_string(),
+                    settings.burst.to_string(),
+                ],
+                Some(rate),
+            )
+        })
+        .collect();
+    if settings.fault_rate > 0.0 {
+        // The share split evenly over server errors, throttling, resets and truncation.
+        let each = (settings.fault_rate / 4.0).to_string();
+        scenarios.push((
+            format!("no limit, {:.0}% faults", settings.fault_rate * 100.0),
+            settings.commits,
+            [
+                "--server-error-rate",
+                &each,
+                "--throttle-rate",
+                &each,
+                "--reset-rate",
+                &each,
+                "--truncate-rate",
+                &each,
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+            None,
+        ));
+        scenarios.push((
+            "no limit, no faults".to_string(),
+            settings.commits,
+            vec![],
+            None,
+        ));
+    }
+    let mut runs = Vec::new();
+    for (scenario, commits, extra, rate) in &scenarios {
+        println!(
+            "{scenario}: {commits} commits, {} ms latency",
+            settings.latency_ms
+        );
+        for (label, flags) in &clients {
+            let (emulator, stats) = start_stats_emulator(
+                &release.join("codearts-repo-emulator"),
+                *commits,
+                settings.latency_ms,
+                extra,
+            )?;
+            let mut command = Command::new(release.join("export-sdk"));
+            command
+                .args(["--endpoint", &emulator.endpoint])
+                .args(["--token", &emulator.token])
+                .args(["--repository-id", &emulator.repository_id])
+                .args(["--what", "commits", "--limit", &PAGE_SIZE.to_string()])
+                .args(flags);
+            let measured = measure_child(label, "commits", &mut command)?;
+            std::thread::sleep(Duration::from_millis(150));
+            let (requests, throttled) = *stats.lock().unwrap_or_else(|e| e.into_inner());
+            let pages = measured.items.div_ceil(PAGE_SIZE) as f64;
+            let floor = match rate {
+                Some(rate) => pages / rate,
+                None => 0.0,
+            };
+            println!(
+                "  {label:<24} {:>7} items {:>8.2} s wall, floor {floor:.2} s, {requests} requests, {throttled} answered 429",
+                measured.items, measured.wall
+            );
+            runs.push(ThrottledRun {
+                scenario: scenario.clone(),
+                label: label.to_string(),
+                items: measured.items,
+                wall: measured.wall,
+                floor,
+                requests,
+                throttled,
+            });
+            drop(emulator);
+        }
+    }
+    println!();
+    println!(
+        "| scenario | client | commits | wall s | rate floor s | wall / floor | requests | 429s | 429 share |"
+    );
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for run in &runs {
+        let ratio = if run.floor > 0.0 {
+            format!("{:.2}", run.wall / run.floor)
+        } else {
+            "-".into()
+        };
+        println!(
+            "| {} | {} | {} | {:.2} | {:.2} | {ratio} | {} | {} | {:.1}% |",
+            run.scenario,
+            run.label,
+            run.items,
+            run.wall,
+            run.floor,
+            run.requests,
+            run.throttled,
+            100.0 * run.throttled as f64 / run.requests.max(1) as f64
+        );
+    }
     Ok(())
 }

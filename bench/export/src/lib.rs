@@ -40,6 +40,10 @@ pub struct Args {
     /// SDK only: pages fetched at the same time (the SDK's default when absent).
     #[arg(long)]
     pub concurrency: Option<usize>,
+    /// SDK only: pin the pages in flight to `--concurrency` (or the default) instead of
+    /// adapting them to the service.
+    #[arg(long)]
+    pub fixed: bool,
 }
 
 /// Counts what an exporter saw; the digest lets the harness check every exporter saw the

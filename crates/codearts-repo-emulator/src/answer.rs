@@ -12,6 +12,7 @@ use crate::codes;
 use crate::faults::BodyFault;
 use crate::injection;
 use crate::params::ParamError;
+use crate::ratelimit::RateLimit;
 
 /// Most headers a request may have (hyper's limit); more is a 431.
 pub(crate) const MAX_HEADERS: usize = 100;
@@ -194,6 +195,28 @@ impl Answer {
             ),
         );
         answer.headers.push(("Retry-After", "1".to_string()));
+        answer
+    }
+
+    /// 429 from the per-user rate limit, as the API gateway words it, with `Retry-After`:
+    /// the seconds until a token is back, rounded up.
+    pub(crate) fn rate_limited(retry_after: u64, limit: Option<RateLimit>) -> Self {
+        let limit = limit.map_or_else(String::new, |limit| {
+            format!(
+                ",limit:{},burst:{},time:1 second",
+                limit.requests_per_second, limit.burst
+            )
+        });
+        let mut answer = Self::error(
+            StatusCode::TOO_MANY_REQUESTS,
+            codes::THROTTLED,
+            &format!(
+                "The throttling threshold has been reached: policy user over ratelimit{limit}"
+            ),
+        );
+        answer
+            .headers
+            .push(("Retry-After", retry_after.to_string()));
         answer
     }
 

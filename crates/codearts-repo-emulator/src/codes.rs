@@ -49,8 +49,12 @@ pub const NO_SUCH_API: &str = "CH.00000404";
 /// 405: the path is an API's, the method is not GET or HEAD.
 pub const METHOD_NOT_ALLOWED: &str = "CH.00000405";
 
-/// 429: an injected throttling ([`FaultConfig::throttle_rate`]).
+/// 429: the caller's requests are over the per-user rate limit
+/// ([`EmulatorBuilder::rate_limit`]), or an injected throttling
+/// ([`FaultConfig::throttle_rate`]). The API gateway's code for "the throttling threshold
+/// has been reached".
 ///
+/// [`EmulatorBuilder::rate_limit`]: crate::EmulatorBuilder::rate_limit
 /// [`FaultConfig::throttle_rate`]: crate::FaultConfig::throttle_rate
 pub const THROTTLED: &str = "APIGW.0308";
 

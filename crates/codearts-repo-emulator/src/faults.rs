@@ -237,6 +237,16 @@ impl Faults {
         *state = (config, rng);
     }
 
+    /// The configured latency (without jitter), drawing nothing: the time a request
+    /// refused in front of the service (throttled) takes to be answered.
+    pub(crate) fn latency(&self) -> Duration {
+        self.state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+            .latency
+    }
+
     /// Draws the faults of the next request and counts them.
     pub(crate) fn plan(&self) -> Plan {
         let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());

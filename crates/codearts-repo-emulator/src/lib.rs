@@ -44,7 +44,8 @@
 //!   a 400 naming `ref_name`.
 //! - A repository without pushes answers its last push as `{}`.
 //! - Recent pushes are the caller's own pushes to repositories they may read, newest first.
-//! - Checks run in this order: the request's size (414 past [`MAX_URI_BYTES`]), faults,
+//! - Checks run in this order: the request's size (414 past [`MAX_URI_BYTES`]), the
+//!   per-user rate limit (429, see [`EmulatorBuilder::rate_limit`]), faults,
 //!   method, authentication (401), parameters (400), repository existence (404), access
 //!   (403). A parameter given twice is a 400, and so is one whose value is not UTF-8 once
 //!   percent-decoded (such as `ref_name=%FF`).
@@ -88,6 +89,7 @@ mod injection;
 mod model;
 mod params;
 mod query;
+mod ratelimit;
 mod refusal;
 mod router;
 mod socket;
@@ -109,6 +111,7 @@ use tokio::task::JoinHandle;
 pub use faults::{FaultConfig, FaultCounts};
 pub use params::instant as parse_instant;
 pub use query::{CommitQuery, EventPage, EventQuery, QueryError};
+pub use ratelimit::RateLimit;
 pub use store::Store;
 pub use synthetic::SyntheticConfig;
 
@@ -211,6 +214,7 @@ pub struct EmulatorBuilder {
     header_read_timeout: Duration,
     idle_timeout: Duration,
     max_connections: usize,
+    rate_limit: Option<RateLimit>,
 }
 
 impl Default for EmulatorBuilder {
@@ -224,6 +228,7 @@ impl Default for EmulatorBuilder {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            rate_limit: None,
         }
     }
 }
@@ -286,6 +291,17 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Throttles each user's requests to `limit` (default none), as the API gateway in
+    /// front of the service does: a request over it is answered 429
+    /// ([`codes::THROTTLED`]) with a `Retry-After` of the seconds until the user may send
+    /// again, rounded up, after the configured latency, before any injected fault. Every
+    /// credential of a user (token, AK/SK, temporary AK/SK) counts against one bucket;
+    /// requests with unknown credentials count for no one.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
     /// Builds the data, binds the address and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<Emulator, EmulatorError> {
         self.faults
@@ -295,6 +311,9 @@ impl EmulatorBuilder {
             return Err(EmulatorError::InvalidConfig(
                 "the header-read and idle timeouts must be positive".to_string(),
             ));
+        }
+        if let Some(limit) = &self.rate_limit {
+            limit.validate().map_err(EmulatorError::InvalidConfig)?;
         }
         if self.max_connections == 0 {
             return Err(EmulatorError::InvalidConfig(
@@ -346,6 +365,7 @@ impl EmulatorBuilder {
             tokens,
             access_keys,
             faults: faults::Faults::new(self.faults),
+            limiter: ratelimit::Limiter::new(self.rate_limit),
             requests: AtomicU64::new(0),
             request_id_prefix: fastrand::Rng::with_seed(self.seed).u64(..),
             body_read_timeout: self.header_read_timeout,
@@ -450,6 +470,22 @@ impl Emulator {
     /// How many faults of each kind were injected so far.
     pub fn fault_counts(&self) -> FaultCounts {
         self.app.faults.counts()
+    }
+
+    /// Replaces the per-user rate limit in force (`None` lifts it); every user's bucket
+    /// starts full again. See [`EmulatorBuilder::rate_limit`].
+    pub fn set_rate_limit(&self, limit: Option<RateLimit>) -> Result<(), EmulatorError> {
+        if let Some(limit) = &limit {
+            limit.validate().map_err(EmulatorError::InvalidConfig)?;
+        }
+        self.app.limiter.set(limit);
+        Ok(())
+    }
+
+    /// Requests answered 429 by the rate limit so far (injected throttling is counted in
+    /// [`FaultCounts::throttled`] instead).
+    pub fn rate_limited_count(&self) -> u64 {
+        self.app.limiter.throttled()
     }
 
     /// Number of requests received so far (each answered or faulted once), refusals that

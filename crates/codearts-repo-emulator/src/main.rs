@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use codearts_repo_emulator::{
     DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Emulator,
-    FaultConfig, SyntheticConfig,
+    FaultConfig, RateLimit, SyntheticConfig,
 };
 
 /// A local CodeArts Repo (API V4) server with generated or imported data.
@@ -73,6 +73,18 @@ struct Args {
     #[arg(long, default_value_t = DEFAULT_MAX_CONNECTIONS as u64,
           value_parser = clap::value_parser!(u64).range(1..))]
     max_connections: u64,
+    /// Requests per second allowed per user (token bucket, as the API gateway throttles);
+    /// requests over it are answered 429 with `Retry-After`. No limit when absent.
+    #[arg(long, value_name = "REQ_PER_S")]
+    rate_limit: Option<f64>,
+    /// Requests a user may send at once after a quiet time, with --rate-limit.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..),
+          requires = "rate_limit")]
+    burst: u32,
+    /// Every this many milliseconds, print `stats requests=N rate_limited=N` on standard
+    /// error (for benchmarks counting the 429s of each run).
+    #[arg(long, value_name = "MS")]
+    stats_every_ms: Option<u64>,
     /// Once listening, print one JSON object on one line instead of the text for people:
     /// `endpoint`, `token`, `access_key`, `secret_key`, `project_id`,
     /// `temporary_access_key`, `temporary_secret_key`, `security_token` (a temporary AK/SK
@@ -113,6 +125,9 @@ async fn main() -> ExitCode {
         ))
         .idle_timeout(std::time::Duration::from_millis(args.idle_timeout_ms))
         .max_connections(usize::try_from(args.max_connections).unwrap_or(usize::MAX));
+    if let Some(rate) = args.rate_limit {
+        builder = builder.rate_limit(RateLimit::new(rate, args.burst));
+    }
     for path in args.import_git {
         builder = builder.import_git(path);
     }
@@ -165,6 +180,23 @@ async fn main() -> ExitCode {
             .collect();
         println!("  repositories  {}", ids.join(" "));
         println!("Press Ctrl-C to stop.");
+    }
+    if let Some(every) = args.stats_every_ms.filter(|ms| *ms > 0) {
+        let mut ticks = tokio::time::interval(std::time::Duration::from_millis(every));
+        let ctrl_c = tokio::signal::ctrl_c();
+        tokio::pin!(ctrl_c);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => eprintln!(
+                    "stats requests={} rate_limited={}",
+                    emulator.request_count(),
+                    emulator.rate_limited_count()
+                ),
+                _ = &mut ctrl_c => break,
+            }
+        }
+        emulator.shutdown().await;
+        return ExitCode::SUCCESS;
     }
     if let Err(error) = tokio::signal::ctrl_c().await {
         eprintln!("error: cannot wait for Ctrl-C: {error}");

@@ -16,6 +16,7 @@ use crate::auth::AccessKey;
 use crate::endpoints::{self, Endpoint};
 use crate::faults::{BodyFault, Faults, Outcome};
 use crate::injection;
+use crate::ratelimit::{Limiter, retry_after_seconds};
 use crate::store::Store;
 use crate::transport::ConnectionKill;
 
@@ -27,6 +28,8 @@ pub(crate) struct App {
     /// Access key -> its secret key, user and (for a temporary key) security token.
     pub(crate) access_keys: HashMap<String, AccessKey>,
     pub(crate) faults: Faults,
+    /// Throttling per user (none unless a rate limit is set).
+    pub(crate) limiter: Limiter,
     pub(crate) requests: AtomicU64,
     pub(crate) request_id_prefix: u64,
     /// Time allowed for a request's body to arrive.
@@ -84,6 +87,18 @@ async fn handle(app: Arc<App>, endpoint: Option<Endpoint>, request: Request) -> 
         let answer = Answer::uri_too_long(crate::MAX_URI_BYTES);
         return finish(answer, &request_id, BodyFault::None);
     }
+    // So does its throttling, per user, before any fault of the service behind it.
+    if let Some(user) = claimed_user(&app, &request)
+        && let Err(wait) = app.limiter.admit(user, arrived)
+    {
+        let limit = app.limiter.limit();
+        let answer = Answer::rate_limited(retry_after_seconds(wait), limit);
+        let latency = app.faults.latency();
+        if !latency.is_zero() {
+            tokio::time::sleep_until(arrived + latency).await;
+        }
+        return finish(answer, &request_id, BodyFault::None);
+    }
     let plan = app.faults.plan();
     let answer = match plan.outcome {
         Outcome::Reset => {
@@ -109,4 +124,24 @@ async fn handle(app: Arc<App>, endpoint: Option<Endpoint>, request: Request) -> 
     };
     app.faults.count_body(body_fault);
     finish(answer, &request_id, body_fault)
+}
+
+/// The user whose credentials the request carries (a known `X-Auth-Token`, else the access
+/// key of its `Authorization` header), before they are verified: the gateway counts a
+/// request against the credential it names. Unknown credentials count for no one (they are
+/// answered 401).
+fn claimed_user(app: &App, request: &Request) -> Option<u32> {
+    let headers = request.headers();
+    if let Some(user) = headers
+        .get(codearts_repo_runtime::headers::AUTH_TOKEN)
+        .and_then(|token| token.to_str().ok())
+        .and_then(|token| app.tokens.get(token))
+    {
+        return Some(*user);
+    }
+    let authorization = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
+    let access_key = codearts_repo_runtime::signing::parse_authorization(authorization)
+        .ok()?
+        .access_key;
+    app.access_keys.get(&access_key).map(|key| key.user_id)
 }

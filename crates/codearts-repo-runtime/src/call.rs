@@ -7,11 +7,13 @@
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Instant;
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
+use crate::pacing::Pacer;
 use crate::response::BodyTooLarge;
 
 /// What the attempt loop observed while running one operation.
@@ -35,6 +37,7 @@ pub struct CallRecord {
 
 struct CallSlot {
     deadline: Option<Instant>,
+    pacer: Option<Arc<Pacer>>,
     record: CallRecord,
 }
 
@@ -48,8 +51,20 @@ pub async fn with_call_record<F: Future>(
     deadline: Option<Instant>,
     future: F,
 ) -> (F::Output, CallRecord) {
+    with_paced_call_record(deadline, None, future).await
+}
+
+/// [`with_call_record`], every attempt of the operation also waiting for a send slot of
+/// `pacer` (when given) and reporting its answer to it, and a 429 retried as soon as the
+/// pacer allows rather than after the whole `Retry-After` (see [`crate::exec`]).
+pub async fn with_paced_call_record<F: Future>(
+    deadline: Option<Instant>,
+    pacer: Option<Arc<Pacer>>,
+    future: F,
+) -> (F::Output, CallRecord) {
     let slot = RefCell::new(CallSlot {
         deadline,
+        pacer,
         record: CallRecord::default(),
     });
     CALL.scope(slot, async move {
@@ -63,6 +78,13 @@ pub async fn with_call_record<F: Future>(
 /// The deadline the caller set for the operation running on this task, if any.
 pub(crate) fn caller_deadline() -> Option<Instant> {
     CALL.try_with(|slot| slot.borrow().deadline).ok().flatten()
+}
+
+/// The pacer of the operation running on this task, if any.
+pub(crate) fn caller_pacer() -> Option<Arc<Pacer>> {
+    CALL.try_with(|slot| slot.borrow().pacer.clone())
+        .ok()
+        .flatten()
 }
 
 /// Updates the record of the operation running on this task (no-op outside one).

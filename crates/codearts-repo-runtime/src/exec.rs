@@ -13,10 +13,18 @@
 //! 4. retries what the [`RetryPolicy`] classifies as retryable, within its attempt bound
 //!    and the operation's deadline (a `Retry-After` longer than what is left of it ends
 //!    the retries and the answer is returned; so does one over [`MAX_RETRY_WAIT`] when
-//!    there is no deadline);
-//! 5. traces a `codearts_repo.request` span (operation, attempts, status, duration, request
+//!    there is no deadline). A 429 is retried apart from the attempt bound, up to
+//!    [`MAX_THROTTLED_RETRIES`] times (unless retries are disabled), so that throttling
+//!    during a long walk never uses up the attempts meant for failures; under a
+//!    [`Pacer`] a `Retry-After` of up to [`PACED_RETRY_AFTER`] (the gateway rounds up to
+//!    whole seconds) is left to the pacer's next slot (it has just lowered its rate); a
+//!    longer one, and any without a pacer, is waited for (at least the backoff), or ends
+//!    the retries when it does not fit the deadline;
+//! 5. under a [`Pacer`] ([`crate::call::with_paced_call_record`]), waits for a send
+//!    slot before each attempt and reports each answer to it;
+//! 6. traces a `codearts_repo.request` span (operation, attempts, status, duration, request
 //!    id) with one `codearts_repo.attempt` span per attempt;
-//! 6. reports what happened through [`crate::call::with_call_record`].
+//! 7. reports what happened through [`crate::call::with_call_record`].
 
 use std::time::{Duration, Instant};
 
@@ -26,8 +34,9 @@ use tracing::Instrument;
 use tracing::field::Empty;
 
 use crate::auth::Auth;
-use crate::call::{caller_deadline, update_record};
+use crate::call::{caller_deadline, caller_pacer, update_record};
 use crate::headers;
+use crate::pacing::Pacer;
 use crate::prepare::prepare_request;
 use crate::response::{
     BodyTooLarge, DEFAULT_MAX_RESPONSE_BYTES, ReadError, buffer_response, fail_too_large,
@@ -35,6 +44,14 @@ use crate::response::{
 use crate::retry::{
     MAX_RETRY_WAIT, RetryPolicy, is_retryable_error, is_retryable_status, retry_after,
 };
+
+/// Most retries of one operation after a 429, counted apart from
+/// [`RetryPolicy::max_attempts`]; the operation's deadline bounds them too.
+pub const MAX_THROTTLED_RETRIES: u32 = 100;
+
+/// The longest `Retry-After` of a 429 that a paced client leaves to its pacer instead of
+/// waiting it out: the gateway rounds its waits up to whole seconds.
+pub const PACED_RETRY_AFTER: Duration = Duration::from_secs(1);
 
 /// State the generated client carries for its hooks.
 #[derive(Clone, Debug)]
@@ -109,10 +126,15 @@ async fn run_attempts(
 ) -> reqwest::Result<reqwest::Response> {
     let span = tracing::Span::current();
     let max_attempts = state.retry.max_attempts.max(1);
+    let pacer: Option<std::sync::Arc<Pacer>> = caller_pacer();
     let mut attempt = 0u32;
+    let mut throttled_retries = 0u32;
     loop {
         attempt += 1;
-        let last = attempt >= max_attempts;
+        let last = attempt - throttled_retries >= max_attempts;
+        if let Some(pacer) = &pacer {
+            pacer.acquire(deadline).await;
+        }
         // Requests without a cloneable body cannot be retried; ours never have one.
         let Some(mut attempt_request) = request.try_clone() else {
             let mut request = request;
@@ -158,6 +180,10 @@ async fn run_attempts(
         }
         .instrument(attempt_span.clone())
         .await;
+        if let (Some(pacer), Ok(response)) = (&pacer, &outcome) {
+            let throttled = response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS;
+            pacer.answered(attempt_started, Instant::now(), throttled);
+        }
         attempt_span.record("duration_ms", attempt_started.elapsed().as_millis() as u64);
         span.record("attempts", attempt);
         update_record(|r| r.attempts = attempt);
@@ -176,8 +202,40 @@ async fn run_attempts(
                         s.record("request_id", id.as_str());
                     }
                 }
-                if is_retryable_status(status) && !last {
-                    let backoff = state.retry.backoff(attempt);
+                if status == reqwest::StatusCode::TOO_MANY_REQUESTS
+                    && max_attempts > 1
+                    && throttled_retries < MAX_THROTTLED_RETRIES
+                {
+                    throttled_retries += 1;
+                    let asked = retry_after(response.headers(), Utc::now());
+                    let delay = match asked {
+                        // A wait of up to a second is the gateway's rounding up: the pacer,
+                        // which has just lowered its rate, gives the next slot sooner.
+                        Some(wait) if pacer.is_some() && wait <= PACED_RETRY_AFTER => {
+                            Duration::ZERO
+                        }
+                        None if pacer.is_some() => Duration::ZERO,
+                        // A longer one is the server's word: waited for, or (past the
+                        // deadline) the end of the retries.
+                        _ => {
+                            let backoff = state.retry.backoff(throttled_retries);
+                            asked.map_or(backoff, |wait| wait.max(backoff))
+                        }
+                    };
+                    if fits(deadline, delay) {
+                        tracing::debug!(
+                            attempt,
+                            throttled_retries,
+                            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                            "retrying after a 429"
+                        );
+                        drop(response);
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                    update_record(|r| r.deadline_reached = deadline.is_some());
+                } else if is_retryable_status(status) && !last {
+                    let backoff = state.retry.backoff(attempt - throttled_retries);
                     let delay = retry_after(response.headers(), Utc::now())
                         .map_or(backoff, |wait| wait.max(backoff));
                     if fits(deadline, delay) {
@@ -213,7 +271,7 @@ async fn run_attempts(
                 let timed_out = error.is_timeout();
                 let out_of_time = timed_out && cut_by_deadline;
                 if is_retryable_error(&error) && !last && !out_of_time {
-                    let delay = state.retry.backoff(attempt);
+                    let delay = state.retry.backoff(attempt - throttled_retries);
                     if fits(deadline, delay) {
                         tracing::debug!(
                             attempt,

@@ -16,6 +16,7 @@
 //! | [`mod@response`] | reading an answer whole within the attempt's bounds and a size limit |
 //! | [`error_body`] | error bodies of every shape read into the documented one |
 //! | [`lenient`] | tolerant types standing in for some of the spec's schemas |
+//! | [`pacing`] | the [`Pacer`](pacing::Pacer): the rate a throttling service allows, learned from its 429s |
 //! | [`headers`] | header names |
 //! | [`params`] | the documented parameters of an operation as data, and the one reader of their values |
 //! | [`time_bound`] | [`TimeBound`](time_bound::TimeBound), a date or instant bound, and its one parser |
@@ -32,6 +33,7 @@ pub mod error_body;
 pub mod exec;
 pub mod headers;
 pub mod lenient;
+pub mod pacing;
 pub mod params;
 pub mod prepare;
 pub mod response;

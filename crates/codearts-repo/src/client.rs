@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use codearts_repo_gen::types::ErrorBody;
 use codearts_repo_gen::{ClientInfo, DEFAULT_REGION, REGION_ENDPOINTS, ResponseValue};
-use codearts_repo_runtime::call::with_call_record;
+use codearts_repo_runtime::call::with_paced_call_record;
+use codearts_repo_runtime::pacing::{Pacer, PacerStats};
 use codearts_repo_runtime::retry::{RetryPolicy, retry_after};
 use codearts_repo_runtime::{ClientState, error_body};
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -16,6 +17,7 @@ use serde::de::DeserializeOwned;
 use crate::credentials::Credentials;
 use crate::decode::{self, FieldRepair};
 use crate::error::{ApiError, Error, Result, TimeoutKind, with_causes};
+use crate::pagination::PageConcurrency;
 
 /// Default bound on establishing a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -42,6 +44,27 @@ pub const DEFAULT_USER_AGENT: &str = concat!("codearts-repo-rust/", env!("CARGO_
 /// Time allowed past the operation deadline for decoding, before the operation is cut.
 const DECODE_GRACE: Duration = Duration::from_secs(5);
 
+/// How many pages `stream`, `pages` and `collect` fetch at the same time; see
+/// [`ClientBuilder::concurrency`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Concurrency {
+    /// As many as the service allows, up to [`ClientBuilder::max_concurrent_pages`] (the
+    /// default). The number of pages in flight grows while pages arrive cleanly and
+    /// shrinks when the service throttles (429) or slows down; after a 429 the client also
+    /// paces every request to the rate the service is seen to allow, so that few requests
+    /// are sent only to be throttled.
+    #[default]
+    Adaptive,
+    /// Exactly this many (in `1..=`[`MAX_CONCURRENT_PAGES_LIMIT`]) once a walk is under
+    /// way, with no pacing: throttled requests are retried after their `Retry-After`.
+    Fixed(usize),
+}
+
+/// What an adaptive client ([`Concurrency::Adaptive`]) learned of the service's
+/// throttling so far, from [`Client::pacing`].
+pub type PacingStats = PacerStats;
+
 /// Settings for how failed attempts are retried (the default: 4 attempts, backoff drawn
 /// from `0..=200 ms` doubling up to 10 s, `Retry-After` honoured).
 pub type RetryConfig = RetryPolicy;
@@ -61,7 +84,9 @@ pub(crate) struct ClientInner {
     credentials_source: String,
     operation_timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
-    pub(crate) max_concurrent_pages: usize,
+    /// How many pages a walk fetches at once, and the pacer when adaptive (the name is
+    /// what the walks read).
+    pub(crate) max_concurrent_pages: PageConcurrency,
 }
 
 impl fmt::Debug for Client {
@@ -96,8 +121,20 @@ impl Client {
         &self.inner.credentials_source
     }
 
+    /// What the client learned of the service's throttling so far: answers, 429s among
+    /// them, the request rate it keeps to, round-trip times. `None` with
+    /// [`Concurrency::Fixed`], which does not pace.
+    pub fn pacing(&self) -> Option<PacingStats> {
+        self.inner
+            .max_concurrent_pages
+            .pacer
+            .as_ref()
+            .map(|pacer| pacer.stats())
+    }
+
     /// The generated wire-level client underneath, for what this crate does not cover.
-    /// Its requests go through the same signing, retries and tracing.
+    /// Its requests go through the same signing, retries and tracing (not the pacing of
+    /// [`Concurrency::Adaptive`]).
     pub fn wire(&self) -> &codearts_repo_gen::Client {
         &self.inner.wire
     }
@@ -113,7 +150,8 @@ impl Client {
         let limit = self.inner.operation_timeout;
         // A timeout too long to represent as an instant is no deadline.
         let deadline = limit.and_then(|l| Instant::now().checked_add(l));
-        let recorded = with_call_record(deadline, send);
+        let pacer = self.inner.max_concurrent_pages.pacer.clone();
+        let recorded = with_paced_call_record(deadline, pacer, send);
         let (result, record) = match limit {
             Some(limit) => tokio::time::timeout(limit.saturating_add(DECODE_GRACE), recorded)
                 .await
@@ -292,6 +330,7 @@ pub struct ClientBuilder {
     operation_timeout: Option<Duration>,
     retry: RetryConfig,
     max_concurrent_pages: usize,
+    concurrency: Concurrency,
     max_response_bytes: u64,
     user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
@@ -309,6 +348,7 @@ impl Default for ClientBuilder {
             operation_timeout: Some(DEFAULT_OPERATION_TIMEOUT),
             retry: RetryConfig::default(),
             max_concurrent_pages: DEFAULT_MAX_CONCURRENT_PAGES,
+            concurrency: Concurrency::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: None,
             http_client: None,
@@ -328,6 +368,7 @@ impl fmt::Debug for ClientBuilder {
             .field("operation_timeout", &self.operation_timeout)
             .field("retry", &self.retry)
             .field("max_concurrent_pages", &self.max_concurrent_pages)
+            .field("concurrency", &self.concurrency)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("user_agent", &self.user_agent)
             .finish_non_exhaustive()
@@ -388,15 +429,34 @@ impl ClientBuilder {
         self
     }
 
-    /// Pages fetched at the same time by `stream`, `pages` and `collect`, in
+    /// Most pages fetched at the same time by `stream`, `pages` and `collect`, in
     /// `1..=`[`MAX_CONCURRENT_PAGES_LIMIT`] (default [`DEFAULT_MAX_CONCURRENT_PAGES`]).
     ///
     /// Items still come in order, each once. When the first page carries `X-Total` (push
     /// events) the walk asks for this many pages at once; when it does not (commits) it
     /// starts with one and doubles after each full page, so a list that ends early is
-    /// not read far past its end. 1 walks one page at a time.
+    /// not read far past its end. 1 walks one page at a time. With the default
+    /// [`Concurrency::Adaptive`] this is the ceiling the walk adapts under; with
+    /// [`Concurrency::Fixed`] the fixed number applies instead.
     pub fn max_concurrent_pages(mut self, pages: usize) -> Self {
         self.max_concurrent_pages = pages;
+        self
+    }
+
+    /// Whether the pages in flight adapt to the service (default
+    /// [`Concurrency::Adaptive`]) or are pinned ([`Concurrency::Fixed`]).
+    ///
+    /// Adaptive walks grow the pages in flight while pages arrive cleanly, up to
+    /// [`max_concurrent_pages`](Self::max_concurrent_pages), and shrink them when the
+    /// service throttles (429) or its answers slow down to twice their quickest. After a
+    /// 429 the client paces all its requests to the rate the service admitted, probing
+    /// upward slowly, and retries a throttled request at its next slot instead of after
+    /// the whole `Retry-After` (which the gateway rounds up to whole seconds). Either way a
+    /// 429 is retried apart from [`RetryConfig::max_attempts`] (up to 100 times per
+    /// operation, within the operation timeout), so throttling never uses up the attempts
+    /// meant for failures; [`RetryConfig::disabled`] still disables every retry.
+    pub fn concurrency(mut self, concurrency: Concurrency) -> Self {
+        self.concurrency = concurrency;
         self
     }
 
@@ -475,6 +535,25 @@ impl ClientBuilder {
                 format!("an integer in 1..={MAX_CONCURRENT_PAGES_LIMIT}"),
             ));
         }
+        let pages = match self.concurrency {
+            Concurrency::Adaptive => PageConcurrency {
+                max: self.max_concurrent_pages,
+                pacer: Some(Arc::new(Pacer::new())),
+            },
+            Concurrency::Fixed(pages) => {
+                if !(1..=MAX_CONCURRENT_PAGES_LIMIT).contains(&pages) {
+                    return Err(Error::invalid(
+                        "concurrency",
+                        pages,
+                        format!("Fixed(n) with n in 1..={MAX_CONCURRENT_PAGES_LIMIT}"),
+                    ));
+                }
+                PageConcurrency {
+                    max: pages,
+                    pacer: None,
+                }
+            }
+        };
         if self.max_response_bytes == 0 {
             return Err(Error::invalid(
                 "max_response_bytes",
@@ -538,7 +617,7 @@ impl ClientBuilder {
                 credentials_source: credentials.source().to_string(),
                 operation_timeout: self.operation_timeout,
                 connect_timeout,
-                max_concurrent_pages: self.max_concurrent_pages,
+                max_concurrent_pages: pages,
             }),
         })
     }
@@ -688,6 +767,12 @@ mod tests {
         let base = || Client::builder().credentials(token());
         assert!(base().max_concurrent_pages(0).build().is_err());
         assert!(base().max_concurrent_pages(33).build().is_err());
+        assert!(base().concurrency(Concurrency::Fixed(0)).build().is_err());
+        assert!(base().concurrency(Concurrency::Fixed(33)).build().is_err());
+        let fixed = base().concurrency(Concurrency::Fixed(32)).build().unwrap();
+        assert_eq!(fixed.pacing(), None);
+        let adaptive = base().build().unwrap();
+        assert_eq!(adaptive.pacing(), Some(PacingStats::default()));
         assert!(
             base()
                 .retry(RetryConfig::default().max_attempts(0))

@@ -44,8 +44,9 @@
 //!   anything is sent ([`Error::InvalidInput`] names the parameter, value and range).
 //! - **Retries**: 408, 429, 500, 502, 503, 504, connection failures, cut or stalled bodies
 //!   and attempt timeouts are retried with exponential backoff and full jitter, honouring
-//!   `Retry-After`, within [`RetryConfig`]'s attempts and the operation timeout. Each
-//!   attempt is signed anew.
+//!   `Retry-After`, within [`RetryConfig`]'s attempts and the operation timeout (429s
+//!   apart from the attempts, see [`ClientBuilder::concurrency`]). Each attempt is signed
+//!   anew.
 //! - **Timeouts**: connect, per attempt (body included) and per operation.
 //! - **Bounded answers**: no body longer than [`ClientBuilder::max_response_bytes`]
 //!   ([`DEFAULT_MAX_RESPONSE_BYTES`], 16 MiB) is read; a longer one fails the operation
@@ -55,6 +56,9 @@
 //! - **Pagination**: `send()` fetches one [`Page`]; `pages()`, `stream()` and
 //!   `collect(cap)` walk every page, a few at a time
 //!   ([`ClientBuilder::max_concurrent_pages`]), yielding items in order, each once.
+//!   How many adapts to the service ([`Concurrency::Adaptive`], the default): more while
+//!   pages arrive cleanly, fewer when it throttles or slows down, and after a 429 every
+//!   request is paced to the rate the service allows ([`Client::pacing`]).
 //!   `X-Total` bounds the walk when sent; otherwise a short page ends it.
 //! - **Tolerant decoding**: unknown fields are ignored, unknown enum values kept
 //!   ([`PushEventActionName::Other`] and friends), timestamps kept in any shape
@@ -86,9 +90,9 @@ mod operations;
 mod pagination;
 
 pub use client::{
-    Client, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT,
+    Client, ClientBuilder, Concurrency, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_CONCURRENT_PAGES, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_OPERATION_TIMEOUT,
-    DEFAULT_USER_AGENT, MAX_CONCURRENT_PAGES_LIMIT, RetryConfig,
+    DEFAULT_USER_AGENT, MAX_CONCURRENT_PAGES_LIMIT, PacingStats, RetryConfig,
 };
 pub use credentials::Credentials;
 pub use decode::FieldRepair;

@@ -410,7 +410,7 @@ where
         Err(error) => return failed(error),
     };
     let limit = limit.unwrap_or(NonZeroU32::new(WALK_LIMIT).expect("non-zero"));
-    let concurrency = client.inner.max_concurrent_pages;
+    let concurrency = client.inner.max_concurrent_pages.clone();
     let client = client.clone();
     let query = Arc::new(query);
     let fetch_page: FetchPage<T> = Arc::new(move |offset, page_limit| {

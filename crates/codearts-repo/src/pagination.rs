@@ -8,12 +8,23 @@
 //! costs at most about as many extra requests as it had pages, and a long one reaches full
 //! speed after a few round trips. Pages are yielded in offset order whatever order they arrive in, and
 //! a page that needed retries is still yielded once, so every item comes exactly once.
+//!
+//! With [`Concurrency::Adaptive`](crate::Concurrency::Adaptive) (a pacer is given) the
+//! pages under way adapt, between 1 and `max_concurrent_pages`: after the ramp they grow by
+//! one per round of clean pages, shrink to 70% when the client met a 429 (once per round
+//! trip), and to 80% when the round trip has grown past twice its quickest (the service
+//! slows down under the load); once the pacer knows the service's rate, no more are
+//! under way than that rate keeps busy over a round trip, plus one.
+//!
 //! A page that arrives early frees its slot at once (up to `max_concurrent_pages` arrived
 //! pages wait for an earlier, slower one), so one slow answer does not stall the requests
 //! behind it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use codearts_repo_runtime::pacing::Pacer;
 
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, FuturesUnordered, StreamExt};
@@ -95,6 +106,77 @@ impl DayCounts {
     }
 }
 
+/// How many pages a walk fetches at once: at most `max`, and adapted to what the pacer
+/// learns when there is one.
+#[derive(Clone, Debug)]
+pub(crate) struct PageConcurrency {
+    /// Most pages under way.
+    pub(crate) max: usize,
+    /// The client's pacer, when adaptive.
+    pub(crate) pacer: Option<Arc<Pacer>>,
+}
+
+impl From<usize> for PageConcurrency {
+    fn from(max: usize) -> Self {
+        Self { max, pacer: None }
+    }
+}
+
+/// The adaptive part of a walk.
+struct Adaptive {
+    pacer: Arc<Pacer>,
+    /// 429s the pacer had counted when last looked at.
+    seen_throttled: u64,
+    /// When the window was last cut.
+    cut_at: Option<Instant>,
+    /// Clean pages since the window last grew (after the ramp).
+    clean: usize,
+    /// Whether the window still doubles per full page (until the first cut).
+    ramping: bool,
+}
+
+impl Adaptive {
+    /// The window after a page arrived: `clean` says whether it was whole and in time.
+    fn next_window(&mut self, window: usize, max: usize, clean: bool) -> usize {
+        let stats = self.pacer.stats();
+        let now = Instant::now();
+        let rtt = stats.smoothed_rtt.unwrap_or_default();
+        let cut_allowed = self
+            .cut_at
+            .is_none_or(|at| now.saturating_duration_since(at) >= rtt);
+        let throttled = stats.throttled > self.seen_throttled;
+        self.seen_throttled = stats.throttled;
+        let slow = stats.min_rtt.is_some_and(|min| {
+            rtt > min.saturating_mul(2) && rtt.saturating_sub(min) > Duration::from_millis(5)
+        });
+        let mut window = if (throttled || slow) && cut_allowed {
+            self.cut_at = Some(now);
+            self.ramping = false;
+            self.clean = 0;
+            let share = if throttled { 0.7 } else { 0.8 };
+            ((window as f64 * share).floor() as usize).max(1)
+        } else if clean && self.ramping {
+            window.saturating_mul(2)
+        } else if clean {
+            self.clean += 1;
+            if self.clean >= window {
+                self.clean = 0;
+                window + 1
+            } else {
+                window
+            }
+        } else {
+            window
+        };
+        if let Some(rate) = stats.rate {
+            // Little's law: pages under way = rate × round trip.
+            let busy = (rate * rtt.as_secs_f64()).ceil() as usize + 1;
+            window = window.min(busy);
+        }
+        window.clamp(1, max)
+    }
+}
+
 /// Fetches the page at an offset, with a page size.
 pub(crate) type FetchPage<T> =
     Arc<dyn Fn(u32, u32) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync>;
@@ -112,6 +194,8 @@ struct Walk<T> {
     cap_end: Option<u64>,
     limit: u32,
     concurrency: usize,
+    /// Set when the window adapts to the service.
+    adaptive: Option<Adaptive>,
     /// Requests allowed under way now: 1 at first, doubled by every full page, at most
     /// `concurrency`; `concurrency` once `X-Total` bounds the walk.
     window: usize,
@@ -160,8 +244,15 @@ impl<T: Send + 'static> Walk<T> {
             }
             self.top_up();
             let (offset, page) = self.in_flight.next().await?;
-            if page.as_ref().is_ok_and(|page| !page.is_short()) {
-                self.window = self.window.saturating_mul(2).min(self.concurrency);
+            let full = page.as_ref().is_ok_and(|page| !page.is_short());
+            match &mut self.adaptive {
+                Some(adaptive) => {
+                    self.window = adaptive.next_window(self.window, self.concurrency, full);
+                }
+                None if full => {
+                    self.window = self.window.saturating_mul(2).min(self.concurrency);
+                }
+                None => {}
             }
             self.arrived.insert(offset, page);
         }
@@ -220,9 +311,18 @@ pub(crate) fn walk<T: Clone + PartialEq + Send + 'static>(
     fetch: FetchPage<T>,
     start: u32,
     limit: u32,
-    concurrency: usize,
+    concurrency: impl Into<PageConcurrency>,
     cap: Option<u64>,
 ) -> BoxStream<'static, Result<Page<T>>> {
+    let PageConcurrency { max, pacer } = concurrency.into();
+    let concurrency = max;
+    let adaptive = pacer.map(|pacer| Adaptive {
+        seen_throttled: pacer.stats().throttled,
+        pacer,
+        cut_at: None,
+        clean: 0,
+        ramping: true,
+    });
     let walk = Walk {
         fetch,
         next_offset: u64::from(start),
@@ -231,6 +331,7 @@ pub(crate) fn walk<T: Clone + PartialEq + Send + 'static>(
         cap_end: cap.map(|cap| u64::from(start).saturating_add(cap)),
         limit,
         concurrency: concurrency.max(1),
+        adaptive,
         window: 1,
         in_flight: FuturesUnordered::new(),
         arrived: BTreeMap::new(),

@@ -90,6 +90,9 @@ async fn retry_after_is_honoured_and_each_attempt_is_signed_anew() {
         .allow_http(true)
         .credentials(Credentials::access_key("AK-canned", "SK-canned"))
         .retry(common::quick_retries(3))
+        // A pinned concurrency waits the whole Retry-After; the adaptive default retries
+        // a 429 at its pacer's next slot instead (see `ClientBuilder::concurrency`).
+        .concurrency(codearts_repo::Concurrency::Fixed(1))
         .build()
         .unwrap();
     let started = Instant::now();

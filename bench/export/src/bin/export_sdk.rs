@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use codearts_repo::{Client, Credentials};
+
 use codearts_repo_bench::{Args, Tally, What};
 use futures::{Stream, TryStreamExt};
 
@@ -20,6 +21,12 @@ async fn run(args: Args) -> Result<(), String> {
         .credentials(Credentials::token(&args.token));
     if let Some(pages) = args.concurrency {
         builder = builder.max_concurrent_pages(pages);
+    }
+    if args.fixed {
+        let pages = args
+            .concurrency
+            .unwrap_or(codearts_repo::DEFAULT_MAX_CONCURRENT_PAGES);
+        builder = builder.concurrency(codearts_repo::Concurrency::Fixed(pages));
     }
     let client = builder.build().map_err(|e| e.to_string())?;
     let cap = args.max_items.unwrap_or(u64::MAX);

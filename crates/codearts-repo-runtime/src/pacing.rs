@@ -1,0 +1,342 @@
+//! Client-side pacing against a rate-limited service: the request rate the service allows,
+//! learned from its 429 answers, and a send schedule that keeps under it.
+//!
+//! A [`Pacer`] is shared by every operation of a client. Until the first 429 it lets every
+//! request go at once. A 429 tells that the service's bucket was empty when that request
+//! arrived, so from then on the requests the service admitted per second *is* its rate:
+//! the pacer measures it (the requests admitted between the earliest 429 of the last six
+//! seconds and this one, over the time between; at the very first 429, the requests
+//! admitted so far at 0.7×, since the burst inflates them), sends at 95% of it
+//! and probes upward by 5% per second, so the service throttles again only now and then
+//! (as aws-sdk-rust's adaptive retry mode paces itself, with another estimator). It reacts
+//! once to the 429s of requests sent before its last cut. It also keeps the attempts'
+//! round-trip times, which [`PacerStats`] reports for the page walk's concurrency.
+//!
+//! The attempt loop ([`crate::exec`]) waits for a slot before each attempt of an operation
+//! run inside [`crate::call::with_paced_call_record`], and reports each answer back.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Share of the measured rate the pacer sends at after a 429.
+const BACKOFF: f64 = 0.95;
+/// Share of the measured rate at the first 429, when the measurement includes the burst.
+const FIRST_BACKOFF: f64 = 0.7;
+/// Growth of the rate per second without a 429 (at 20 requests per second and more; less
+/// below).
+const PROBE_PER_SECOND: f64 = 0.05;
+/// Span over which admitted and throttled requests are remembered.
+const WINDOW: Duration = Duration::from_secs(6);
+/// Admitted requests needed between two 429s to trust their count.
+const MIN_SAMPLES: usize = 3;
+/// Lowest rate the pacer goes down to, in requests per second.
+const MIN_RATE: f64 = 0.05;
+/// Weight of a new round-trip time in the smoothed one.
+const RTT_GAIN: f64 = 0.125;
+
+/// What a [`Pacer`] learned so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PacerStats {
+    /// Attempts answered (any status) since the pacer was made.
+    pub answered: u64,
+    /// Of those, answers with status 429.
+    pub throttled: u64,
+    /// The request rate the pacer keeps to, in requests per second; `None` until the
+    /// service has throttled.
+    pub rate: Option<f64>,
+    /// Smoothed round-trip time of the attempts, sending to the whole answer.
+    pub smoothed_rtt: Option<Duration>,
+    /// Shortest round-trip time seen.
+    pub min_rtt: Option<Duration>,
+}
+
+#[derive(Debug)]
+struct State {
+    /// The rate kept to, once the service has throttled.
+    rate: Option<f64>,
+    /// Earliest time the next attempt may be sent.
+    next_slot: Instant,
+    /// When the rate was last raised (growth is counted from there).
+    grown_at: Instant,
+    /// Send times of admitted attempts over the last [`WINDOW`], oldest first.
+    admitted: VecDeque<Instant>,
+    /// Send times of throttled attempts over the last [`WINDOW`], oldest first.
+    throttled_sends: VecDeque<Instant>,
+    /// How many times the rate was cut.
+    cuts: u64,
+    /// Whether the rate was ever measured since the first 429 (else it is a guess).
+    measured: bool,
+    /// When the rate was last cut: 429s of attempts sent before it are already answered for.
+    cut_at: Option<Instant>,
+    stats: PacerStats,
+}
+
+/// The client-wide pacing state; see the [module](self).
+#[derive(Debug)]
+pub struct Pacer {
+    state: Mutex<State>,
+}
+
+impl Default for Pacer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Pacer {
+    /// A pacer that knows no limit yet.
+    pub fn new() -> Self {
+        let now = Instant::now();
+        Self {
+            state: Mutex::new(State {
+                rate: None,
+                next_slot: now,
+                grown_at: now,
+                admitted: VecDeque::new(),
+                throttled_sends: VecDeque::new(),
+                cut_at: None,
+                measured: false,
+                cuts: 0,
+                stats: PacerStats::default(),
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// What the pacer learned so far.
+    pub fn stats(&self) -> PacerStats {
+        self.lock().stats
+    }
+
+    /// Takes the next send slot and returns how long to wait for it (zero while no limit
+    /// is known), with the number of cuts so far: if the rate was cut meanwhile
+    /// ([`Pacer::cuts`] moved on), the slot was spaced for the old rate and the caller
+    /// reserves again. A slot is taken even if the caller gives up waiting, which only
+    /// spaces the requests after it a little more.
+    pub fn reserve(&self, now: Instant) -> (Duration, u64) {
+        let mut state = self.lock();
+        let cuts = state.cuts;
+        let Some(rate) = state.rate else {
+            return (Duration::ZERO, cuts);
+        };
+        // No credit for idle time: after a pause the service's bucket has refilled, but the
+        // pacer cannot know by how much, so it never sends faster than the rate.
+        let slot = state.next_slot.max(now);
+        state.next_slot = slot + Duration::from_secs_f64(1.0 / rate);
+        (slot.saturating_duration_since(now), cuts)
+    }
+
+    /// How many times the rate was cut so far.
+    pub fn cuts(&self) -> u64 {
+        self.lock().cuts
+    }
+
+    /// Waits for a send slot (see [`Pacer::reserve`]), reserving again after a cut; gives
+    /// up at `deadline`, if any, and then returns at once.
+    pub async fn acquire(&self, deadline: Option<Instant>) {
+        loop {
+            let now = Instant::now();
+            let (wait, cuts) = self.reserve(now);
+            if wait.is_zero() {
+                return;
+            }
+            let until = now + wait;
+            if deadline.is_some_and(|d| d <= until) {
+                return;
+            }
+            tokio::time::sleep_until(until.into()).await;
+            if self.cuts() == cuts {
+                return;
+            }
+        }
+    }
+
+    /// Reports the answer to an attempt sent at `sent` and answered at `now`.
+    pub fn answered(&self, sent: Instant, now: Instant, throttled: bool) {
+        let mut state = self.lock();
+        let state = &mut *state;
+        state.stats.answered += 1;
+        let rtt = now.saturating_duration_since(sent);
+        state.stats.min_rtt = Some(state.stats.min_rtt.map_or(rtt, |m| m.min(rtt)));
+        state.stats.smoothed_rtt = Some(
+            state
+                .stats
+                .smoothed_rtt
+                .map_or(rtt, |s| s.mul_f64(1.0 - RTT_GAIN) + rtt.mul_f64(RTT_GAIN)),
+        );
+        for sends in [&mut state.admitted, &mut state.throttled_sends] {
+            while sends
+                .front()
+                .is_some_and(|&t| now.saturating_duration_since(t) > WINDOW)
+            {
+                sends.pop_front();
+            }
+        }
+        if !throttled {
+            // Send times arrive nearly in order; keep the queue sorted for the counts.
+            let at = state.admitted.partition_point(|&t| t <= sent);
+            state.admitted.insert(at, sent);
+            if let Some(rate) = state.rate {
+                let elapsed = now.saturating_duration_since(state.grown_at).as_secs_f64();
+                // Until a measurement since the first 429 could be trusted, the rate is a
+                // guess: double it per second rather than probe.
+                // Slower under 20 requests per second, where a second holds few requests
+                // and a 429 weighs more.
+                let growth = if state.measured {
+                    PROBE_PER_SECOND * (rate / 20.0).min(1.0)
+                } else {
+                    1.0
+                };
+                state.rate = Some(rate * (1.0 + growth * elapsed.min(1.0)));
+                state.stats.rate = state.rate;
+            }
+            state.grown_at = now;
+            return;
+        }
+        state.stats.throttled += 1;
+        if state.cut_at.is_some_and(|cut| sent < cut) {
+            return;
+        }
+        // Every 429 proves the service's bucket empty when its request arrived; between two
+        // such moments the requests admitted are the tokens the bucket gained: its rate.
+        let earlier = state
+            .throttled_sends
+            .iter()
+            .copied()
+            .find(|&t| t < sent && sent.saturating_duration_since(t) <= WINDOW);
+        let at = state.throttled_sends.partition_point(|&t| t <= sent);
+        state.throttled_sends.insert(at, sent);
+        let count_since = |from: Instant| {
+            state
+                .admitted
+                .iter()
+                .filter(|&&t| t > from && t <= sent)
+                .count()
+        };
+        let between = earlier.map(|t| (count_since(t), sent.saturating_duration_since(t)));
+        let trusted = between
+            .filter(|&(n, span)| n >= MIN_SAMPLES && !span.is_zero())
+            .map(|(n, span)| BACKOFF * n as f64 / span.as_secs_f64());
+        state.measured |= trusted.is_some();
+        // Too few admitted in between to trust: one more would have been admitted had the
+        // rate been higher, so (n + 1) / span bounds it from above.
+        let bounded = between
+            .filter(|&(_, span)| span >= Duration::from_millis(1))
+            .map(|(n, span)| BACKOFF * (n + 1) as f64 / span.as_secs_f64());
+        let measured = trusted.or(bounded).or_else(|| {
+            let oldest = state.admitted.front().copied()?;
+            let span = sent
+                .saturating_duration_since(oldest)
+                .max(Duration::from_millis(10));
+            let n = state.admitted.iter().filter(|&&t| t <= sent).count();
+            Some(FIRST_BACKOFF * n as f64 / span.as_secs_f64())
+        });
+        let rate = match (measured, state.rate) {
+            (Some(measured), Some(rate)) => measured.min(rate),
+            (Some(measured), None) => measured,
+            // Nothing admitted in the window: halve, or one per second to start.
+            (None, Some(rate)) => rate / 2.0,
+            (None, None) => 1.0,
+        }
+        .max(MIN_RATE);
+        state.rate = Some(rate);
+        state.stats.rate = state.rate;
+        state.cut_at = Some(now);
+        state.grown_at = now;
+        state.cuts += 1;
+        // The slots already given out were spaced for the old rate: their holders reserve
+        // again, spaced from now.
+        state.next_slot = now;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Drives a pacer against a token bucket of `rate` and `burst`, `in_flight` requests at
+    /// a time taking `rtt` each, for `seconds`; returns (admitted, throttled).
+    fn simulate(
+        rate: f64,
+        burst: f64,
+        rtt: Duration,
+        in_flight: usize,
+        seconds: f64,
+    ) -> (u64, u64) {
+        let pacer = Pacer::new();
+        let start = Instant::now();
+        let mut tokens = burst;
+        let mut refilled = start;
+        // Each lane sends one request, waits for its answer, and sends the next.
+        // A lane waiting for a slot holds the number of cuts it reserved under.
+        let mut lanes: Vec<(Instant, Option<u64>)> = vec![(start, None); in_flight];
+        let (mut admitted, mut throttled) = (0, 0);
+        loop {
+            let (lane, &(ready, reserved)) =
+                lanes.iter().enumerate().min_by_key(|(_, t)| t.0).unwrap();
+            if ready.duration_since(start).as_secs_f64() > seconds {
+                break;
+            }
+            if reserved.is_none_or(|cuts| cuts != pacer.cuts()) {
+                let (wait, cuts) = pacer.reserve(ready);
+                if !wait.is_zero() {
+                    lanes[lane] = (ready + wait, Some(cuts));
+                    continue;
+                }
+            }
+            let sent = ready;
+            tokens = (tokens + sent.duration_since(refilled).as_secs_f64() * rate).min(burst);
+            refilled = refilled.max(sent);
+            let ok = tokens >= 1.0;
+            if ok {
+                tokens -= 1.0;
+                admitted += 1;
+            } else {
+                throttled += 1;
+            }
+            pacer.answered(sent, sent + rtt, !ok);
+            lanes[lane] = (sent + rtt, None);
+        }
+        (admitted, throttled)
+    }
+
+    #[test]
+    fn the_pacer_finds_the_rate_and_is_seldom_throttled() {
+        for rate in [5.0, 20.0, 50.0, 200.0] {
+            let seconds = 60.0;
+            let (admitted, throttled) =
+                simulate(rate, 10.0, Duration::from_millis(22), 16, seconds);
+            let share = throttled as f64 / (admitted + throttled) as f64;
+            let efficiency = admitted as f64 / (rate * seconds);
+            assert!(
+                share <= 0.05,
+                "rate {rate}: {throttled} throttled of {}",
+                admitted + throttled
+            );
+            assert!(
+                efficiency >= 0.9,
+                "rate {rate}: {admitted} admitted, {efficiency:.2} of the rate"
+            );
+        }
+    }
+
+    #[test]
+    fn without_a_429_nothing_waits() {
+        let pacer = Pacer::new();
+        let now = Instant::now();
+        for _ in 0..100 {
+            assert_eq!(pacer.reserve(now), (Duration::ZERO, 0));
+            pacer.answered(now, now + Duration::from_millis(5), false);
+        }
+        let stats = pacer.stats();
+        assert_eq!(
+            (stats.answered, stats.throttled, stats.rate),
+            (100, 0, None)
+        );
+        assert_eq!(stats.min_rtt, Some(Duration::from_millis(5)));
+    }
+}
