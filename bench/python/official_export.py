@@ -33,10 +33,19 @@ def main() -> int:
     parser.add_argument("--what", choices=["commits", "events"], required=True)
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--max-items", type=int, default=None)
+    parser.add_argument(
+        "--retry-times",
+        type=int,
+        default=0,
+        help="HttpConfig.retry_times: the SDK retries a 429 this often, waiting out Retry-After",
+    )
     args = parser.parse_args()
 
     config = HttpConfig.get_default_config()
     config.ignore_ssl_verification = True
+    # The official SDK's own answer to throttling: urllib3 retries of 429 (and only 429),
+    # honouring Retry-After.
+    config.retry_times = args.retry_times
     client = (
         CodeArtsRepoClient.new_builder()
         .with_http_config(config)

@@ -38,7 +38,7 @@ const USAGE: &str = "\
 Usage: cargo xtask bench [--commits N] [--events N] [--latency-ms N] [--concurrency N]
                          [--small N] [--no-python]
        cargo xtask bench --throttled [--commits N] [--rates R,R,..] [--burst N]
-                         [--commits-at-lowest N] [--fault-rate F]
+                         [--commits-at-lowest N] [--fault-rate F] [--no-python]
        cargo xtask bench --build-cost";
 
 /// Settings of the export benchmark.
@@ -705,7 +705,13 @@ struct Throttled {
     burst: u32,
     latency_ms: u64,
     fault_rate: f64,
+    /// Whether to run the official Python SDK too.
+    python: bool,
 }
+
+/// `HttpConfig.retry_times` of the official Python SDK in the throttled runs: its users'
+/// one setting against throttling (urllib3 retries a 429, waiting out `Retry-After`).
+const PYTHON_RETRY_TIMES: u32 = 30;
 
 /// One throttled run: which client, against which rate.
 struct ThrottledRun {
@@ -793,9 +799,14 @@ fn throttled(root: &Path, args: &[&str]) -> Result<(), String> {
         burst: 10,
         latency_ms: 20,
         fault_rate: 0.2,
+        python: true,
     };
     let mut rest = args.iter();
     while let Some(&flag) = rest.next() {
+        if flag == "--no-python" {
+            settings.python = false;
+            continue;
+        }
         let value = rest.next().ok_or_else(|| format!("{flag} needs a value"))?;
         let bad = || format!("{flag} {value}: not a valid value\n{USAGE}");
         match flag {
@@ -887,7 +898,13 @@ fn throttled(root: &Path, args: &[&str]) -> Result<(), String> {
             None,
         ));
     }
+    let python = if settings.python {
+        Some(install_python(root)?)
+    } else {
+        None
+    };
     let mut runs = Vec::new();
+    let mut failures: Vec<String> = Vec::new();
     for (scenario, commits, extra, rate) in &scenarios {
         println!(
             "{scenario}: {commits} commits, {} ms latency",
@@ -930,8 +947,61 @@ fn throttled(root: &Path, args: &[&str]) -> Result<(), String> {
             });
             drop(emulator);
         }
+        if let Some(python) = &python {
+            let label = "official Python SDK";
+            let (emulator, stats) = start_stats_emulator(
+                &release.join("codearts-repo-emulator"),
+                *commits,
+                settings.latency_ms,
+                extra,
+            )?;
+            let mut command = Command::new(python);
+            command
+                .arg(root.join(PYTHON_EXPORTER))
+                .args(["--endpoint", &emulator.endpoint])
+                .args(["--ak", &emulator.access_key])
+                .args(["--sk", &emulator.secret_key])
+                .args(["--project-id", &emulator.project_id])
+                .args(["--repository-id", &emulator.repository_id])
+                .args(["--what", "commits", "--limit", &PAGE_SIZE.to_string()])
+                .args(["--retry-times", &PYTHON_RETRY_TIMES.to_string()]);
+            match measure_child(label, "commits", &mut command) {
+                Ok(measured) => {
+                    std::thread::sleep(Duration::from_millis(150));
+                    let (requests, throttled) = *stats.lock().unwrap_or_else(|e| e.into_inner());
+                    let pages = measured.items.div_ceil(PAGE_SIZE) as f64;
+                    let floor = rate.map_or(0.0, |rate| pages / rate);
+                    println!(
+                        "  {label:<24} {:>7} items {:>8.2} s wall, floor {floor:.2} s, {requests} requests, {throttled} answered 429",
+                        measured.items, measured.wall
+                    );
+                    runs.push(ThrottledRun {
+                        scenario: scenario.clone(),
+                        label: label.to_string(),
+                        items: measured.items,
+                        wall: measured.wall,
+                        floor,
+                        requests,
+                        throttled,
+                    });
+                }
+                // The official SDK retries nothing but 429: a reset or a truncated body
+                // ends its export, which the table records as such.
+                Err(error) => {
+                    println!(
+                        "  {label:<24} failed: {}",
+                        error.lines().next().unwrap_or("")
+                    );
+                    failures.push(format!("{scenario}: {label} failed"));
+                }
+            }
+            drop(emulator);
+        }
     }
     println!();
+    for failure in &failures {
+        println!("failed export: {failure}");
+    }
     println!(
         "| scenario | client | commits | wall s | rate floor s | wall / floor | requests | 429s | 429 share |"
     );
