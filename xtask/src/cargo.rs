@@ -16,3 +16,29 @@ pub(crate) fn target_dir(root: &Path) -> PathBuf {
 pub(crate) fn command() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
+
+/// The workspace's own packages, as `cargo metadata --no-deps` describes them.
+pub(crate) fn workspace_packages(root: &Path) -> Result<Vec<serde_json::Value>, String> {
+    let output = crate::tools::capture(
+        command().current_dir(root).args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--locked",
+        ]),
+        "read the workspace's metadata",
+    )?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    let mut metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("cargo metadata printed no JSON: {e}"))?;
+    match metadata["packages"].take() {
+        serde_json::Value::Array(packages) => Ok(packages),
+        _ => Err("cargo metadata lists no packages".into()),
+    }
+}

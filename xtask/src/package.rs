@@ -123,29 +123,8 @@ fn forget_registry_builds(target: &Path) -> Result<(), String> {
 
 /// Workspace members marked `publish = false`, from `cargo metadata`.
 fn unpublished_members(root: &Path) -> Result<Vec<String>, String> {
-    let output = crate::tools::capture(
-        crate::cargo::command().current_dir(root).args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--locked",
-        ]),
-        "read the workspace's metadata",
-    )?;
-    if !output.status.success() {
-        return Err(format!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
-    }
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
-        .map_err(|e| format!("cargo metadata printed no JSON: {e}"))?;
-    let packages = metadata["packages"]
-        .as_array()
-        .ok_or("cargo metadata lists no packages")?;
     // `publish` is null when unrestricted and an empty list for `publish = false`.
-    Ok(packages
+    Ok(crate::cargo::workspace_packages(root)?
         .iter()
         .filter(|p| p["publish"].as_array().is_some_and(Vec::is_empty))
         .filter_map(|p| p["name"].as_str().map(str::to_string))

@@ -107,17 +107,18 @@ fn run(root: &Path, copy: &Path) -> Result<(), String> {
     step("copying the workspace");
     copy_workspace(root, copy)?;
     // The copy's own target directory starts with links to this one's compiled
-    // dependencies, so that only the workspace's crates are built again.
-    let target = cargo::target_dir(root);
-    link_tree(&target.join("debug/deps"), &copy.join("target/debug/deps"))?;
-    link_tree(
-        &target.join("debug/build"),
-        &copy.join("target/debug/build"),
-    )?;
-    link_tree(
-        &target.join("debug/.fingerprint"),
-        &copy.join("target/debug/.fingerprint"),
-    )?;
+    // dependencies, so that only the workspace's crates are built again. Never to the
+    // workspace's own units: cargo names them alike in both checkouts and rewrites some
+    // of their files in place, which would reach through a link into this build.
+    let target = cargo::target_dir(root).join("debug");
+    let own = own_unit_hashes(root, &target)?;
+    for part in ["deps", "build", ".fingerprint"] {
+        link_tree(
+            &target.join(part),
+            &copy.join("target/debug").join(part),
+            &own,
+        )?;
+    }
 
     step("adding `committer` and `depth` to ListCommits in the copy's spec");
     let spec_path = copy.join(codearts_repo_codegen::SPEC_PATH);
@@ -386,8 +387,31 @@ fn copy_workspace(root: &Path, copy: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Hard-links every file under `from` into `to` (copies where a link cannot be made).
-fn link_tree(from: &Path, to: &Path) -> Result<(), String> {
+/// The unit hashes of the workspace's own packages in `debug`'s fingerprints
+/// (`.fingerprint/<package>-<hash>`): every file of such a unit carries its hash.
+fn own_unit_hashes(root: &Path, debug: &Path) -> Result<Vec<String>, String> {
+    let names: Vec<String> = cargo::workspace_packages(root)?
+        .iter()
+        .filter_map(|p| p["name"].as_str().map(str::to_string))
+        .collect();
+    let Ok(entries) = fs::read_dir(debug.join(".fingerprint")) else {
+        return Ok(Vec::new());
+    };
+    let mut hashes = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some((package, hash)) = name.rsplit_once('-')
+            && names.iter().any(|n| n == package)
+        {
+            hashes.push(hash.to_string());
+        }
+    }
+    Ok(hashes)
+}
+
+/// Hard-links every file under `from` into `to` (copies where a link cannot be made),
+/// leaving out entries named with one of the `skipped` unit hashes.
+fn link_tree(from: &Path, to: &Path, skipped: &[String]) -> Result<(), String> {
     if !from.is_dir() {
         return Ok(());
     }
@@ -395,13 +419,17 @@ fn link_tree(from: &Path, to: &Path) -> Result<(), String> {
     let entries = fs::read_dir(from).map_err(|e| format!("cannot read {from:?}: {e}"))?;
     for entry in entries {
         let entry = entry.map_err(|e| format!("cannot read {from:?}: {e}"))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if skipped.iter().any(|hash| name.contains(hash.as_str())) {
+            continue;
+        }
         let path = entry.path();
         let target: PathBuf = to.join(entry.file_name());
         let kind = entry
             .file_type()
             .map_err(|e| format!("cannot read {path:?}: {e}"))?;
         if kind.is_dir() {
-            link_tree(&path, &target)?;
+            link_tree(&path, &target, skipped)?;
         } else if kind.is_file() && fs::hard_link(&path, &target).is_err() {
             fs::copy(&path, &target).map_err(|e| format!("cannot copy {path:?}: {e}"))?;
         }

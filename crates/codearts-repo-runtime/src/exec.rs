@@ -70,6 +70,8 @@ pub struct ClientState {
     /// Largest body read from one answer, in bytes; a longer one fails the operation
     /// without retrying (see [`BodyTooLarge`]).
     pub max_response_bytes: u64,
+    /// Hooks called around every attempt, in order.
+    pub interceptors: crate::intercept::Interceptors,
 }
 
 impl Default for ClientState {
@@ -83,6 +85,7 @@ impl Default for ClientState {
             operation_timeout: None,
             user_agent: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            interceptors: crate::intercept::Interceptors::default(),
         }
     }
 }
@@ -111,7 +114,7 @@ pub async fn execute(
         request_id = Empty,
         duration_ms = Empty,
     );
-    let result = run_attempts(http, state, request, deadline)
+    let result = run_attempts(http, state, request, deadline, operation_id)
         .instrument(span.clone())
         .await;
     span.record("duration_ms", started.elapsed().as_millis() as u64);
@@ -123,6 +126,7 @@ async fn run_attempts(
     state: &ClientState,
     request: reqwest::Request,
     deadline: Option<Instant>,
+    operation_id: &str,
 ) -> reqwest::Result<reqwest::Response> {
     let span = tracing::Span::current();
     let max_attempts = state.retry.max_attempts.max(1);
@@ -150,6 +154,9 @@ async fn run_attempts(
                 }) => refuse_too_large(too_large, status, headers).await,
             };
         };
+        for interceptor in state.interceptors.iter() {
+            interceptor.before_attempt(&mut attempt_request);
+        }
         prepare_request(&mut attempt_request, &state.auth, Utc::now());
         if let Some(user_agent) = &state.user_agent {
             attempt_request
@@ -183,6 +190,26 @@ async fn run_attempts(
         if let (Some(pacer), Ok(response)) = (&pacer, &outcome) {
             let throttled = response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS;
             pacer.answered(attempt_started, Instant::now(), throttled);
+        }
+        if !state.interceptors.is_empty() {
+            let (status, headers, failure) = match &outcome {
+                Ok(response) => (Some(response.status()), Some(response.headers()), None),
+                Err(ReadError::TooLarge {
+                    status, headers, ..
+                }) => (Some(*status), Some(headers), None),
+                Err(ReadError::Http(error)) => (None, None, Some(error.to_string())),
+            };
+            let seen = crate::intercept::Attempt {
+                operation: operation_id,
+                attempt,
+                status,
+                headers,
+                failure,
+                elapsed: attempt_started.elapsed(),
+            };
+            for interceptor in state.interceptors.iter() {
+                interceptor.after_attempt(&seen);
+            }
         }
         attempt_span.record("duration_ms", attempt_started.elapsed().as_millis() as u64);
         span.record("attempts", attempt);

@@ -18,6 +18,7 @@
 //! | [`lenient`] | tolerant types standing in for some of the spec's schemas |
 //! | [`pacing`] | the [`Pacer`](pacing::Pacer): the rate a throttling service allows, learned from its 429s |
 //! | [`headers`] | header names |
+//! | [`intercept`] | the [`Interceptor`](intercept::Interceptor) hook around every attempt |
 //! | [`params`] | the documented parameters of an operation as data, and the one reader of their values |
 //! | [`time_bound`] | [`TimeBound`](time_bound::TimeBound), a date or instant bound, and its one parser |
 //!
@@ -32,6 +33,7 @@ pub mod call;
 pub mod error_body;
 pub mod exec;
 pub mod headers;
+pub mod intercept;
 pub mod lenient;
 pub mod pacing;
 pub mod params;

@@ -12,6 +12,10 @@ use codearts_repo_runtime::pacing::{Pacer, PacerStats};
 use codearts_repo_runtime::retry::{RetryPolicy, retry_after};
 use codearts_repo_runtime::{ClientState, error_body};
 use reqwest::header::{HeaderMap, HeaderValue};
+
+use codearts_repo_runtime::intercept::Interceptor;
+
+use crate::transport::Transport;
 use serde::de::DeserializeOwned;
 
 use crate::credentials::Credentials;
@@ -334,6 +338,7 @@ pub struct ClientBuilder {
     max_response_bytes: u64,
     user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
+    transport: Transport,
 }
 
 impl Default for ClientBuilder {
@@ -352,6 +357,7 @@ impl Default for ClientBuilder {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: None,
             http_client: None,
+            transport: Transport::default(),
         }
     }
 }
@@ -371,6 +377,7 @@ impl fmt::Debug for ClientBuilder {
             .field("concurrency", &self.concurrency)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("user_agent", &self.user_agent)
+            .field("transport", &self.transport)
             .finish_non_exhaustive()
     }
 }
@@ -478,6 +485,49 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends every request through this HTTP proxy, such as `http://proxy.example:3128`;
+    /// a user and password in the URL (`http://user:password@proxy.example:3128`) are
+    /// sent as the proxy's basic authentication, and never shown in `Debug` or errors.
+    /// Without it, the `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` variables apply (with the
+    /// default `system-proxy` feature).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.transport.proxy = Some(url.into());
+        self
+    }
+
+    /// Trusts the PEM-encoded root certificates in this text too (one or a bundle),
+    /// besides the platform's (for a private CA or a TLS-inspecting proxy); may be called
+    /// several times. The official
+    /// SDKs' `ssl_ca_cert`.
+    pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.transport.root_certificates.push(pem.into());
+        self
+    }
+
+    /// **Turns TLS certificate checks off**: any certificate is accepted for any host,
+    /// so anyone on the path can read and change the traffic, credentials included. For
+    /// test setups only; the official SDKs' `ignore_ssl_verification`. A warning is
+    /// logged when a client is built with it.
+    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
+        self.transport.accept_invalid_certs = accept;
+        self
+    }
+
+    /// Sends this header with every request (unsigned). Headers the SDK sets for
+    /// authentication (`Authorization`, `Host`, `X-Sdk-Date`, `X-Auth-Token`,
+    /// `X-Project-Id`, `X-Security-Token`) are refused at [`build`](Self::build).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.transport.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Calls this hook around every attempt of every request (see [`Interceptor`]);
+    /// hooks run in the order they were added. The official SDKs' `HttpHandler`.
+    pub fn interceptor(mut self, interceptor: impl Interceptor) -> Self {
+        self.transport.add_interceptor(interceptor);
+        self
+    }
+
     /// An HTTP client to send requests with, instead of one built here. It should not
     /// follow redirects (the client built here does not), since `X-Auth-Token` would
     /// follow them to other hosts.
@@ -578,6 +628,13 @@ impl ClientBuilder {
             .then(|| self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT));
         let http = match self.http_client {
             Some(client) => {
+                if let Some(setting) = self.transport.needs_own_client() {
+                    return Err(Error::invalid(
+                        setting,
+                        "set",
+                        "no transport setting together with http_client (configure it on that client)",
+                    ));
+                }
                 if self.connect_timeout.is_some() {
                     return Err(Error::invalid(
                         "connect_timeout",
@@ -589,9 +646,11 @@ impl ClientBuilder {
             }
             None => {
                 install_tls_provider();
-                reqwest::Client::builder()
+                let builder = reqwest::Client::builder()
                     .connect_timeout(connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                    .redirect(reqwest::redirect::Policy::none())
+                    .redirect(reqwest::redirect::Policy::none());
+                self.transport
+                    .apply(builder)?
                     .build()
                     .map_err(|e| Error::Transport {
                         operation: "build",
@@ -608,6 +667,7 @@ impl ClientBuilder {
             operation_timeout: self.operation_timeout,
             user_agent: Some(user_agent),
             max_response_bytes: self.max_response_bytes,
+            interceptors: self.transport.interceptors.clone(),
         };
         Ok(Client {
             inner: Arc::new(ClientInner {

@@ -88,6 +88,7 @@ mod decode;
 mod error;
 mod operations;
 mod pagination;
+mod transport;
 
 pub use client::{
     Client, ClientBuilder, Concurrency, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT,
@@ -106,7 +107,11 @@ pub use pagination::{DayCounts, Page};
 
 pub use codearts_repo_gen::types::{self, EventFilter};
 pub use codearts_repo_gen::{DEFAULT_REGION, REGION_ENDPOINTS};
+pub use codearts_repo_runtime::intercept::{Attempt, Interceptor};
 pub use codearts_repo_runtime::lenient::{DevelopMode, PushEventActionName, Timestamp, UserState};
+/// The HTTP client the SDK is built on, re-exported for the types its API takes
+/// ([`ClientBuilder::http_client`], [`Interceptor::before_attempt`]).
+pub use reqwest;
 
 /// What the spec documents of each operation's parameters, as data: the tables that the
 /// command line builds its flags from and the emulator parses requests with, each
