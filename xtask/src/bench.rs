@@ -354,18 +354,7 @@ fn measure_child(
 fn export(root: &Path, settings: &Settings) -> Result<(), String> {
     println!("machine: {}", machine());
     println!("building release binaries (emulator, Rust exporters)");
-    crate::tools::run(
-        crate::cargo::command().current_dir(root).args([
-            "build",
-            "--release",
-            "--locked",
-            "-p",
-            "codearts-repo-emulator",
-            "-p",
-            "codearts-repo-bench",
-        ]),
-        "build the release binaries",
-    )?;
+    build_release_binaries(root)?;
     let release = crate::cargo::target_dir(root).join("release");
     let python = if settings.python {
         Some(install_python(root)?)
@@ -697,6 +686,22 @@ fn build_cost(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Release-builds the emulator and the exporters of `bench/export`.
+fn build_release_binaries(root: &Path) -> Result<(), String> {
+    crate::tools::run(
+        crate::cargo::command().current_dir(root).args([
+            "build",
+            "--release",
+            "--locked",
+            "-p",
+            "codearts-repo-emulator",
+            "-p",
+            "codearts-repo-bench",
+        ]),
+        "build the release binaries",
+    )
+}
+
 /// Settings of the throttled export benchmark.
 struct Throttled {
     commits: u64,
@@ -828,18 +833,7 @@ fn throttled(root: &Path, args: &[&str]) -> Result<(), String> {
         }
     }
     println!("machine: {}", machine());
-    crate::tools::run(
-        crate::cargo::command().current_dir(root).args([
-            "build",
-            "--release",
-            "--locked",
-            "-p",
-            "codearts-repo-emulator",
-            "-p",
-            "codearts-repo-bench",
-        ]),
-        "build the release binaries",
-    )?;
+    build_release_binaries(root)?;
     let release = crate::cargo::target_dir(root).join("release");
     let clients: [(&str, Vec<&str>); 4] = [
         ("sdk adaptive (default)", vec![]),
