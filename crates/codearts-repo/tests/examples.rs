@@ -5,6 +5,9 @@
 //! `main` only passes it the process's. The examples' files are compiled into this test as
 //! modules, so the suite runs them without building and starting four more binaries.
 
+// Each example brings its own copy of `examples/support`, as each binary has one.
+#![allow(clippy::duplicate_mod)]
+
 // The examples' `main`s, which only the example binaries call.
 #[allow(dead_code)]
 #[path = "../examples/last_push_event.rs"]

@@ -9,6 +9,9 @@
 //!   seeded synthetic data), with its token; one line on stderr says so. The repository id
 //!   arguments are then optional, defaulting to the emulator's first repository.
 
+// Each example uses a part of it (`list_recent_push_events` takes no repository id).
+#![allow(dead_code)]
+
 use std::error::Error;
 
 use codearts_repo::{Client, Credentials};
