@@ -31,6 +31,12 @@ const DERIVED_FILE_TESTS: [&str; 2] = ["bundled_json_is_current", "packaged_spec
 const SNAPSHOT_DIR: &str = "tests/tests/snapshots";
 /// File-name prefix insta gives the snapshots of [`SNAPSHOT_TEST`].
 const SNAPSHOT_PREFIX: &str = "generated__";
+/// The command's manual page, checked in, as `codearts-repo man` writes it (relative to the
+/// workspace root). Its operations' flags come from the spec, so a spec edit changes it.
+const MAN_PAGE_PATH: &str = "crates/codearts-repo-cli/man/codearts-repo.1";
+/// The package and binary that write the manual page.
+const CLI_PACKAGE: &str = "codearts-repo-cli";
+const CLI_BIN: &str = "codearts-repo";
 /// Directories never searched for pending snapshots.
 const SKIPPED_DIRS: &[&str] = &["target", ".git", "node_modules", ".tools"];
 
@@ -41,12 +47,16 @@ Commands:
   codegen  Regenerate after editing openapi/codearts-repo.yaml: check the spec, write
            openapi/codearts-repo.json and the copy codearts-repo-gen packages
            (crates/codearts-repo-gen/openapi/codearts-repo.yaml), and re-run the drift
-           snapshot tests accepting their changes (tests/tests/snapshots/generated__*.snap).
-           Leaves no pending snapshots.
+           snapshot tests accepting their changes (tests/tests/snapshots/generated__*.snap),
+           then rewrite the command's manual page (as `cargo xtask man` does). Leaves no
+           pending snapshots.
   check    Fail (exit 1) when the spec is invalid or fails its tests, openapi/codearts-repo.json
-           or the gen crate's copy of the spec is stale, a drift snapshot is out of date, or a pending snapshot file
-           (*.snap.new, *.pending-snap) lies in the tree. Each problem names the file and
-           the command that fixes it.
+           or the gen crate's copy of the spec is stale, a drift snapshot is out of date, the
+           checked-in manual page is stale, or a pending snapshot file (*.snap.new,
+           *.pending-snap) lies in the tree. Each problem names the file and the command
+           that fixes it.
+  man      Write crates/codearts-repo-cli/man/codearts-repo.1, the manual page as the
+           command (default features) prints it with `codearts-repo man`.
   spec-lint [--spec PATH]... [--self-test]
            Validate the spec (YAML and JSON forms, or each PATH) with openapi-spec-validator
            and lint it with Redocly CLI (redocly.yaml), installing both into .tools/; fail on
@@ -98,6 +108,7 @@ fn main() -> ExitCode {
     {
         ["codegen"] => codegen(&root),
         ["check"] => check(&root),
+        ["man"] => write_man_page(&root),
         ["spec-lint", rest @ ..] => tools::spec_lint::spec_lint(&root, rest),
         ["spec-clients", rest @ ..] => tools::spec_clients::spec_clients(&root, rest),
         ["bench", rest @ ..] => bench::bench(&root, rest),
@@ -228,10 +239,79 @@ fn codegen(root: &Path) -> Result<(), Vec<String>> {
         })
         .collect();
     problems.extend(leftover);
+    // The command's flags come from the spec, so its manual page follows it.
+    if let Err(more) = write_man_page(root) {
+        problems.extend(more);
+    }
     if problems.is_empty() {
         Ok(())
     } else {
         Err(problems)
+    }
+}
+
+/// `cargo xtask man`: writes the checked-in manual page when it differs.
+fn write_man_page(root: &Path) -> Result<(), Vec<String>> {
+    let page = man_page(root).map_err(|e| vec![e])?;
+    let target = root.join(MAN_PAGE_PATH);
+    if fs::read(&target).ok().as_deref() == Some(page.as_slice()) {
+        println!("{MAN_PAGE_PATH} is up to date");
+        return Ok(());
+    }
+    if let Some(dir) = target.parent() {
+        fs::create_dir_all(dir)
+            .map_err(|e| vec![format!("cannot create {}: {e}", dir.display())])?;
+    }
+    fs::write(&target, page)
+        .map_err(|e| vec![format!("cannot write {}: {e}", target.display())])?;
+    println!("wrote {MAN_PAGE_PATH}");
+    Ok(())
+}
+
+/// The manual page as the command built from this checkout prints it (`codearts-repo man`,
+/// default features, which include the `demo` subcommand).
+fn man_page(root: &Path) -> Result<Vec<u8>, String> {
+    let what = format!("cargo run --package {CLI_PACKAGE} --bin {CLI_BIN} -- man");
+    let output = cargo::command()
+        .current_dir(root)
+        .args([
+            "run",
+            "--quiet",
+            "--locked",
+            "--package",
+            CLI_PACKAGE,
+            "--bin",
+            CLI_BIN,
+            "--",
+            "man",
+        ])
+        .output()
+        .map_err(|e| format!("cannot run `{what}`: {e}"))?;
+    if !output.status.success() {
+        print_output(&output);
+        return Err(format!(
+            "`{what}` failed (output above), so {MAN_PAGE_PATH} cannot be checked"
+        ));
+    }
+    if output.stdout.is_empty() {
+        return Err(format!("`{what}` printed nothing"));
+    }
+    Ok(output.stdout)
+}
+
+/// Whether the checked-in manual page is what the command prints; the problem otherwise.
+fn check_man_page(root: &Path) -> Result<(), String> {
+    let page = man_page(root)?;
+    match fs::read(root.join(MAN_PAGE_PATH)) {
+        Ok(actual) if actual == page => Ok(()),
+        Ok(_) => Err(format!(
+            "{MAN_PAGE_PATH} is stale: it is not what `codearts-repo man` prints (the command's \
+             flags or help changed, or the spec did); run `cargo xtask man` (or `cargo xtask \
+             codegen` after a spec edit)"
+        )),
+        Err(e) => Err(format!(
+            "{MAN_PAGE_PATH} cannot be read ({e}); run `cargo xtask man`"
+        )),
     }
 }
 
@@ -325,10 +405,14 @@ fn check(root: &Path) -> Result<(), Vec<String>> {
             }
             Err(e) => problems.push(e),
         }
+
+        if let Err(problem) = check_man_page(root) {
+            problems.push(problem);
+        }
     }
 
     if problems.is_empty() {
-        println!("spec, bundled JSON and drift snapshots are up to date");
+        println!("spec, bundled JSON, drift snapshots and the manual page are up to date");
         Ok(())
     } else {
         Err(problems)

@@ -10,6 +10,8 @@
 //! - a command-line flag for each, with the range in its help, refusing an out-of-range
 //!   value with a usage error naming the flag as typed;
 //! - both values on the wire, as the command sends them;
+//! - the checked-in manual page (`crates/codearts-repo-cli/man/codearts-repo.1`) rewritten
+//!   by codegen with both flags;
 //! - an emulator that parses and range-checks them: a 400 naming `depth` when out of
 //!   range, 200 when in range.
 //!
@@ -128,6 +130,19 @@ fn run(root: &Path, copy: &Path) -> Result<(), String> {
 
     step("cargo xtask codegen (in the copy)");
     run_cargo(copy, &["xtask", "codegen"])?;
+
+    step("codegen rewrote the manual page with the new flags");
+    let man_path = copy.join(crate::MAN_PAGE_PATH);
+    let man =
+        fs::read_to_string(&man_path).map_err(|e| format!("cannot read {man_path:?}: {e}"))?;
+    for needle in ["\\fB\\-\\-committer\\fR", "\\fB\\-\\-depth\\fR"] {
+        if !man.contains(needle) {
+            return Err(format!(
+                "{} in the copy does not describe {needle:?} after `cargo xtask codegen`",
+                crate::MAN_PAGE_PATH
+            ));
+        }
+    }
 
     step("building the copy's command, emulator and an SDK program using the new setters");
     let program = copy.join("crates/codearts-repo/examples/spec_acceptance.rs");

@@ -50,6 +50,19 @@ const DECODE_GRACE: Duration = Duration::from_secs(5);
 
 /// How many pages `stream`, `pages` and `collect` fetch at the same time; see
 /// [`ClientBuilder::concurrency`].
+///
+/// ```
+/// use codearts_repo::{Client, Concurrency, Credentials};
+///
+/// let adaptive = Client::builder().credentials(Credentials::token("t")).build()?;
+/// assert!(adaptive.pacing().is_some());
+/// let pinned = Client::builder()
+///     .credentials(Credentials::token("t"))
+///     .concurrency(Concurrency::Fixed(4))
+///     .build()?;
+/// assert!(pinned.pacing().is_none());
+/// # Ok::<(), codearts_repo::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Concurrency {
@@ -70,12 +83,55 @@ pub enum Concurrency {
 pub type PacingStats = PacerStats;
 
 /// Settings for how failed attempts are retried (the default: 4 attempts, backoff drawn
-/// from `0..=200 ms` doubling up to 10 s, `Retry-After` honoured).
+/// from `0..=200 ms` doubling up to 10 s, `Retry-After` honoured). See the
+/// [guide](crate::guide::retries_and_timeouts).
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use codearts_repo::{Client, Credentials, RetryConfig};
+///
+/// let patient = RetryConfig::default()
+///     .max_attempts(8)
+///     .initial_backoff(Duration::from_millis(500))
+///     .max_backoff(Duration::from_secs(30));
+/// assert_eq!(patient.max_attempts, 8);
+/// assert!(patient.backoff(3) <= Duration::from_secs(2));
+/// assert_eq!(RetryConfig::disabled().max_attempts, 1);
+/// let client = Client::builder().credentials(Credentials::token("t")).retry(patient).build()?;
+/// # let _ = client;
+/// # Ok::<(), codearts_repo::Error>(())
+/// ```
 pub type RetryConfig = RetryPolicy;
 
 /// A CodeArts Repo client. Cheap to clone; clones share connections and settings.
 ///
-/// Built with [`Client::builder`]; see the [crate docs](crate) for a quick start.
+/// Built with [`Client::builder`]; see the [crate docs](crate) for a quick start and the
+/// [`guide`](crate::guide) for each topic. Each operation returns a request builder:
+///
+/// ```
+/// use codearts_repo::{Client, Credentials};
+/// use futures::TryStreamExt;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let emulator = codearts_repo_emulator::Emulator::builder().start().await?;
+/// let client = Client::builder()
+///     .endpoint(emulator.base_url()) // a local emulator; `.region("cn-north-4")` for the service
+///     .allow_http(true)
+///     .credentials(Credentials::token(&emulator.credentials().token))
+///     .build()?;
+/// let repository = emulator.repository_ids()[0];
+///
+/// let events = client.list_repository_events(repository).limit(5).send().await?;
+/// let last = client.last_push_event(repository).send().await?;
+/// let commits: Vec<_> = client.list_commits(repository).max_items(42).stream().try_collect().await?;
+/// let mine = client.list_recent_push_events().send().await?;
+/// assert_eq!((events.items.len(), commits.len()), (5, 42));
+/// assert!(last.is_some() && mine.request_id.is_some());
+/// assert_eq!(client.endpoint(), emulator.base_url().trim_end_matches('/'));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<ClientInner>,
@@ -323,6 +379,34 @@ pub(crate) struct Reply<T> {
 }
 
 /// Settings of a [`Client`]; nothing is checked until [`ClientBuilder::build`].
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use codearts_repo::{Client, Concurrency, Credentials, ErrorKind, RetryConfig};
+///
+/// let client = Client::builder()
+///     .region("cn-north-4") // or .endpoint("https://proxy.example.com")
+///     .credentials(Credentials::access_key("AK", "SK").project_id("0123456789abcdef0123456789abcdef"))
+///     .connect_timeout(Duration::from_secs(5))
+///     .attempt_timeout(Duration::from_secs(20))
+///     .operation_timeout(Duration::from_secs(60))
+///     .retry(RetryConfig::default().max_attempts(5))
+///     .concurrency(Concurrency::Adaptive)
+///     .max_concurrent_pages(16)
+///     .max_response_bytes(4 << 20)
+///     .user_agent("my-tool/1.0")
+///     .build()?;
+/// assert_eq!(client.region(), Some("cn-north-4"));
+/// assert_eq!(client.endpoint(), "https://codehub-ext.cn-north-4.myhuaweicloud.com");
+///
+/// // Out-of-range settings fail at build, naming the setting; nothing is sent.
+/// let e = Client::builder().credentials(Credentials::token("t")).max_concurrent_pages(0).build().unwrap_err();
+/// assert_eq!(e.kind(), ErrorKind::InvalidInput);
+/// let e = Client::builder().region("mars-1").credentials(Credentials::token("t")).build().unwrap_err();
+/// assert!(e.to_string().contains("mars-1"));
+/// # Ok::<(), codearts_repo::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct ClientBuilder {
     region: Option<String>,

@@ -48,6 +48,44 @@ pub const CREDENTIALS_SECTION: &str = "basic";
 ///
 /// `Debug` shows where the credentials came from and the access key, never the token,
 /// secret key or security token.
+///
+/// ```
+/// use codearts_repo::Credentials;
+///
+/// // An IAM token, or an AK/SK pair (temporary ones with their security token).
+/// let token = Credentials::token("MIIT...");
+/// let keys = Credentials::access_key("AK", "SK")
+///     .project_id("0123456789abcdef0123456789abcdef")
+///     .security_token("temporary-token");
+/// assert!(token.is_token() && keys.access_key_id() == Some("AK"));
+/// assert!(!format!("{keys:?}").contains("SK\""));
+///
+/// // From the environment, here given as a lookup (`from_env` reads the process's).
+/// let env = |name: &str| match name {
+///     "HUAWEICLOUD_SDK_AK" => Some("AK2".to_string()),
+///     "HUAWEICLOUD_SDK_SK" => Some("SK2".to_string()),
+///     _ => None,
+/// };
+/// let found = Credentials::from_env_with(&env)?;
+/// assert_eq!(found.source(), "HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK");
+///
+/// // From a credentials file, section [basic].
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("credentials");
+/// std::fs::write(&path, "[basic]\nak = AK3\nsk = SK3\nproject_id = p3\n").unwrap();
+/// let from_file = Credentials::from_file(&path)?;
+/// assert_eq!(from_file.project_id_value(), Some("p3"));
+///
+/// // The default chain: the variables, then the file they name, then ~/.huaweicloud.
+/// let file_var = path.display().to_string();
+/// let chain = Credentials::default_chain_with(&|name: &str| {
+///     (name == "HUAWEICLOUD_SDK_CREDENTIALS_FILE").then(|| file_var.clone())
+/// })?;
+/// assert_eq!(chain.access_key_id(), Some("AK3"));
+/// let none = Credentials::default_chain_with(&|_: &str| None).unwrap_err();
+/// assert_eq!(none.kind(), codearts_repo::ErrorKind::Credentials);
+/// # Ok::<(), codearts_repo::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Credentials {
     kind: Kind,

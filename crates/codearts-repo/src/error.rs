@@ -21,6 +21,31 @@ pub const MAX_DISPLAY_CHARS: usize = 512;
 /// Texts that come from the service are shown through [`printable`]: control characters
 /// escaped and at most [`MAX_DISPLAY_CHARS`] characters, with a note of how much was cut.
 /// The fields (and [`Error::message`], [`Error::code`]) keep them as received.
+///
+/// See the [guide](crate::guide::errors) for more.
+///
+/// ```
+/// use codearts_repo::{Client, Credentials, Error, ErrorKind};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let emulator = codearts_repo_emulator::Emulator::builder().start().await?;
+/// # let client = Client::builder().endpoint(emulator.base_url()).allow_http(true)
+/// #     .credentials(Credentials::token(&emulator.credentials().token)).build()?;
+/// match client.last_push_event(999_999).send().await {
+///     Err(e) if e.kind() == ErrorKind::Api => {
+///         // The service's status, error code and the request id to quote to support.
+///         assert_eq!(e.status().map(|s| s.as_u16()), Some(404));
+///         println!("{} (code {:?}, request id {:?})", e, e.code(), e.request_id());
+///         assert!(e.code().is_some() && e.request_id().is_some());
+///     }
+///     Err(Error::Timeout { which, .. }) => println!("no answer in time ({which})"),
+///     Err(e) if e.is_retryable() => println!("try again later: {e}"),
+///     Err(e) => return Err(e.into()),
+///     Ok(push) => panic!("no such repository, yet {push:?}"),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

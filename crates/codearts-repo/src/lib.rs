@@ -32,6 +32,13 @@
 //! # }
 //! ```
 //!
+//! # Guides
+//!
+//! The [`guide`] has one page per topic, each with examples that run against the emulator:
+//! [retries and timeouts](guide::retries_and_timeouts), [pagination](guide::pagination),
+//! [errors and request ids](guide::errors), [tracing](guide::tracing) and
+//! [testing your own code against the emulator](guide::testing).
+//!
 //! # What the client does for every request
 //!
 //! - **Endpoint**: a region of [`REGION_ENDPOINTS`] ([`DEFAULT_REGION`] by default) or a
@@ -86,6 +93,7 @@ mod client;
 pub mod credentials;
 mod decode;
 mod error;
+pub mod guide;
 mod operations;
 mod pagination;
 mod transport;
@@ -99,11 +107,165 @@ pub use credentials::Credentials;
 pub use decode::FieldRepair;
 pub use error::{ApiError, Error, ErrorKind, MAX_DISPLAY_CHARS, Result, TimeoutKind, printable};
 pub use operations::{
-    DEFAULT_LIMIT, DEFAULT_SIZE, LastPushEventRequest, ListCommits, ListRecentPushEvents,
-    ListRepositoryEvents, MAX_ID, MAX_LIMIT, MAX_SIZE, MIN_LIMIT, MIN_SIZE, PROJECT_ID_LEN,
-    TimeBound, TimeBoundError, WALK_LIMIT,
+    DEFAULT_LIMIT, DEFAULT_SIZE, MAX_ID, MAX_LIMIT, MAX_SIZE, MIN_LIMIT, MIN_SIZE, PROJECT_ID_LEN,
+    TimeBoundError, WALK_LIMIT,
 };
-pub use pagination::{DayCounts, Page};
+
+/// # Example
+///
+/// One page, every page, every item, and a cap ([guide](guide::pagination)):
+///
+/// ```
+/// use codearts_repo::{Client, Credentials};
+/// use futures::TryStreamExt;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let emulator = codearts_repo_emulator::Emulator::builder().start().await?;
+/// # let client = Client::builder().endpoint(emulator.base_url()).allow_http(true)
+/// #     .credentials(Credentials::token(&emulator.credentials().token)).build()?;
+/// let repository = emulator.repository_ids()[0];
+/// let branch = emulator.store().default_branch(repository).unwrap();
+/// let page = client.list_commits(repository).ref_name(branch).limit(50).send().await?;
+/// assert_eq!(page.items.len(), 50);
+/// let pages: Vec<_> = client.list_commits(repository).limit(70).pages().try_collect().await?;
+/// assert!(pages.iter().rev().skip(1).all(|page| !page.is_short()));
+/// let mut stream = client.list_commits(repository).max_items(120).stream();
+/// let mut seen = 0;
+/// while let Some(_commit) = stream.try_next().await? {
+///     seen += 1;
+/// }
+/// assert_eq!(seen, 120);
+/// let all = client.list_commits(repository).collect(None).await?;
+/// assert_eq!(all.len(), pages.iter().map(|page| page.items.len()).sum::<usize>());
+/// # Ok(())
+/// # }
+/// ```
+pub use operations::ListCommits;
+
+/// # Example
+///
+/// ```
+/// use codearts_repo::{Client, Credentials, EventFilter};
+/// use futures::TryStreamExt;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let emulator = codearts_repo_emulator::Emulator::builder().start().await?;
+/// # let client = Client::builder().endpoint(emulator.base_url()).allow_http(true)
+/// #     .credentials(Credentials::token(&emulator.credentials().token)).build()?;
+/// let repository = emulator.repository_ids()[0];
+/// let events = client.list_repository_events(repository).filter(EventFilter::Push);
+/// let first = events.clone().limit(10).send().await?;
+/// assert_eq!(first.total, Some(emulator.store().events(repository).len() as u64));
+/// let every: Vec<_> = events.clone().stream().try_collect().await?;
+/// assert_eq!(every.len() as u64, first.total.unwrap());
+/// let pages: Vec<_> = events.clone().max_items(45).limit(20).pages().try_collect().await?;
+/// assert_eq!(pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(), [20, 20, 5]);
+/// assert_eq!(events.collect(Some(7)).await?.len(), 7);
+/// # Ok(())
+/// # }
+/// ```
+pub use operations::ListRepositoryEvents;
+
+/// # Example
+///
+/// ```
+/// use codearts_repo::{Client, Credentials};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let emulator = codearts_repo_emulator::Emulator::builder().start().await?;
+/// # let client = Client::builder().endpoint(emulator.base_url()).allow_http(true)
+/// #     .credentials(Credentials::token(&emulator.credentials().token)).build()?;
+/// let repository = emulator.repository_ids()[0];
+/// match client.last_push_event(repository).send().await? {
+///     Some(push) => println!("last push to {:?} at {:?}", push.ref_, push.created_at),
+///     None => println!("no push yet"),
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub use operations::LastPushEventRequest;
+
+/// # Example
+///
+/// ```
+/// use codearts_repo::{Client, Credentials};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let emulator = codearts_repo_emulator::Emulator::builder().start().await?;
+/// # let client = Client::builder().endpoint(emulator.base_url()).allow_http(true)
+/// #     .credentials(Credentials::token(&emulator.credentials().token)).build()?;
+/// // The signed-in user's five latest pushes, newest first.
+/// let page = client.list_recent_push_events().size(5).send().await?;
+/// assert!(page.items.len() <= 5);
+/// for push in &page.items {
+///     println!("{:?} {:?}", push.created_at, push.push_data.as_ref().and_then(|d| d.ref_.as_deref()));
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub use operations::ListRecentPushEvents;
+
+/// # Example
+///
+/// A bound is a whole day or an instant; either goes to a time setter such as
+/// [`ListCommits`]'s `since` and `until`:
+///
+/// ```
+/// use codearts_repo::TimeBound;
+///
+/// let day: TimeBound = "2025-06-01".parse()?;
+/// assert_eq!(day.to_wire(), "2025-06-01");
+/// let instant: TimeBound = "2025-06-01T16:00:00+08:00".parse()?;
+/// assert_eq!(instant.to_wire(), "2025-06-01T08:00:00Z");
+/// assert_eq!(day.instant(), instant.instant() - chrono::Duration::hours(8));
+/// let refused = "June 1".parse::<TimeBound>().unwrap_err();
+/// println!("{refused}");
+/// # Ok::<(), codearts_repo::TimeBoundError>(())
+/// ```
+pub use operations::TimeBound;
+
+/// # Example
+///
+/// ```
+/// use codearts_repo::{Client, Credentials};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let emulator = codearts_repo_emulator::Emulator::builder().start().await?;
+/// # let client = Client::builder().endpoint(emulator.base_url()).allow_http(true)
+/// #     .credentials(Credentials::token(&emulator.credentials().token)).build()?;
+/// let page = client.list_commits(emulator.repository_ids()[0]).offset(10).limit(30).send().await?;
+/// assert_eq!((page.offset, page.limit, page.items.len()), (10, 30, 30));
+/// assert!(!page.is_short());
+/// println!("request {:?}; {} day counts; {} repairs", page.request_id, page.date_title.len(), page.repairs.len());
+/// # Ok(())
+/// # }
+/// ```
+pub use pagination::Page;
+
+/// # Example
+///
+/// ```
+/// use codearts_repo::{Client, Credentials, DayCounts};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let emulator = codearts_repo_emulator::Emulator::builder().start().await?;
+/// # let client = Client::builder().endpoint(emulator.base_url()).allow_http(true)
+/// #     .credentials(Credentials::token(&emulator.credentials().token)).build()?;
+/// let repository = emulator.repository_ids()[0];
+/// // Merged by collect_with_days, or by hand from pages:
+/// let (commits, days) = client.list_commits(repository).collect_with_days(Some(150)).await?;
+/// let mut by_hand = DayCounts::default();
+/// by_hand.add(&client.list_commits(repository).limit(100).send().await?.date_title);
+/// by_hand.add(&client.list_commits(repository).offset(100).limit(50).send().await?.date_title);
+/// assert_eq!(by_hand, days);
+/// assert_eq!(days.total(), commits.len() as u64);
+/// for (day, count) in days.newest_first() {
+///     println!("{day}: {count}");
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub use pagination::DayCounts;
 
 pub use codearts_repo_gen::types::{self, EventFilter};
 pub use codearts_repo_gen::{DEFAULT_REGION, REGION_ENDPOINTS};

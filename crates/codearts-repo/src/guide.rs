@@ -1,0 +1,404 @@
+//! Guides to the client's behaviour, each with examples that run against the emulator
+//! (`codearts-repo-emulator`, a local CodeArts Repo with seeded data), as tests of your own
+//! code can.
+//!
+//! - [`retries_and_timeouts`]: what is retried, how long it waits, and the three timeouts;
+//! - [`pagination`]: one page with `send`, every page with `pages`, `stream` and
+//!   `collect`, caps, and how many pages are in flight;
+//! - [`errors`]: matching on [`ErrorKind`](crate::ErrorKind), the service's code and the
+//!   request id to quote;
+//! - [`tracing`]: the spans and fields the client emits;
+//! - [`testing`]: testing your own code against the emulator.
+
+pub mod retries_and_timeouts {
+    //! Retries and timeouts.
+    //!
+    //! An attempt that fails with 408, 429, 500, 502, 503 or 504, a connection failure, a
+    //! cut or stalled body, or an attempt timeout is tried again, after an exponential
+    //! backoff with full jitter (a wait drawn from `0..=initial_backoff`, its ceiling
+    //! doubling per retry up to `max_backoff`) or the `Retry-After` the answer asked for,
+    //! whichever is longer. Each attempt is signed anew. [`RetryConfig`](crate::RetryConfig)
+    //! bounds the attempts (4 by default, [`RetryConfig::disabled`](crate::RetryConfig::disabled)
+    //! for one); a 429 is retried apart from them (see
+    //! [`ClientBuilder::concurrency`](crate::ClientBuilder::concurrency)).
+    //!
+    //! Three timeouts bound the waiting: connecting
+    //! ([`connect_timeout`](crate::ClientBuilder::connect_timeout)), one attempt from sending
+    //! to the last byte of the answer ([`attempt_timeout`](crate::ClientBuilder::attempt_timeout)),
+    //! and one operation, every attempt and backoff included
+    //! ([`operation_timeout`](crate::ClientBuilder::operation_timeout); for a walk, each
+    //! page). A `Retry-After` longer than what is left of the operation ends the retries.
+    //!
+    //! Here the emulator answers one request in five with a 503; the walk still gets every
+    //! commit, and the client retried what failed:
+    //!
+    //! ```
+    //! use std::time::Duration;
+    //!
+    //! use codearts_repo::{Client, Credentials, RetryConfig};
+    //! use codearts_repo_emulator::{Emulator, FaultConfig};
+    //!
+    //! # #[tokio::main(flavor = "current_thread")]
+    //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    //! let emulator = Emulator::builder()
+    //!     .faults(FaultConfig::default().server_error_rate(0.2).seed(1))
+    //!     .start()
+    //!     .await?;
+    //! let client = Client::builder()
+    //!     .endpoint(emulator.base_url())
+    //!     .allow_http(true)
+    //!     .credentials(Credentials::token(&emulator.credentials().token))
+    //!     .retry(
+    //!         RetryConfig::default()
+    //!             .max_attempts(6)
+    //!             .initial_backoff(Duration::from_millis(10))
+    //!             .max_backoff(Duration::from_millis(100)),
+    //!     )
+    //!     .connect_timeout(Duration::from_secs(2))
+    //!     .attempt_timeout(Duration::from_secs(5))
+    //!     .operation_timeout(Duration::from_secs(30))
+    //!     .build()?;
+    //!
+    //! let repository = emulator.repository_ids()[0];
+    //! let commits = client.list_commits(repository).collect(None).await?;
+    //! assert!(commits.len() >= 100);
+    //! assert!(emulator.fault_counts().server_errors() > 0);
+    //! # Ok(())
+    //! # }
+    //! ```
+    //!
+    //! Without retries the first 503 is the answer, and an attempt that takes longer than
+    //! its timeout fails with [`Error::Timeout`](crate::Error::Timeout), naming which bound
+    //! ran out:
+    //!
+    //! ```
+    //! use std::time::Duration;
+    //!
+    //! use codearts_repo::{Client, Credentials, ErrorKind, RetryConfig, TimeoutKind};
+    //! use codearts_repo_emulator::{Emulator, FaultConfig};
+    //!
+    //! # #[tokio::main(flavor = "current_thread")]
+    //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    //! let emulator = Emulator::builder()
+    //!     .faults(FaultConfig::default().latency(Duration::from_millis(300)))
+    //!     .start()
+    //!     .await?;
+    //! let client = Client::builder()
+    //!     .endpoint(emulator.base_url())
+    //!     .allow_http(true)
+    //!     .credentials(Credentials::token(&emulator.credentials().token))
+    //!     .retry(RetryConfig::disabled())
+    //!     .attempt_timeout(Duration::from_millis(50))
+    //!     .build()?;
+    //!
+    //! let error = client.last_push_event(emulator.repository_ids()[0]).send().await.unwrap_err();
+    //! assert_eq!(error.kind(), ErrorKind::Timeout);
+    //! assert!(matches!(error, codearts_repo::Error::Timeout { which: TimeoutKind::Attempt, .. }));
+    //! assert!(error.is_retryable());
+    //! # Ok(())
+    //! # }
+    //! ```
+}
+
+pub mod pagination {
+    //! Pagination: one page, every page, caps, and pages in flight.
+    //!
+    //! The list builders ([`ListCommits`](crate::ListCommits),
+    //! [`ListRepositoryEvents`](crate::ListRepositoryEvents)) offer:
+    //!
+    //! - `send()`: one [`Page`](crate::Page), at the builder's `offset` and `limit`, with
+    //!   `X-Total` (events), the request id and, for commits, the per-day counts;
+    //! - `pages()`: a stream of every page from the offset on, in order;
+    //! - `stream()`: a stream of every item, in order, each once;
+    //! - `collect(cap)`: up to `cap` items (all with `None`) in a `Vec`; for commits,
+    //!   `collect_with_days(cap)` also merges the pages' per-day counts into
+    //!   [`DayCounts`](crate::DayCounts);
+    //! - `max_items(n)`: a cap for `pages`, `stream` and `collect`: no page past it is
+    //!   requested, and the page reaching it asks only for the items it leaves.
+    //!
+    //! [`LastPushEventRequest`](crate::LastPushEventRequest) and
+    //! [`ListRecentPushEvents`](crate::ListRecentPushEvents) have `send()` only (one answer,
+    //! one page).
+    //!
+    //! ```
+    //! use codearts_repo::{Client, Credentials, DayCounts, EventFilter, TimeBound};
+    //! use codearts_repo_emulator::Emulator;
+    //! use futures::{StreamExt, TryStreamExt};
+    //!
+    //! # #[tokio::main(flavor = "current_thread")]
+    //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    //! let emulator = Emulator::builder().seed(3).start().await?;
+    //! let client = Client::builder()
+    //!     .endpoint(emulator.base_url())
+    //!     .allow_http(true)
+    //!     .credentials(Credentials::token(&emulator.credentials().token))
+    //!     .build()?;
+    //! let repository = emulator.repository_ids()[0];
+    //!
+    //! // One page: 20 push events from the 40th on, and how many there are in all.
+    //! let page = client
+    //!     .list_repository_events(repository)
+    //!     .filter(EventFilter::Push)
+    //!     .offset(40)
+    //!     .limit(20)
+    //!     .send()
+    //!     .await?;
+    //! assert_eq!((page.items.len(), page.offset, page.limit), (20, 40, 20));
+    //! assert_eq!(page.total, Some(emulator.store().events(repository).len() as u64));
+    //! assert!(page.request_id.is_some() && page.repairs.is_empty() && !page.is_short());
+    //!
+    //! // Every page of commits (of the default branch), 100 at a time; only the last may be short.
+    //! let pages: Vec<_> = client.list_commits(repository).limit(100).pages().try_collect().await?;
+    //! let counted: usize = pages.iter().map(|page| page.items.len()).sum();
+    //! let every = client.list_commits(repository).collect(None).await?;
+    //! assert_eq!(counted, every.len());
+    //! assert!(pages.iter().rev().skip(1).all(|page| !page.is_short()));
+    //!
+    //! // Every item, as a stream read at the caller's pace; here the first 250 only.
+    //! let first: Vec<_> = client.list_commits(repository).stream().take(250).try_collect().await?;
+    //! assert_eq!(first.len(), 250);
+    //!
+    //! // The same cap, without requesting anything past it.
+    //! let capped = client.list_commits(repository).max_items(250).collect(None).await?;
+    //! assert_eq!(capped, first);
+    //!
+    //! // The commits of a time window, with their per-day counts merged across pages.
+    //! let since: TimeBound = "2025-01-01".parse()?;
+    //! let (commits, days): (_, DayCounts) = client
+    //!     .list_commits(repository)
+    //!     .since(since)
+    //!     .collect_with_days(Some(300))
+    //!     .await?;
+    //! assert_eq!(days.total(), commits.len() as u64);
+    //! if let Some((newest_day, count)) = days.newest_first().first() {
+    //!     assert_eq!(days.get(newest_day), Some(*count));
+    //! }
+    //! # Ok(())
+    //! # }
+    //! ```
+    //!
+    //! # Pages in flight
+    //!
+    //! A walk fetches several pages at a time and still yields them in order. When the
+    //! first page carries `X-Total` (events) the rest are requested at once, up to
+    //! [`max_concurrent_pages`](crate::ClientBuilder::max_concurrent_pages); when it does not
+    //! (commits) the walk starts with one page and doubles after each full one, so a short
+    //! list costs few extra requests. By default ([`Concurrency::Adaptive`](crate::Concurrency::Adaptive))
+    //! the number adapts to the service: it grows while pages arrive cleanly, shrinks on a
+    //! 429 or slower answers, and after a 429 every request is paced to the rate the
+    //! service is seen to allow ([`Client::pacing`](crate::Client::pacing) shows what was
+    //! learned). [`Concurrency::Fixed`](crate::Concurrency::Fixed) pins it.
+    //!
+    //! Against an emulator that throttles as the API gateway does (2 requests a second per
+    //! user, bursts of 4), an adaptive walk gets every page and learns the rate:
+    //!
+    //! ```
+    //! use codearts_repo::{Client, Concurrency, Credentials};
+    //! use codearts_repo_emulator::{Emulator, RateLimit, SyntheticConfig};
+    //!
+    //! # #[tokio::main(flavor = "current_thread")]
+    //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    //! let emulator = Emulator::builder()
+    //!     .synthetic(SyntheticConfig::default().repositories(1).events_per_repository(500))
+    //!     .rate_limit(RateLimit::new(20.0, 4))
+    //!     .start()
+    //!     .await?;
+    //! let client = Client::builder()
+    //!     .endpoint(emulator.base_url())
+    //!     .allow_http(true)
+    //!     .credentials(Credentials::token(&emulator.credentials().token))
+    //!     .concurrency(Concurrency::Adaptive)
+    //!     .max_concurrent_pages(8)
+    //!     .build()?;
+    //!
+    //! let repository = emulator.repository_ids()[0];
+    //! let events = client.list_repository_events(repository).limit(20).collect(None).await?;
+    //! let total = client.list_repository_events(repository).limit(1).send().await?.total;
+    //! assert_eq!(Some(events.len() as u64), total);
+    //! let pacing = client.pacing().expect("an adaptive client paces");
+    //! assert!(pacing.answered >= events.len() as u64 / 20);
+    //! # Ok(())
+    //! # }
+    //! ```
+}
+
+pub mod errors {
+    //! Errors and request ids.
+    //!
+    //! Every failure is one [`Error`](crate::Error). Match on
+    //! [`kind()`](crate::Error::kind) for what happened, or on the variants for the
+    //! details. An error answer of the service ([`Error::Api`](crate::Error::Api)) carries
+    //! its status, the service's `error_code` ([`code()`](crate::Error::code)), message
+    //! ([`message()`](crate::Error::message)) and the `X-Request-Id` to quote to support
+    //! ([`request_id()`](crate::Error::request_id)). Errors found before sending
+    //! ([`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput),
+    //! [`ErrorKind::Credentials`](crate::ErrorKind::Credentials)) name what was wrong and
+    //! send nothing. Successful pages carry their request id too
+    //! ([`Page::request_id`](crate::Page::request_id)).
+    //!
+    //! ```
+    //! use codearts_repo::{Client, Credentials, ErrorKind};
+    //! use codearts_repo_emulator::Emulator;
+    //!
+    //! # #[tokio::main(flavor = "current_thread")]
+    //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    //! let emulator = Emulator::builder().start().await?;
+    //! let client = Client::builder()
+    //!     .endpoint(emulator.base_url())
+    //!     .allow_http(true)
+    //!     .credentials(Credentials::token(&emulator.credentials().token))
+    //!     .build()?;
+    //!
+    //! // A repository that does not exist: a 404 with the service's code and a request id.
+    //! let error = client.list_commits(999_999).send().await.unwrap_err();
+    //! match error.kind() {
+    //!     ErrorKind::Api if error.is_not_found() => {
+    //!         let code = error.code().expect("an error code");
+    //!         let request_id = error.request_id().expect("a request id");
+    //!         println!("not found ({code}); quote request id {request_id}");
+    //!         assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+    //!         assert!(!error.is_retryable());
+    //!     }
+    //!     ErrorKind::Timeout | ErrorKind::Transport => println!("try again later: {error}"),
+    //!     other => panic!("unexpected {other:?}: {error}"),
+    //! }
+    //!
+    //! // Out of range: refused before anything is sent, naming the parameter and range.
+    //! let error = client.list_commits(1).limit(101).send().await.unwrap_err();
+    //! assert_eq!(error.kind(), ErrorKind::InvalidInput);
+    //! assert_eq!(error.to_string(), "invalid limit \"101\": expected an integer in 1..=100");
+    //!
+    //! // A token the service does not know: a 401, and the whole answer in `api()`.
+    //! let stranger = Client::builder()
+    //!     .endpoint(emulator.base_url())
+    //!     .allow_http(true)
+    //!     .credentials(Credentials::token("not-a-token"))
+    //!     .build()?;
+    //! let error = stranger.list_recent_push_events().send().await.unwrap_err();
+    //! let api = error.api().expect("an error answer");
+    //! assert_eq!(api.status.as_u16(), 401);
+    //! assert!(api.request_id.is_some() && api.code.is_some());
+    //! # Ok(())
+    //! # }
+    //! ```
+}
+
+pub mod tracing {
+    //! Tracing: the spans and fields the client emits, through the
+    //! [`tracing`](https://docs.rs/tracing) crate (nothing is printed unless the program
+    //! installs a subscriber).
+    //!
+    //! | span | level | fields |
+    //! | --- | --- | --- |
+    //! | `codearts_repo.request`, one per operation (one page of a walk) | INFO | `operation` (the spec's operation id, such as `ListCommits`), `method`, `path`, `attempts`, `status`, `request_id`, `duration_ms` |
+    //! | `codearts_repo.attempt`, one per attempt, inside the request span | DEBUG | `attempt` (1, 2, …), `status`, `request_id`, `duration_ms` |
+    //!
+    //! Events at DEBUG inside the spans say why an attempt is retried ("retrying after a
+    //! 429", "after a retryable status", "after a transport failure", with `attempt` and
+    //! `delay_ms`), and a WARN event reports an answer over
+    //! [`max_response_bytes`](crate::ClientBuilder::max_response_bytes) (`status`, `limit`,
+    //! `received`, `declared`). No token, secret key, signature or security token is ever
+    //! recorded; the path holds the repository id and the query is not recorded.
+    //!
+    //! ```
+    //! use codearts_repo::{Client, Credentials};
+    //! use codearts_repo_emulator::Emulator;
+    //! use tracing_subscriber::fmt::format::FmtSpan;
+    //!
+    //! # #[tokio::main(flavor = "current_thread")]
+    //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    //! // Every span as it closes, with its fields, on stderr.
+    //! let subscriber = tracing_subscriber::fmt()
+    //!     .with_max_level(tracing::Level::DEBUG)
+    //!     .with_span_events(FmtSpan::CLOSE)
+    //!     .with_writer(std::io::stderr)
+    //!     .finish();
+    //! let _guard = tracing::subscriber::set_default(subscriber);
+    //!
+    //! let emulator = Emulator::builder().start().await?;
+    //! let client = Client::builder()
+    //!     .endpoint(emulator.base_url())
+    //!     .allow_http(true)
+    //!     .credentials(Credentials::token(&emulator.credentials().token))
+    //!     .build()?;
+    //! // Logs the close of a `codearts_repo.request` span (its operation, status 200,
+    //! // request id, duration), with the `codearts_repo.attempt` span inside it.
+    //! client.last_push_event(emulator.repository_ids()[0]).send().await?;
+    //! # Ok(())
+    //! # }
+    //! ```
+}
+
+pub mod testing {
+    //! Testing your own code against the emulator.
+    //!
+    //! `codearts-repo-emulator` is a local CodeArts Repo: seeded synthetic data (or a git
+    //! repository imported), real token and AK/SK checks, the service's parameter checks,
+    //! and faults to inject (latency, server errors, throttling, resets, cut and stalled
+    //! bodies). A test starts one on an ephemeral port and points the client at it with
+    //! [`endpoint`](crate::ClientBuilder::endpoint) and
+    //! [`allow_http`](crate::ClientBuilder::allow_http). Add it without its command line:
+    //!
+    //! ```toml
+    //! [dev-dependencies]
+    //! codearts-repo-emulator = { version = "0.1", default-features = false }
+    //! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+    //! ```
+    //!
+    //! Write the code under test against a [`Client`](crate::Client) it is given, and
+    //! compare what it computes with the emulator's own data
+    //! ([`Emulator::store`](https://docs.rs/codearts-repo-emulator)):
+    //!
+    //! ```
+    //! use codearts_repo::{Client, Credentials};
+    //! use codearts_repo_emulator::{Emulator, FaultConfig, SyntheticConfig};
+    //!
+    //! /// The code under test: who pushed most to a repository.
+    //! async fn busiest_pusher(client: &Client, repository: u32) -> codearts_repo::Result<Option<String>> {
+    //!     let events = client.list_repository_events(repository).collect(None).await?;
+    //!     let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    //!     for event in events {
+    //!         if let Some(name) = event.author_username {
+    //!             *counts.entry(name).or_default() += 1;
+    //!         }
+    //!     }
+    //!     Ok(counts.into_iter().max_by_key(|(_, n)| *n).map(|(name, _)| name))
+    //! }
+    //!
+    //! # #[tokio::main(flavor = "current_thread")]
+    //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    //! // In a test (`#[tokio::test]`): seeded data, and some server errors to ride out.
+    //! let emulator = Emulator::builder()
+    //!     .seed(11)
+    //!     .synthetic(SyntheticConfig::default().repositories(1).events_per_repository(120).users(3))
+    //!     .faults(FaultConfig::default().server_error_rate(0.1).seed(11))
+    //!     .start()
+    //!     .await?;
+    //! let client = Client::builder()
+    //!     .endpoint(emulator.base_url())
+    //!     .allow_http(true)
+    //!     .credentials(Credentials::token(&emulator.credentials().token))
+    //!     .build()?;
+    //!
+    //! let repository = emulator.repository_ids()[0];
+    //! let found = busiest_pusher(&client, repository).await?;
+    //! assert!(found.is_some());
+    //!
+    //! // The same answer from the emulator's own data.
+    //! let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    //! for event in emulator.store().events(repository) {
+    //!     if let Some(name) = event.author_username {
+    //!         *counts.entry(name).or_default() += 1;
+    //!     }
+    //! }
+    //! let expected = counts.into_iter().max_by_key(|(_, n)| *n).map(|(name, _)| name);
+    //! assert_eq!(found, expected);
+    //! # Ok(())
+    //! # }
+    //! ```
+    //!
+    //! The emulator also answers AK/SK-signed requests
+    //! ([`credentials()`](https://docs.rs/codearts-repo-emulator) has the pair and the
+    //! project id), so signing can be tested too; the `examples/` programs of this crate
+    //! start one themselves when no endpoint or region is configured.
+}
