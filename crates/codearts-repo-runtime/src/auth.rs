@@ -8,6 +8,7 @@ use std::fmt;
 use reqwest::header::HeaderValue;
 
 use crate::secret::Secret;
+use crate::signing::SigningAlgorithm;
 
 /// Why a credential cannot be sent in a header.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +45,7 @@ pub(crate) enum AuthKind {
         secret_key: Secret,
         project_id: Option<HeaderValue>,
         security_token: Option<HeaderValue>,
+        algorithm: SigningAlgorithm,
     },
 }
 
@@ -89,7 +91,7 @@ impl Auth {
         }))
     }
 
-    /// AK/SK signing (`SDK-HMAC-SHA256`), with `X-Project-Id` and `X-Security-Token`
+    /// AK/SK signing (`SDK-HMAC-SHA256`, see [`Auth::with_signing_algorithm`]), with `X-Project-Id` and `X-Security-Token`
     /// (temporary credentials) signed when given.
     pub fn access_key(
         access_key: &str,
@@ -108,7 +110,29 @@ impl Auth {
             security_token: security_token
                 .map(|t| header_value(t, "security token", true))
                 .transpose()?,
+            algorithm: SigningAlgorithm::default(),
         }))
+    }
+
+    /// Signs with `algorithm` instead of `SDK-HMAC-SHA256`; no effect on a token or on no
+    /// authentication.
+    pub fn with_signing_algorithm(mut self, algorithm: SigningAlgorithm) -> Self {
+        if let AuthKind::AccessKey {
+            algorithm: slot, ..
+        } = &mut self.0
+        {
+            *slot = algorithm;
+        }
+        self
+    }
+
+    /// The algorithm AK/SK requests are signed with; `None` for a token or no
+    /// authentication.
+    pub fn signing_algorithm(&self) -> Option<SigningAlgorithm> {
+        match &self.0 {
+            AuthKind::AccessKey { algorithm, .. } => Some(*algorithm),
+            _ => None,
+        }
     }
 
     /// Whether requests carry credentials at all.
@@ -130,9 +154,11 @@ impl fmt::Debug for Auth {
                 access_key,
                 project_id,
                 security_token,
+                algorithm,
                 ..
             } => f
                 .debug_struct("Auth::AccessKey")
+                .field("algorithm", algorithm)
                 .field("access_key", access_key)
                 .field("secret_key", &"<redacted>")
                 .field("project_id", project_id)

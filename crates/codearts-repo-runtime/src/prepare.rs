@@ -45,8 +45,10 @@ pub fn prepare_request(request: &mut reqwest::Request, auth: &Auth, now: DateTim
             secret_key,
             project_id,
             security_token,
+            algorithm,
         } => sign_request(
             request,
+            *algorithm,
             access_key,
             secret_key,
             project_id.as_ref(),
@@ -58,6 +60,7 @@ pub fn prepare_request(request: &mut reqwest::Request, auth: &Auth, now: DateTim
 
 fn sign_request(
     request: &mut reqwest::Request,
+    algorithm: signing::SigningAlgorithm,
     access_key: &str,
     secret_key: &Secret,
     project_id: Option<&HeaderValue>,
@@ -113,7 +116,13 @@ fn sign_request(
         headers: &signed,
         body,
     };
-    let authorization = signing::sign(access_key, secret_key.expose(), &sdk_date, &input);
+    let authorization = signing::sign_with(
+        algorithm,
+        access_key,
+        secret_key.expose(),
+        &sdk_date,
+        &input,
+    );
     // The access key was checked to be visible ASCII, the rest is hex and names.
     if let Ok(mut value) = HeaderValue::from_str(&authorization) {
         value.set_sensitive(true);

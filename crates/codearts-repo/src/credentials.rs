@@ -24,6 +24,7 @@ use chrono::{DateTime, Utc};
 use codearts_repo_runtime::auth::Auth;
 use codearts_repo_runtime::prepare::prepare_request;
 use codearts_repo_runtime::secret::Secret;
+use codearts_repo_runtime::signing::SigningAlgorithm;
 
 use crate::error::{Error, Result};
 
@@ -62,6 +63,7 @@ enum Kind {
         access_key: String,
         secret_key: Secret,
         security_token: Option<Secret>,
+        algorithm: SigningAlgorithm,
     },
 }
 
@@ -73,8 +75,10 @@ impl fmt::Debug for Credentials {
             Kind::AccessKey {
                 access_key,
                 security_token,
+                algorithm,
                 ..
             } => s
+                .field("signing_algorithm", algorithm)
                 .field("access_key", access_key)
                 .field("secret_key", &"<redacted>")
                 .field(
@@ -98,13 +102,15 @@ impl Credentials {
         }
     }
 
-    /// An AK/SK pair: every request is signed with `SDK-HMAC-SHA256`.
+    /// An AK/SK pair: every request is signed with `SDK-HMAC-SHA256`, or the algorithm
+    /// given to [`Credentials::signing_algorithm`].
     pub fn access_key(access_key: impl Into<String>, secret_key: impl Into<String>) -> Self {
         Self {
             kind: Kind::AccessKey {
                 access_key: access_key.into(),
                 secret_key: Secret::new(secret_key),
                 security_token: None,
+                algorithm: SigningAlgorithm::default(),
             },
             project_id: None,
             source: "given in code".into(),
@@ -128,6 +134,34 @@ impl Credentials {
             *slot = Some(Secret::new(security_token));
         }
         self
+    }
+
+    /// Signs with `algorithm` instead of `SDK-HMAC-SHA256`: one of the four of the official
+    /// SDKs (which choose it with `HttpConfig.signing_algorithm` / `WithSigningAlgorithm`).
+    /// It has no effect on a token.
+    ///
+    /// ```
+    /// use codearts_repo::{Credentials, SigningAlgorithm};
+    ///
+    /// let credentials = Credentials::access_key("AK", "SK").signing_algorithm(SigningAlgorithm::Sm2Sm3);
+    /// assert_eq!(credentials.signing_algorithm_value(), Some(SigningAlgorithm::Sm2Sm3));
+    /// ```
+    pub fn signing_algorithm(mut self, algorithm: SigningAlgorithm) -> Self {
+        if let Kind::AccessKey {
+            algorithm: slot, ..
+        } = &mut self.kind
+        {
+            *slot = algorithm;
+        }
+        self
+    }
+
+    /// The algorithm an AK/SK pair signs with; `None` for a token.
+    pub fn signing_algorithm_value(&self) -> Option<SigningAlgorithm> {
+        match &self.kind {
+            Kind::AccessKey { algorithm, .. } => Some(*algorithm),
+            Kind::Token(_) => None,
+        }
     }
 
     /// Where these credentials came from, such as `HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK`.
@@ -234,12 +268,14 @@ impl Credentials {
                 access_key,
                 secret_key,
                 security_token,
+                algorithm,
             } => Auth::access_key(
                 access_key,
                 secret_key.expose(),
                 self.project_id.as_deref(),
                 security_token.as_ref().map(Secret::expose),
-            ),
+            )
+            .map(|auth| auth.with_signing_algorithm(*algorithm)),
         };
         result.map_err(|e| Error::Credentials {
             looked_at: self.source.clone(),

@@ -37,7 +37,8 @@
 //! - **Endpoint**: a region of [`REGION_ENDPOINTS`] ([`DEFAULT_REGION`] by default) or a
 //!   custom `https://` endpoint (`http://` only with [`ClientBuilder::allow_http`]).
 //! - **Credentials** ([`Credentials`]): an IAM token (`X-Auth-Token`) or AK/SK signing
-//!   (`SDK-HMAC-SHA256`, as the official SDKs sign), from code, the environment or the
+//!   (`SDK-HMAC-SHA256` by default, or `SDK-HMAC-SM3`, `SDK-ECDSA-P256-SHA256`, `SDK-SM2-SM3`:
+//!   [`Credentials::signing_algorithm`], as the official SDKs sign), from code, the environment or the
 //!   `~/.huaweicloud/credentials` file (see [`credentials`] for the chain and its order).
 //!   Secrets never appear in `Debug` output, errors or logs.
 //! - **Validation**: every parameter is checked against its documented range before
@@ -103,6 +104,7 @@ pub use pagination::{DayCounts, Page};
 pub use codearts_repo_gen::types::{self, EventFilter};
 pub use codearts_repo_gen::{DEFAULT_REGION, REGION_ENDPOINTS};
 pub use codearts_repo_runtime::lenient::{DevelopMode, PushEventActionName, Timestamp, UserState};
+pub use codearts_repo_runtime::signing::SigningAlgorithm;
 
 /// One push to a repository (an item of [`Client::list_repository_events`]).
 pub type RepositoryPushEvent = types::RepositoryPushEventDto;
