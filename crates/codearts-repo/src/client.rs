@@ -295,7 +295,11 @@ pub struct ClientBuilder {
     max_response_bytes: u64,
     user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
+    env: Option<EnvLookup>,
 }
+
+/// Reads an environment variable (see [`ClientBuilder::env_lookup`]).
+type EnvLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 impl Default for ClientBuilder {
     fn default() -> Self {
@@ -312,6 +316,7 @@ impl Default for ClientBuilder {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: None,
             http_client: None,
+            env: None,
         }
     }
 }
@@ -335,8 +340,10 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// A region id from [`REGION_ENDPOINTS`], such as `cn-north-4`. An unknown region is
-    /// an error at [`build`](Self::build). Do not combine with [`endpoint`](Self::endpoint).
+    /// A region id, such as `cn-north-4`: its endpoint comes from
+    /// `HUAWEICLOUD_SDK_REGION_CODEARTSREPO_<REGION>`, the regions file, then
+    /// [`REGION_ENDPOINTS`], as for the official SDKs (see the [`region`](crate::region)
+    /// module). A region none of them knows is an error at [`build`](Self::build). Do not combine with [`endpoint`](Self::endpoint).
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
@@ -359,6 +366,18 @@ impl ClientBuilder {
     /// The credentials; without this, [`Credentials::default_chain`] is used.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
+        self
+    }
+
+    /// Reads environment variables through `lookup` instead of the process environment:
+    /// the region overrides and regions file of the [`region`](crate::region) module, and
+    /// the default credentials chain ([`Credentials::default_chain_with`]). For tests and
+    /// programs that keep their settings elsewhere.
+    pub fn env_lookup(
+        mut self,
+        lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.env = Some(Arc::new(lookup));
         self
     }
 
@@ -440,16 +459,29 @@ impl ClientBuilder {
             (_, Some(endpoint)) => (parse_endpoint(endpoint, self.allow_http)?, None),
             (region, None) => {
                 let region = region.as_deref().unwrap_or(DEFAULT_REGION);
-                let Some((_, endpoint)) = REGION_ENDPOINTS.iter().find(|(id, _)| *id == region)
-                else {
+                let found = match &self.env {
+                    Some(lookup) => crate::region::resolve_region_with(region, lookup.as_ref())?,
+                    None => crate::region::resolve_region(region)?,
+                };
+                let Some(found) = found else {
                     let known: Vec<&str> = REGION_ENDPOINTS.iter().map(|(id, _)| *id).collect();
                     return Err(Error::invalid(
                         "region",
                         region,
-                        format!("one of {}", known.join(", ")),
+                        format!(
+                            "one of {}, or a region given in {} or the regions file \
+                             (see the `region` module)",
+                            known.join(", "),
+                            crate::region::region_env_var(region)
+                        ),
                     ));
                 };
-                (endpoint.to_string(), Some(region.to_string()))
+                let endpoint = if found.source == "built-in table" {
+                    found.endpoints[0].clone()
+                } else {
+                    parse_endpoint(&found.endpoints[0], self.allow_http)?
+                };
+                (endpoint, Some(region.to_string()))
             }
         };
         for (name, value) in [
@@ -489,7 +521,10 @@ impl ClientBuilder {
             .map_err(|_| Error::invalid("user_agent", user_agent, "visible ASCII text"))?;
         let credentials = match self.credentials {
             Some(credentials) => credentials,
-            None => Credentials::default_chain()?,
+            None => match &self.env {
+                Some(lookup) => Credentials::default_chain_with(lookup.as_ref())?,
+                None => Credentials::default_chain()?,
+            },
         };
         let auth = credentials.to_auth()?;
         // Only known for the HTTP client built here.

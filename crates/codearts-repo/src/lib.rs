@@ -34,7 +34,9 @@
 //!
 //! # What the client does for every request
 //!
-//! - **Endpoint**: a region of [`REGION_ENDPOINTS`] ([`DEFAULT_REGION`] by default) or a
+//! - **Endpoint**: a region ([`DEFAULT_REGION`] by default) found, as the official SDKs
+//!   find it, in `HUAWEICLOUD_SDK_REGION_CODEARTSREPO_<REGION>`, the regions file or
+//!   [`REGION_ENDPOINTS`] (see [`region`]), or a
 //!   custom `https://` endpoint (`http://` only with [`ClientBuilder::allow_http`]).
 //! - **Credentials** ([`Credentials`]): an IAM token (`X-Auth-Token`) or AK/SK signing
 //!   (`SDK-HMAC-SHA256` by default, or `SDK-HMAC-SM3`, `SDK-ECDSA-P256-SHA256`, `SDK-SM2-SM3`:
@@ -85,6 +87,7 @@ mod decode;
 mod error;
 mod operations;
 mod pagination;
+pub mod region;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT,
