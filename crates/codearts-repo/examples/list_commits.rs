@@ -29,7 +29,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for commit in &commits {
         println!(
             "{}  {:<20}  {}",
-            commit.short_id.as_deref().unwrap_or(&commit.id),
+            commit
+                .short_id
+                .as_deref()
+                .or(commit.id.as_deref())
+                .unwrap_or(""),
             commit.author_name.as_deref().unwrap_or(""),
             commit.title.as_deref().unwrap_or("")
         );

@@ -105,7 +105,7 @@ impl Client {
     /// Runs one generated operation with the operation timeout and maps its outcome.
     pub(crate) async fn execute<T, F>(&self, operation: &'static str, send: F) -> Result<Reply<T>>
     where
-        T: DeserializeOwned,
+        T: DeserializeOwned + decode::ReferenceRequired,
         F: Future<
             Output = std::result::Result<ResponseValue<T>, codearts_repo_gen::Error<ErrorBody>>,
         >,
@@ -144,10 +144,14 @@ impl Client {
                     Some(headers) => headers,
                     None => value.headers().clone(),
                 };
+                let value = value.into_inner();
+                let mut repairs = Vec::new();
+                decode::report_missing(&value, &mut repairs);
+                warn_repairs(operation, &repairs);
                 Ok(Reply {
-                    value: value.into_inner(),
+                    value,
                     headers,
-                    repairs: Vec::new(),
+                    repairs,
                 })
             }
             Err(Wire::ErrorResponse(answer)) => {
@@ -190,10 +194,9 @@ impl Client {
             Err(Wire::InvalidResponsePayload(body, _)) => {
                 let headers = record.headers.unwrap_or_default();
                 match decode::decode_leniently::<T>(&body) {
-                    Ok((value, repairs)) => {
-                        for repair in &repairs {
-                            tracing::warn!(operation, path = %repair.path, problem = %repair.problem, "dropped a malformed optional field");
-                        }
+                    Ok((value, mut repairs)) => {
+                        decode::report_missing(&value, &mut repairs);
+                        warn_repairs(operation, &repairs);
                         Ok(Reply {
                             value,
                             headers,
@@ -250,6 +253,17 @@ impl Client {
                 message,
                 source: None,
             }),
+        }
+    }
+}
+
+/// Logs each repair of an answer.
+fn warn_repairs(operation: &'static str, repairs: &[FieldRepair]) {
+    for repair in repairs {
+        if repair.problem == decode::MISSING_PROBLEM {
+            tracing::warn!(operation, path = %repair.path, problem = %repair.problem, "a field the reference requires is missing");
+        } else {
+            tracing::warn!(operation, path = %repair.path, problem = %repair.problem, "dropped a malformed optional field");
         }
     }
 }

@@ -20,7 +20,7 @@
 //! // Every commit of a branch, across pages, in order.
 //! let mut commits = client.list_commits(2111694664).ref_name("feature/x y").stream();
 //! while let Some(commit) = commits.try_next().await? {
-//!     println!("{} {}", commit.short_id.as_deref().unwrap_or(&commit.id), commit.title.as_deref().unwrap_or(""));
+//!     println!("{} {}", commit.short_id.as_deref().or(commit.id.as_deref()).unwrap_or(""), commit.title.as_deref().unwrap_or(""));
 //! }
 //!
 //! // Errors carry the service's code, message and request id.
