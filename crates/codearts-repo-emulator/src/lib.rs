@@ -205,7 +205,12 @@ pub struct EmulatorBuilder {
     header_read_timeout: Duration,
     idle_timeout: Duration,
     max_connections: usize,
+    metadata_lifetime: Duration,
 }
+
+/// How long the temporary credentials the emulator's ECS metadata endpoint hands out stay
+/// valid by default (a day, as the metadata service's are).
+pub const DEFAULT_METADATA_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 impl Default for EmulatorBuilder {
     fn default() -> Self {
@@ -218,6 +223,7 @@ impl Default for EmulatorBuilder {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            metadata_lifetime: DEFAULT_METADATA_LIFETIME,
         }
     }
 }
@@ -277,6 +283,14 @@ impl EmulatorBuilder {
     /// it, plus some 80, under the process's limit of open files (`ulimit -n`).
     pub fn max_connections(mut self, max: usize) -> Self {
         self.max_connections = max;
+        self
+    }
+
+    /// How long the temporary credentials of the ECS metadata endpoint
+    /// (`GET /openstack/latest/securitykey`, the user's [`TemporaryCredentials`]) are
+    /// declared valid from each answer (default [`DEFAULT_METADATA_LIFETIME`]).
+    pub fn metadata_lifetime(mut self, lifetime: Duration) -> Self {
+        self.metadata_lifetime = lifetime;
         self
     }
 
@@ -343,6 +357,11 @@ impl EmulatorBuilder {
             requests: AtomicU64::new(0),
             request_id_prefix: fastrand::Rng::with_seed(self.seed).u64(..),
             body_read_timeout: self.header_read_timeout,
+            metadata: router::Metadata {
+                credentials: data.credentials.temporary.clone(),
+                lifetime: self.metadata_lifetime,
+                requests: AtomicU64::new(0),
+            },
         });
         let limits = transport::Limits {
             timeouts: activity::Timeouts {
@@ -421,6 +440,11 @@ impl Emulator {
     /// Ids of the repositories [`Emulator::credentials`] may read, ascending.
     pub fn repository_ids(&self) -> Vec<u32> {
         self.store.readable_repository_ids(self.credentials.user_id)
+    }
+
+    /// How many times the ECS metadata endpoint handed out credentials.
+    pub fn metadata_requests(&self) -> u64 {
+        self.app.metadata.requests.load(Ordering::Relaxed)
     }
 
     /// The data served, for assertions.

@@ -47,6 +47,9 @@ pub(crate) enum AuthKind {
         security_token: Option<HeaderValue>,
         algorithm: SigningAlgorithm,
     },
+    /// Temporary credentials of the ECS metadata service, fetched and refreshed by
+    /// [`Auth::current`] before each attempt.
+    Metadata(std::sync::Arc<crate::metadata::MetadataSource>),
 }
 
 fn header_value(
@@ -117,11 +120,12 @@ impl Auth {
     /// Signs with `algorithm` instead of `SDK-HMAC-SHA256`; no effect on a token or on no
     /// authentication.
     pub fn with_signing_algorithm(mut self, algorithm: SigningAlgorithm) -> Self {
-        if let AuthKind::AccessKey {
-            algorithm: slot, ..
-        } = &mut self.0
-        {
-            *slot = algorithm;
+        match &mut self.0 {
+            AuthKind::AccessKey {
+                algorithm: slot, ..
+            } => *slot = algorithm,
+            AuthKind::Metadata(source) => *source = source.with_algorithm(algorithm),
+            _ => {}
         }
         self
     }
@@ -131,6 +135,7 @@ impl Auth {
     pub fn signing_algorithm(&self) -> Option<SigningAlgorithm> {
         match &self.0 {
             AuthKind::AccessKey { algorithm, .. } => Some(*algorithm),
+            AuthKind::Metadata(source) => Some(source.algorithm()),
             _ => None,
         }
     }
@@ -145,6 +150,10 @@ impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
             AuthKind::None => f.write_str("Auth::None"),
+            AuthKind::Metadata(source) => f
+                .debug_struct("Auth::Metadata")
+                .field("endpoint", &source.endpoint())
+                .finish_non_exhaustive(),
             AuthKind::Token { project_id, .. } => f
                 .debug_struct("Auth::Token")
                 .field("token", &"<redacted>")

@@ -113,10 +113,12 @@ async fn run_attempts(
     loop {
         attempt += 1;
         let last = attempt >= max_attempts;
+        // Temporary credentials are fetched, or fetched again ahead of expiry, here.
+        let auth = state.auth.current().await?;
         // Requests without a cloneable body cannot be retried; ours never have one.
         let Some(mut attempt_request) = request.try_clone() else {
             let mut request = request;
-            prepare_request(&mut request, &state.auth, Utc::now());
+            prepare_request(&mut request, &auth, Utc::now());
             let response = http.execute(request).await?;
             return match buffer_response(response, state.max_response_bytes).await {
                 Ok(response) => Ok(response),
@@ -128,7 +130,7 @@ async fn run_attempts(
                 }) => refuse_too_large(too_large, status, headers).await,
             };
         };
-        prepare_request(&mut attempt_request, &state.auth, Utc::now());
+        prepare_request(&mut attempt_request, &auth, Utc::now());
         if let Some(user_agent) = &state.user_agent {
             attempt_request
                 .headers_mut()

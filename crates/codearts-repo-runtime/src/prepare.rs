@@ -29,7 +29,9 @@ pub fn prepare_request(request: &mut reqwest::Request, auth: &Auth, now: DateTim
         request.headers_mut().insert(header::HOST, value);
     }
     match &auth.0 {
-        AuthKind::None => {}
+        // Metadata credentials are resolved into an access key first (`Auth::current`);
+        // unresolved, the request goes unsigned and the service refuses it.
+        AuthKind::None | AuthKind::Metadata(_) => {}
         AuthKind::Token { token, project_id } => {
             let fields = request.headers_mut();
             fields.insert(HeaderName::from_static(headers::AUTH_TOKEN), token.clone());

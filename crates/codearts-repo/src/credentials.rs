@@ -42,6 +42,8 @@ pub const SECURITY_TOKEN_VAR: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
 pub const CREDENTIALS_FILE_VAR: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
 /// The credentials file's place under the home directory.
 pub const DEFAULT_CREDENTIALS_FILE: &str = ".huaweicloud/credentials";
+/// The ECS metadata service of [`Credentials::ecs_metadata`] (as for the official SDKs).
+pub const METADATA_ENDPOINT: &str = codearts_repo_runtime::metadata::DEFAULT_ENDPOINT;
 /// The section of the credentials file that is read.
 pub const CREDENTIALS_SECTION: &str = "basic";
 
@@ -65,6 +67,10 @@ enum Kind {
         security_token: Option<Secret>,
         algorithm: SigningAlgorithm,
     },
+    Metadata {
+        endpoint: String,
+        algorithm: SigningAlgorithm,
+    },
 }
 
 impl fmt::Debug for Credentials {
@@ -72,6 +78,12 @@ impl fmt::Debug for Credentials {
         let mut s = f.debug_struct("Credentials");
         match &self.kind {
             Kind::Token(_) => s.field("token", &"<redacted>"),
+            Kind::Metadata {
+                endpoint,
+                algorithm,
+            } => s
+                .field("metadata_endpoint", endpoint)
+                .field("signing_algorithm", algorithm),
             Kind::AccessKey {
                 access_key,
                 security_token,
@@ -117,6 +129,32 @@ impl Credentials {
         }
     }
 
+    /// Temporary credentials of the ECS instance the program runs on, from its metadata
+    /// service ([`METADATA_ENDPOINT`], `GET /openstack/latest/securitykey`) as the official
+    /// SDKs' `MetadataCredentialProvider` gets them (the instance needs an agency). They are
+    /// fetched before the first request and again before any request made less than 40
+    /// minutes before they expire, then signed like an AK/SK pair with their security
+    /// token. Not part of [`default_chain`](Self::default_chain): ask for them.
+    pub fn ecs_metadata() -> Self {
+        Self {
+            kind: Kind::Metadata {
+                endpoint: METADATA_ENDPOINT.into(),
+                algorithm: SigningAlgorithm::default(),
+            },
+            project_id: None,
+            source: "ECS metadata".into(),
+        }
+    }
+
+    /// Asks another address than [`METADATA_ENDPOINT`] for [`ecs_metadata`](Self::ecs_metadata)
+    /// credentials (a proxy, or the emulator in tests). No effect on other credentials.
+    pub fn metadata_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        if let Kind::Metadata { endpoint: slot, .. } = &mut self.kind {
+            *slot = endpoint.into();
+        }
+        self
+    }
+
     /// Adds a project id, sent (and, with AK/SK, signed) as `X-Project-Id`.
     pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
         self.project_id = Some(project_id.into());
@@ -159,7 +197,9 @@ impl Credentials {
     /// The algorithm an AK/SK pair signs with; `None` for a token.
     pub fn signing_algorithm_value(&self) -> Option<SigningAlgorithm> {
         match &self.kind {
-            Kind::AccessKey { algorithm, .. } => Some(*algorithm),
+            Kind::AccessKey { algorithm, .. } | Kind::Metadata { algorithm, .. } => {
+                Some(*algorithm)
+            }
             Kind::Token(_) => None,
         }
     }
@@ -178,7 +218,7 @@ impl Credentials {
     pub fn access_key_id(&self) -> Option<&str> {
         match &self.kind {
             Kind::AccessKey { access_key, .. } => Some(access_key),
-            Kind::Token(_) => None,
+            Kind::Token(_) | Kind::Metadata { .. } => None,
         }
     }
 
@@ -255,7 +295,11 @@ impl Credentials {
 
     /// Authenticates `request` exactly as the client does before each attempt, as if sent
     /// at `signed_at`: canonical query, explicit `Host`, then the token or the AK/SK
-    /// signature. Useful to check signatures against known vectors.
+    /// signature. Useful to check signatures against known vectors. [`ecs_metadata`]
+    /// credentials are not fetched here (the request is left unsigned): only the client
+    /// fetches them.
+    ///
+    /// [`ecs_metadata`]: Self::ecs_metadata
     pub fn apply_to(&self, request: &mut reqwest::Request, signed_at: DateTime<Utc>) -> Result<()> {
         prepare_request(request, &self.to_auth()?, signed_at);
         Ok(())
@@ -276,6 +320,11 @@ impl Credentials {
                 security_token.as_ref().map(Secret::expose),
             )
             .map(|auth| auth.with_signing_algorithm(*algorithm)),
+            Kind::Metadata {
+                endpoint,
+                algorithm,
+            } => Auth::ecs_metadata(endpoint, self.project_id.as_deref())
+                .map(|auth| auth.with_signing_algorithm(*algorithm)),
         };
         result.map_err(|e| Error::Credentials {
             looked_at: self.source.clone(),

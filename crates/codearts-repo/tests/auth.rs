@@ -470,3 +470,70 @@ async fn credentials_from_the_file_named_by_the_variable_and_from_home() {
     );
     let _ = repo;
 }
+
+#[tokio::test]
+async fn ecs_metadata_credentials_are_fetched_once_and_again_ahead_of_expiry() {
+    use codearts_repo_emulator::Emulator;
+    use std::time::Duration;
+
+    // A day's credentials: fetched before the first request, then reused.
+    let emulator = common::emulator(53).await;
+    let repo = common::first_repository(&emulator);
+    let metadata = Credentials::ecs_metadata()
+        .metadata_endpoint(emulator.base_url())
+        .project_id(&emulator.credentials().project_id);
+    assert!(format!("{metadata:?}").contains(emulator.base_url()));
+    let client = common::builder(&emulator)
+        .credentials(metadata.clone())
+        .build()
+        .unwrap();
+    assert_eq!(
+        emulator.metadata_requests(),
+        0,
+        "nothing is fetched at build"
+    );
+    for _ in 0..3 {
+        let page = client.list_commits(repo).limit(2).send().await.unwrap();
+        assert_eq!(page.items.len(), 2);
+    }
+    assert_eq!(emulator.metadata_requests(), 1);
+
+    // Credentials expiring within 40 minutes are fetched again before each request, with
+    // every signing algorithm.
+    let short = Emulator::builder()
+        .seed(54)
+        .metadata_lifetime(Duration::from_secs(30 * 60))
+        .start()
+        .await
+        .unwrap();
+    let repo = short.repository_ids()[0];
+    for (n, algorithm) in SigningAlgorithm::ALL.into_iter().enumerate() {
+        let client = common::builder(&short)
+            .credentials(
+                Credentials::ecs_metadata()
+                    .metadata_endpoint(short.base_url())
+                    .signing_algorithm(algorithm),
+            )
+            .build()
+            .unwrap();
+        client.list_commits(repo).limit(1).send().await.unwrap();
+        client.list_commits(repo).limit(1).send().await.unwrap();
+        assert_eq!(short.metadata_requests(), 2 * (n as u64 + 1), "{algorithm}");
+    }
+
+    // No metadata service: the request fails as a transport error, never sent unsigned.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let error = common::builder(&emulator)
+        .retry(codearts_repo::RetryConfig::disabled())
+        .credentials(Credentials::ecs_metadata().metadata_endpoint(nowhere))
+        .build()
+        .unwrap()
+        .list_commits(repo)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Transport, "{error}");
+    assert_eq!(emulator.metadata_requests(), 1);
+}
