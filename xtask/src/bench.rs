@@ -152,7 +152,7 @@ fn load_average() -> String {
 }
 
 /// Installs the pinned official Python SDK into its own venv unless it is there already.
-fn install_python(root: &Path) -> Result<PathBuf, String> {
+pub(crate) fn install_python(root: &Path) -> Result<PathBuf, String> {
     crate::tools::install_venv(
         root,
         &root.join(PYTHON_VENV),

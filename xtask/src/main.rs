@@ -66,6 +66,13 @@ Commands:
            Generate Python (openapi-python-client) and TypeScript (openapi-typescript +
            openapi-fetch) clients from openapi/codearts-repo.json into target/spec-clients/,
            start the emulator and run spec-clients/{python/check.py,typescript/check.ts}.
+  signing-parity
+           Prove the four AK/SK signing algorithms match the official Python SDK's
+           (huaweicloudsdkcore, pinned in bench/python, installed into .tools/bench-python):
+           run signing-parity/parity.py on the runtime's `signing_vectors` example (same
+           HMAC headers, same canonical request and derived keys, each side's verifier
+           accepting the other's ECDSA and SM2 signatures), then the official client with
+           each algorithm against the emulator.
   bench [--commits N] [--events N] [--latency-ms N] [--concurrency N] [--small N] [--no-python]
            Export benchmark (BENCHMARKS.md): release-build the emulator and bench/export, start
            the emulator (100,000 commits, 10,000 events, 20 ms latency), export everything
@@ -111,6 +118,7 @@ fn main() -> ExitCode {
         ["man"] => write_man_page(&root),
         ["spec-lint", rest @ ..] => tools::spec_lint::spec_lint(&root, rest),
         ["spec-clients", rest @ ..] => tools::spec_clients::spec_clients(&root, rest),
+        ["signing-parity", rest @ ..] => tools::signing_parity::signing_parity(&root, rest),
         ["bench", rest @ ..] => bench::bench(&root, rest),
         ["package", rest @ ..] => package::package(&root, rest),
         ["unused-deps", rest @ ..] => unused_deps::unused_deps(&root, rest),

@@ -155,6 +155,12 @@ pub(crate) struct ConnectionArgs {
     #[arg(long, global = true, value_name = "ID", requires = "access_key")]
     pub(crate) signing_project_id: Option<String>,
 
+    /// AK/SK signing algorithm, as the official SDKs name them: SDK-HMAC-SHA256 (default),
+    /// SDK-HMAC-SM3, SDK-ECDSA-P256-SHA256 or SDK-SM2-SM3.
+    #[arg(long, global = true, value_name = "ALGORITHM", requires = "access_key",
+          value_parser = |s: &str| s.parse::<codearts_repo::SigningAlgorithm>().map_err(|e| e.to_string()))]
+    pub(crate) signing_algorithm: Option<codearts_repo::SigningAlgorithm>,
+
     /// Time allowed to open a connection, such as 5s.
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
     pub(crate) connect_timeout: Option<Duration>,

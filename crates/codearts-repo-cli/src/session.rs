@@ -385,6 +385,9 @@ fn credentials(args: &ConnectionArgs) -> Option<(Credentials, &'static str)> {
         if let Some(token) = &args.security_token {
             credentials = credentials.security_token(token);
         }
+        if let Some(algorithm) = args.signing_algorithm {
+            credentials = credentials.signing_algorithm(algorithm);
+        }
         return Some((credentials, "the --access-key and --secret-key flags"));
     }
     None

@@ -611,6 +611,31 @@ fn credentials_come_from_the_environment_and_the_credentials_file() {
             .args(["events", &repo, "--limit", "3"]),
     );
     assert_eq!(from_ak_flags, from_flags);
+    // The emulator verifies every algorithm; a name the official SDKs do not use is refused.
+    for algorithm in ["SDK-HMAC-SM3", "SDK-ECDSA-P256-SHA256", "SDK-SM2-SM3"] {
+        let signed = success(
+            fx.bare()
+                .args(["--endpoint", fx.emulator.base_url()])
+                .args([
+                    "--access-key",
+                    &creds.access_key,
+                    "--secret-key",
+                    &creds.secret_key,
+                ])
+                .args(["--signing-project-id", &creds.project_id])
+                .args(["--signing-algorithm", algorithm])
+                .args(["events", &repo, "--limit", "3"]),
+        );
+        assert_eq!(signed, from_flags, "{algorithm}");
+    }
+    let refused = fx
+        .bare()
+        .args(["--access-key", "AK", "--secret-key", "SK"])
+        .args(["--signing-algorithm", "SDK-HMAC-MD5", "events", &repo])
+        .output()
+        .expect("the binary runs");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("unknown signing algorithm"));
 }
 
 #[test]

@@ -215,7 +215,12 @@ pub struct EmulatorBuilder {
     idle_timeout: Duration,
     max_connections: usize,
     rate_limit: Option<RateLimit>,
+    metadata_lifetime: Duration,
 }
+
+/// How long the temporary credentials the emulator's ECS metadata endpoint hands out stay
+/// valid by default (a day, as the metadata service's are).
+pub const DEFAULT_METADATA_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 impl Default for EmulatorBuilder {
     fn default() -> Self {
@@ -229,6 +234,7 @@ impl Default for EmulatorBuilder {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             rate_limit: None,
+            metadata_lifetime: DEFAULT_METADATA_LIFETIME,
         }
     }
 }
@@ -302,6 +308,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long the temporary credentials of the ECS metadata endpoint
+    /// (`GET /openstack/latest/securitykey`, the user's [`TemporaryCredentials`]) are
+    /// declared valid from each answer (default [`DEFAULT_METADATA_LIFETIME`]).
+    pub fn metadata_lifetime(mut self, lifetime: Duration) -> Self {
+        self.metadata_lifetime = lifetime;
+        self
+    }
+
     /// Builds the data, binds the address and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<Emulator, EmulatorError> {
         self.faults
@@ -369,6 +383,11 @@ impl EmulatorBuilder {
             requests: AtomicU64::new(0),
             request_id_prefix: fastrand::Rng::with_seed(self.seed).u64(..),
             body_read_timeout: self.header_read_timeout,
+            metadata: router::Metadata {
+                credentials: data.credentials.temporary.clone(),
+                lifetime: self.metadata_lifetime,
+                requests: AtomicU64::new(0),
+            },
         });
         let limits = transport::Limits {
             timeouts: activity::Timeouts {
@@ -447,6 +466,11 @@ impl Emulator {
     /// Ids of the repositories [`Emulator::credentials`] may read, ascending.
     pub fn repository_ids(&self) -> Vec<u32> {
         self.store.readable_repository_ids(self.credentials.user_id)
+    }
+
+    /// How many times the ECS metadata endpoint handed out credentials.
+    pub fn metadata_requests(&self) -> u64 {
+        self.app.metadata.requests.load(Ordering::Relaxed)
     }
 
     /// The data served, for assertions.

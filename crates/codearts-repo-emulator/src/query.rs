@@ -248,7 +248,7 @@ impl Store {
             date_title: days
                 .into_iter()
                 .map(|(day, count)| DateTitleDto {
-                    day,
+                    day: Some(day),
                     commits_count: Some(count),
                 })
                 .collect(),

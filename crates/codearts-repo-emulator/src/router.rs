@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 
 use crate::answer::{Answer, finish};
@@ -34,6 +34,33 @@ pub(crate) struct App {
     pub(crate) request_id_prefix: u64,
     /// Time allowed for a request's body to arrive.
     pub(crate) body_read_timeout: Duration,
+    /// The ECS metadata endpoint's temporary credentials.
+    pub(crate) metadata: Metadata,
+}
+
+/// What `GET /openstack/latest/securitykey` hands out, as an ECS instance's metadata
+/// service does: the user's temporary credentials, valid for `lifetime` from each answer.
+pub(crate) struct Metadata {
+    pub(crate) credentials: crate::TemporaryCredentials,
+    pub(crate) lifetime: Duration,
+    pub(crate) requests: AtomicU64,
+}
+
+/// The metadata service's answer (`expires_at` in the official SDKs' `%Y-%m-%dT%H:%M:%S.%fZ`).
+async fn security_key(State(app): State<Arc<App>>) -> Response {
+    app.metadata.requests.fetch_add(1, Ordering::Relaxed);
+    let expires_at = chrono::Utc::now()
+        + chrono::Duration::from_std(app.metadata.lifetime).unwrap_or(chrono::Duration::zero());
+    let credentials = &app.metadata.credentials;
+    let body = serde_json::json!({
+        "credential": {
+            "access": credentials.access_key,
+            "secret": credentials.secret_key,
+            "securitytoken": credentials.security_token,
+            "expires_at": expires_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        }
+    });
+    axum::Json(body).into_response()
 }
 
 /// The routes. Every path goes through [`handle`], so faults, request ids and JSON errors
@@ -63,6 +90,10 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             any(|State(app): State<Arc<App>>, request: Request| {
                 handle(app, Some(Endpoint::RecentPushes), request)
             }),
+        )
+        .route(
+            "/openstack/latest/securitykey",
+            axum::routing::get(security_key),
         )
         .fallback(|State(app): State<Arc<App>>, request: Request| handle(app, None, request))
         .with_state(app)

@@ -81,7 +81,7 @@ pub(crate) fn event_dto(
         action_name: Some(event.action.action_name()),
         author: Some(RepositoryEventAuthorDto {
             avatar_url: Some(user.and_then(|u| u.avatar_url.clone()).unwrap_or_default()),
-            id: nonzero(event.author),
+            id: Some(nonzero(event.author)),
             name: user.map(|u| u.name.clone()),
             name_cn: user.and_then(|u| u.name_cn.clone()),
             nick_name: user.and_then(|u| u.nick_name.clone()),
@@ -104,7 +104,7 @@ pub(crate) fn last_push_dto(repository: &Repository, event: &PushEvent) -> LastP
         created_at: Some(cst_timestamp(event.created_at)),
         ref_: Some(event.ref_name.to_string()),
         repository: Some(RepositoryBriefDto {
-            id: nonzero(repository.id),
+            id: Some(nonzero(repository.id)),
             name: Some(repository.name.clone()),
             path: Some(repository.name.clone()),
             path_with_namespace: Some(repository.path_with_namespace()),
@@ -121,7 +121,7 @@ pub(crate) fn personal_push_dto(
 ) -> PersonalPushEventDto {
     PersonalPushEventDto {
         author: Some(PersonalEventAuthorDto {
-            id: nonzero(event.author),
+            id: Some(nonzero(event.author)),
             username: store.user(event.author).map(|u| u.username.clone()),
         }),
         created_at: Some(cst_timestamp(event.created_at)),
@@ -152,7 +152,7 @@ pub(crate) fn repository_simple(repository: &Repository) -> RepositorySimpleDto 
         description: repository.description.clone(),
         develop_mode: Some(repository.develop_mode.clone()),
         http_url_to_repo: Some(format!("https://{HOST}/{path_with_namespace}.git")),
-        id: nonzero(repository.id),
+        id: Some(nonzero(repository.id)),
         moderation_result: Some(true),
         name: Some(repository.name.clone()),
         name_with_namespace: Some(format!(
@@ -178,6 +178,7 @@ pub(crate) fn commit_dto(store: &Store, repository: &Repository, commit: &Commit
     let signer = commit.gpg_key.and(committer_user);
     CommitDto {
         author_avatar_url: author_user.and_then(|u| u.avatar_url.clone()),
+        author_id: author.user.map(nonzero),
         author_email: author.email.clone(),
         author_name: Some(author.name.clone()),
         authored_date: Some(utc_timestamp(commit.authored)),
@@ -215,6 +216,6 @@ pub(crate) fn commit_dto(store: &Store, repository: &Repository, commit: &Commit
         title: Some(commit.title().to_string()),
         user_name: author_user.map(|u| u.username.clone()),
         verification_status: Some(i32::from(signer.is_some())),
-        id,
+        id: Some(id),
     }
 }

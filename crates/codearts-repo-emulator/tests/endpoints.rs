@@ -143,7 +143,7 @@ async fn pushes_are_consistent_with_the_commits() {
             .iter()
             .chain(store.tags(repo).iter())
             .flat_map(|(name, _)| store.commits(repo, Some(name)).unwrap())
-            .map(|c| c.id)
+            .map(|c| c.id.unwrap())
             .collect();
         let mut tips: BTreeMap<String, String> = BTreeMap::new();
         let mut kinds = BTreeMap::new();
@@ -281,7 +281,7 @@ async fn commit_list_pages_and_counts_days() {
         history
             .iter()
             .take(20)
-            .map(|c| c.id.clone())
+            .map(|c| c.id.clone().unwrap())
             .collect::<Vec<_>>()
     );
     assert_eq!(
@@ -301,7 +301,7 @@ async fn commit_list_pages_and_counts_days() {
             .iter()
             .skip(5)
             .take(100)
-            .map(|c| c.id.clone())
+            .map(|c| c.id.clone().unwrap())
             .collect::<Vec<_>>()
     );
     // date_title counts the returned commits per day of their commit date.
@@ -367,7 +367,7 @@ async fn commit_list_ref_name_accepts_branches_tags_and_commit_ids() {
             .unwrap()
             .iter()
             .take(100)
-            .map(|c| c.id.clone())
+            .map(|c| c.id.clone().unwrap())
             .collect::<Vec<_>>()
     );
     let (tag, tag_tip) = store.tags(repo).into_iter().next().expect("a tag");
@@ -380,9 +380,9 @@ async fn commit_list_ref_name_accepts_branches_tags_and_commit_ids() {
     let history = store.commits(repo, None).unwrap();
     let middle = &history[50];
     for reference in [
-        middle.id.clone(),
-        middle.id[..10].to_string(),
-        middle.id.to_uppercase(),
+        middle.id.clone().unwrap(),
+        middle.id.as_deref().unwrap()[..10].to_string(),
+        middle.id.as_deref().unwrap().to_uppercase(),
     ] {
         let reply = ok(
             &emu,
@@ -391,7 +391,7 @@ async fn commit_list_ref_name_accepts_branches_tags_and_commit_ids() {
         .await;
         assert_eq!(
             commit_ids(&reply.body)[0],
-            middle.id,
+            middle.id.clone().unwrap(),
             "ref_name={reference}"
         );
     }
@@ -422,10 +422,13 @@ async fn commit_list_filters_match_the_store() {
     let expected: Vec<String> = history
         .iter()
         .filter(|c| date(c) > since && date(c) < until)
-        .map(|c| c.id.clone())
+        .map(|c| c.id.clone().unwrap())
         .collect();
     assert_eq!(commit_ids(&reply.body), expected);
-    assert!(!expected.contains(&history[60].id) && !expected.contains(&history[20].id));
+    assert!(
+        !expected.contains(history[60].id.as_ref().unwrap())
+            && !expected.contains(history[20].id.as_ref().unwrap())
+    );
 
     // author: part of the name, any case.
     let name = history[3].author_name.clone().unwrap();
@@ -439,7 +442,7 @@ async fn commit_list_filters_match_the_store() {
     )
     .await;
     let got = commit_ids(&reply.body);
-    assert!(got.contains(&history[3].id));
+    assert!(got.contains(history[3].id.as_ref().unwrap()));
     let expected: Vec<String> = history
         .iter()
         .filter(|c| {
@@ -450,7 +453,7 @@ async fn commit_list_filters_match_the_store() {
                 .contains(&part.to_lowercase())
         })
         .take(100)
-        .map(|c| c.id.clone())
+        .map(|c| c.id.clone().unwrap())
         .collect();
     assert_eq!(got, expected);
 
@@ -472,16 +475,19 @@ async fn commit_list_filters_match_the_store() {
                 .contains("retry on")
         })
         .take(100)
-        .map(|c| c.id.clone())
+        .map(|c| c.id.clone().unwrap())
         .collect();
     assert_eq!(got, expected);
-    let prefix = &history[7].id[..9];
+    let prefix = &history[7].id.as_deref().unwrap()[..9];
     let reply = ok(
         &emu,
         &format!("/v4/repositories/{repo}/repository/commit-list?message={prefix}"),
     )
     .await;
-    assert_eq!(commit_ids(&reply.body), vec![history[7].id.clone()]);
+    assert_eq!(
+        commit_ids(&reply.body),
+        vec![history[7].id.clone().unwrap()]
+    );
 
     // order_by_date: newest commit date first.
     let reply = ok(
@@ -506,7 +512,7 @@ async fn commit_list_filters_match_the_store() {
         history
             .iter()
             .take(100)
-            .map(|c| c.id.clone())
+            .map(|c| c.id.clone().unwrap())
             .collect::<Vec<_>>()
     );
 
@@ -524,7 +530,7 @@ async fn commit_list_filters_match_the_store() {
     assert_eq!(
         page.commits
             .iter()
-            .map(|c| c.id.clone())
+            .map(|c| c.id.clone().unwrap())
             .collect::<Vec<_>>(),
         expected
     );
@@ -565,20 +571,20 @@ async fn commit_list_path_and_follow() {
     let new_ids = list(new_path, false).await;
     assert_eq!(
         new_ids.last(),
-        Some(&renamed.id),
+        Some(renamed.id.as_ref().unwrap()),
         "without follow the new name starts at the rename"
     );
     let old_ids = list(old_path, false).await;
     assert!(
-        old_ids.contains(&renamed.id),
+        old_ids.contains(renamed.id.as_ref().unwrap()),
         "the rename touches the old name"
     );
     let mut expected = new_ids.clone();
     expected.extend(
         history[position + 1..]
             .iter()
-            .filter(|c| old_ids.contains(&c.id))
-            .map(|c| c.id.clone()),
+            .filter(|c| old_ids.contains(c.id.as_ref().unwrap()))
+            .map(|c| c.id.clone().unwrap()),
     );
     assert_eq!(
         list(new_path, true).await,
@@ -590,7 +596,7 @@ async fn commit_list_path_and_follow() {
     // A directory lists every commit touching a file under it; a leading or trailing
     // slash changes nothing.
     let in_directory = list(directory, false).await;
-    assert!(in_directory.contains(&renamed.id));
+    assert!(in_directory.contains(renamed.id.as_ref().unwrap()));
     assert_eq!(list(&format!("/{directory}/"), false).await, in_directory);
     assert_eq!(list("no/such/file.rs", false).await, Vec::<String>::new());
 }

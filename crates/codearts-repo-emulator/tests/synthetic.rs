@@ -85,7 +85,7 @@ async fn the_data_has_the_configured_shape_and_looks_real() {
             .iter()
             .chain(store.tags(*repo).iter())
             .flat_map(|(name, _)| store.commits(*repo, Some(name)).unwrap())
-            .map(|c| c.id)
+            .map(|c| c.id.expect("the emulator gives every commit its id"))
             .collect();
         assert_eq!(
             all.len(),
@@ -119,8 +119,9 @@ async fn the_data_has_the_configured_shape_and_looks_real() {
             "messages with bodies"
         );
         for commit in &history {
-            assert_eq!(commit.id.len(), 40);
-            assert_eq!(commit.short_id.as_deref(), Some(&commit.id[..8]));
+            let id = commit.id.as_deref().unwrap();
+            assert_eq!(id.len(), 40);
+            assert_eq!(commit.short_id.as_deref(), Some(&id[..8]));
             assert_eq!(
                 commit.title.as_deref(),
                 commit.message.as_deref().and_then(|m| m.lines().next())
@@ -135,14 +136,14 @@ async fn the_data_has_the_configured_shape_and_looks_real() {
             .iter()
             .map(|c| {
                 (
-                    c.id.as_str(),
+                    c.id.as_deref().unwrap(),
                     c.committed_date.as_ref().unwrap().to_utc().unwrap(),
                 )
             })
             .collect();
         for commit in &history {
             for parent in &commit.parent_ids {
-                assert!(dates[parent.as_str()] <= dates[commit.id.as_str()]);
+                assert!(dates[parent.as_str()] <= dates[commit.id.as_deref().unwrap()]);
             }
         }
         let kinds: BTreeSet<String> = store

@@ -8,6 +8,7 @@ use std::fmt;
 use reqwest::header::HeaderValue;
 
 use crate::secret::Secret;
+use crate::signing::SigningAlgorithm;
 
 /// Why a credential cannot be sent in a header.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,7 +45,11 @@ pub(crate) enum AuthKind {
         secret_key: Secret,
         project_id: Option<HeaderValue>,
         security_token: Option<HeaderValue>,
+        algorithm: SigningAlgorithm,
     },
+    /// Temporary credentials of the ECS metadata service, fetched and refreshed by
+    /// [`Auth::current`] before each attempt.
+    Metadata(std::sync::Arc<crate::metadata::MetadataSource>),
 }
 
 fn header_value(
@@ -89,7 +94,7 @@ impl Auth {
         }))
     }
 
-    /// AK/SK signing (`SDK-HMAC-SHA256`), with `X-Project-Id` and `X-Security-Token`
+    /// AK/SK signing (`SDK-HMAC-SHA256`, see [`Auth::with_signing_algorithm`]), with `X-Project-Id` and `X-Security-Token`
     /// (temporary credentials) signed when given.
     pub fn access_key(
         access_key: &str,
@@ -108,7 +113,31 @@ impl Auth {
             security_token: security_token
                 .map(|t| header_value(t, "security token", true))
                 .transpose()?,
+            algorithm: SigningAlgorithm::default(),
         }))
+    }
+
+    /// Signs with `algorithm` instead of `SDK-HMAC-SHA256`; no effect on a token or on no
+    /// authentication.
+    pub fn with_signing_algorithm(mut self, algorithm: SigningAlgorithm) -> Self {
+        match &mut self.0 {
+            AuthKind::AccessKey {
+                algorithm: slot, ..
+            } => *slot = algorithm,
+            AuthKind::Metadata(source) => *source = source.with_algorithm(algorithm),
+            _ => {}
+        }
+        self
+    }
+
+    /// The algorithm AK/SK requests are signed with; `None` for a token or no
+    /// authentication.
+    pub fn signing_algorithm(&self) -> Option<SigningAlgorithm> {
+        match &self.0 {
+            AuthKind::AccessKey { algorithm, .. } => Some(*algorithm),
+            AuthKind::Metadata(source) => Some(source.algorithm()),
+            _ => None,
+        }
     }
 
     /// Whether requests carry credentials at all.
@@ -121,6 +150,10 @@ impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
             AuthKind::None => f.write_str("Auth::None"),
+            AuthKind::Metadata(source) => f
+                .debug_struct("Auth::Metadata")
+                .field("endpoint", &source.endpoint())
+                .finish_non_exhaustive(),
             AuthKind::Token { project_id, .. } => f
                 .debug_struct("Auth::Token")
                 .field("token", &"<redacted>")
@@ -130,9 +163,11 @@ impl fmt::Debug for Auth {
                 access_key,
                 project_id,
                 security_token,
+                algorithm,
                 ..
             } => f
                 .debug_struct("Auth::AccessKey")
+                .field("algorithm", algorithm)
                 .field("access_key", access_key)
                 .field("secret_key", &"<redacted>")
                 .field("project_id", project_id)

@@ -139,10 +139,12 @@ async fn run_attempts(
         if let Some(pacer) = &pacer {
             pacer.acquire(deadline).await;
         }
+        // Temporary credentials are fetched, or fetched again ahead of expiry, here.
+        let auth = state.auth.current().await?;
         // Requests without a cloneable body cannot be retried; ours never have one.
         let Some(mut attempt_request) = request.try_clone() else {
             let mut request = request;
-            prepare_request(&mut request, &state.auth, Utc::now());
+            prepare_request(&mut request, &auth, Utc::now());
             let response = http.execute(request).await?;
             return match buffer_response(response, state.max_response_bytes).await {
                 Ok(response) => Ok(response),
@@ -157,7 +159,7 @@ async fn run_attempts(
         for interceptor in state.interceptors.iter() {
             interceptor.before_attempt(&mut attempt_request);
         }
-        prepare_request(&mut attempt_request, &state.auth, Utc::now());
+        prepare_request(&mut attempt_request, &auth, Utc::now());
         if let Some(user_agent) = &state.user_agent {
             attempt_request
                 .headers_mut()

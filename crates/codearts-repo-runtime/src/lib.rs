@@ -8,7 +8,8 @@
 //! | --- | --- |
 //! | [`secret`] | [`Secret`](secret::Secret), a value whose `Debug` is redacted |
 //! | [`auth`] | [`Auth`](auth::Auth): credentials checked once, as they are sent |
-//! | [`signing`] | the `SDK-HMAC-SHA256` signature, for signing and verifying |
+//! | [`metadata`] | temporary credentials from the ECS metadata service, refreshed ahead of expiry |
+//! | [`signing`] | the four AK/SK signatures of the official SDKs, for signing and verifying |
 //! | [`prepare`] | one attempt made ready to send: canonical query, `Host`, authentication |
 //! | [`retry`] | the [`RetryPolicy`](retry::RetryPolicy) and what is retryable |
 //! | [`call`] | the per-operation deadline in, the [`CallRecord`](call::CallRecord) out |
@@ -35,6 +36,7 @@ pub mod exec;
 pub mod headers;
 pub mod intercept;
 pub mod lenient;
+pub mod metadata;
 pub mod pacing;
 pub mod params;
 pub mod prepare;

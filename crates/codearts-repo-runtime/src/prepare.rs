@@ -29,7 +29,9 @@ pub fn prepare_request(request: &mut reqwest::Request, auth: &Auth, now: DateTim
         request.headers_mut().insert(header::HOST, value);
     }
     match &auth.0 {
-        AuthKind::None => {}
+        // Metadata credentials are resolved into an access key first (`Auth::current`);
+        // unresolved, the request goes unsigned and the service refuses it.
+        AuthKind::None | AuthKind::Metadata(_) => {}
         AuthKind::Token { token, project_id } => {
             let fields = request.headers_mut();
             fields.insert(HeaderName::from_static(headers::AUTH_TOKEN), token.clone());
@@ -45,8 +47,10 @@ pub fn prepare_request(request: &mut reqwest::Request, auth: &Auth, now: DateTim
             secret_key,
             project_id,
             security_token,
+            algorithm,
         } => sign_request(
             request,
+            *algorithm,
             access_key,
             secret_key,
             project_id.as_ref(),
@@ -58,6 +62,7 @@ pub fn prepare_request(request: &mut reqwest::Request, auth: &Auth, now: DateTim
 
 fn sign_request(
     request: &mut reqwest::Request,
+    algorithm: signing::SigningAlgorithm,
     access_key: &str,
     secret_key: &Secret,
     project_id: Option<&HeaderValue>,
@@ -113,7 +118,13 @@ fn sign_request(
         headers: &signed,
         body,
     };
-    let authorization = signing::sign(access_key, secret_key.expose(), &sdk_date, &input);
+    let authorization = signing::sign_with(
+        algorithm,
+        access_key,
+        secret_key.expose(),
+        &sdk_date,
+        &input,
+    );
     // The access key was checked to be visible ASCII, the rest is hex and names.
     if let Ok(mut value) = HeaderValue::from_str(&authorization) {
         value.set_sensitive(true);

@@ -43,7 +43,11 @@ pub(crate) async fn run(
         writeln!(
             out,
             "{}  {:<20}  {}",
-            commit.short_id.as_deref().unwrap_or(&commit.id),
+            commit
+                .short_id
+                .as_deref()
+                .or(commit.id.as_deref())
+                .unwrap_or(""),
             commit.author_name.as_deref().unwrap_or(""),
             commit.title.as_deref().unwrap_or("")
         )?;

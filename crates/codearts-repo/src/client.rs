@@ -202,7 +202,7 @@ impl Client {
     /// Runs one generated operation with the operation timeout and maps its outcome.
     pub(crate) async fn execute<T, F>(&self, operation: &'static str, send: F) -> Result<Reply<T>>
     where
-        T: DeserializeOwned,
+        T: DeserializeOwned + decode::ReferenceRequired,
         F: Future<
             Output = std::result::Result<ResponseValue<T>, codearts_repo_gen::Error<ErrorBody>>,
         >,
@@ -242,10 +242,14 @@ impl Client {
                     Some(headers) => headers,
                     None => value.headers().clone(),
                 };
+                let value = value.into_inner();
+                let mut repairs = Vec::new();
+                decode::report_missing(&value, &mut repairs);
+                warn_repairs(operation, &repairs);
                 Ok(Reply {
-                    value: value.into_inner(),
+                    value,
                     headers,
-                    repairs: Vec::new(),
+                    repairs,
                 })
             }
             Err(Wire::ErrorResponse(answer)) => {
@@ -288,10 +292,9 @@ impl Client {
             Err(Wire::InvalidResponsePayload(body, _)) => {
                 let headers = record.headers.unwrap_or_default();
                 match decode::decode_leniently::<T>(&body) {
-                    Ok((value, repairs)) => {
-                        for repair in &repairs {
-                            tracing::warn!(operation, path = %repair.path, problem = %repair.problem, "dropped a malformed optional field");
-                        }
+                    Ok((value, mut repairs)) => {
+                        decode::report_missing(&value, &mut repairs);
+                        warn_repairs(operation, &repairs);
                         Ok(Reply {
                             value,
                             headers,
@@ -348,6 +351,17 @@ impl Client {
                 message,
                 source: None,
             }),
+        }
+    }
+}
+
+/// Logs each repair of an answer.
+fn warn_repairs(operation: &'static str, repairs: &[FieldRepair]) {
+    for repair in repairs {
+        if repair.problem == decode::MISSING_PROBLEM {
+            tracing::warn!(operation, path = %repair.path, problem = %repair.problem, "a field the reference requires is missing");
+        } else {
+            tracing::warn!(operation, path = %repair.path, problem = %repair.problem, "dropped a malformed optional field");
         }
     }
 }
@@ -423,7 +437,11 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
     transport: Transport,
+    env: Option<EnvLookup>,
 }
+
+/// Reads an environment variable (see [`ClientBuilder::env_lookup`]).
+type EnvLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 impl Default for ClientBuilder {
     fn default() -> Self {
@@ -442,6 +460,7 @@ impl Default for ClientBuilder {
             user_agent: None,
             http_client: None,
             transport: Transport::default(),
+            env: None,
         }
     }
 }
@@ -467,8 +486,10 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// A region id from [`REGION_ENDPOINTS`], such as `cn-north-4`. An unknown region is
-    /// an error at [`build`](Self::build). Do not combine with [`endpoint`](Self::endpoint).
+    /// A region id, such as `cn-north-4`: its endpoint comes from
+    /// `HUAWEICLOUD_SDK_REGION_CODEARTSREPO_<REGION>`, the regions file, then
+    /// [`REGION_ENDPOINTS`], as for the official SDKs (see the [`region`](crate::region)
+    /// module). A region none of them knows is an error at [`build`](Self::build). Do not combine with [`endpoint`](Self::endpoint).
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
@@ -491,6 +512,18 @@ impl ClientBuilder {
     /// The credentials; without this, [`Credentials::default_chain`] is used.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
+        self
+    }
+
+    /// Reads environment variables through `lookup` instead of the process environment:
+    /// the region overrides and regions file of the [`region`](crate::region) module, and
+    /// the default credentials chain ([`Credentials::default_chain_with`]). For tests and
+    /// programs that keep their settings elsewhere.
+    pub fn env_lookup(
+        mut self,
+        lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.env = Some(Arc::new(lookup));
         self
     }
 
@@ -634,16 +667,29 @@ impl ClientBuilder {
             (_, Some(endpoint)) => (parse_endpoint(endpoint, self.allow_http)?, None),
             (region, None) => {
                 let region = region.as_deref().unwrap_or(DEFAULT_REGION);
-                let Some((_, endpoint)) = REGION_ENDPOINTS.iter().find(|(id, _)| *id == region)
-                else {
+                let found = match &self.env {
+                    Some(lookup) => crate::region::resolve_region_with(region, lookup.as_ref())?,
+                    None => crate::region::resolve_region(region)?,
+                };
+                let Some(found) = found else {
                     let known: Vec<&str> = REGION_ENDPOINTS.iter().map(|(id, _)| *id).collect();
                     return Err(Error::invalid(
                         "region",
                         region,
-                        format!("one of {}", known.join(", ")),
+                        format!(
+                            "one of {}, or a region given in {} or the regions file \
+                             (see the `region` module)",
+                            known.join(", "),
+                            crate::region::region_env_var(region)
+                        ),
                     ));
                 };
-                (endpoint.to_string(), Some(region.to_string()))
+                let endpoint = if found.source == "built-in table" {
+                    found.endpoints[0].clone()
+                } else {
+                    parse_endpoint(&found.endpoints[0], self.allow_http)?
+                };
+                (endpoint, Some(region.to_string()))
             }
         };
         for (name, value) in [
@@ -702,7 +748,10 @@ impl ClientBuilder {
             .map_err(|_| Error::invalid("user_agent", user_agent, "visible ASCII text"))?;
         let credentials = match self.credentials {
             Some(credentials) => credentials,
-            None => Credentials::default_chain()?,
+            None => match &self.env {
+                Some(lookup) => Credentials::default_chain_with(lookup.as_ref())?,
+                None => Credentials::default_chain()?,
+            },
         };
         let auth = credentials.to_auth()?;
         // Only known for the HTTP client built here.

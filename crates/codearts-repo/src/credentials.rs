@@ -24,6 +24,7 @@ use chrono::{DateTime, Utc};
 use codearts_repo_runtime::auth::Auth;
 use codearts_repo_runtime::prepare::prepare_request;
 use codearts_repo_runtime::secret::Secret;
+use codearts_repo_runtime::signing::SigningAlgorithm;
 
 use crate::error::{Error, Result};
 
@@ -41,6 +42,8 @@ pub const SECURITY_TOKEN_VAR: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
 pub const CREDENTIALS_FILE_VAR: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
 /// The credentials file's place under the home directory.
 pub const DEFAULT_CREDENTIALS_FILE: &str = ".huaweicloud/credentials";
+/// The ECS metadata service of [`Credentials::ecs_metadata`] (as for the official SDKs).
+pub const METADATA_ENDPOINT: &str = codearts_repo_runtime::metadata::DEFAULT_ENDPOINT;
 /// The section of the credentials file that is read.
 pub const CREDENTIALS_SECTION: &str = "basic";
 
@@ -100,6 +103,11 @@ enum Kind {
         access_key: String,
         secret_key: Secret,
         security_token: Option<Secret>,
+        algorithm: SigningAlgorithm,
+    },
+    Metadata {
+        endpoint: String,
+        algorithm: SigningAlgorithm,
     },
 }
 
@@ -108,11 +116,19 @@ impl fmt::Debug for Credentials {
         let mut s = f.debug_struct("Credentials");
         match &self.kind {
             Kind::Token(_) => s.field("token", &"<redacted>"),
+            Kind::Metadata {
+                endpoint,
+                algorithm,
+            } => s
+                .field("metadata_endpoint", endpoint)
+                .field("signing_algorithm", algorithm),
             Kind::AccessKey {
                 access_key,
                 security_token,
+                algorithm,
                 ..
             } => s
+                .field("signing_algorithm", algorithm)
                 .field("access_key", access_key)
                 .field("secret_key", &"<redacted>")
                 .field(
@@ -136,17 +152,45 @@ impl Credentials {
         }
     }
 
-    /// An AK/SK pair: every request is signed with `SDK-HMAC-SHA256`.
+    /// An AK/SK pair: every request is signed with `SDK-HMAC-SHA256`, or the algorithm
+    /// given to [`Credentials::signing_algorithm`].
     pub fn access_key(access_key: impl Into<String>, secret_key: impl Into<String>) -> Self {
         Self {
             kind: Kind::AccessKey {
                 access_key: access_key.into(),
                 secret_key: Secret::new(secret_key),
                 security_token: None,
+                algorithm: SigningAlgorithm::default(),
             },
             project_id: None,
             source: "given in code".into(),
         }
+    }
+
+    /// Temporary credentials of the ECS instance the program runs on, from its metadata
+    /// service ([`METADATA_ENDPOINT`], `GET /openstack/latest/securitykey`) as the official
+    /// SDKs' `MetadataCredentialProvider` gets them (the instance needs an agency). They are
+    /// fetched before the first request and again before any request made less than 40
+    /// minutes before they expire, then signed like an AK/SK pair with their security
+    /// token. Not part of [`default_chain`](Self::default_chain): ask for them.
+    pub fn ecs_metadata() -> Self {
+        Self {
+            kind: Kind::Metadata {
+                endpoint: METADATA_ENDPOINT.into(),
+                algorithm: SigningAlgorithm::default(),
+            },
+            project_id: None,
+            source: "ECS metadata".into(),
+        }
+    }
+
+    /// Asks another address than [`METADATA_ENDPOINT`] for [`ecs_metadata`](Self::ecs_metadata)
+    /// credentials (a proxy, or the emulator in tests). No effect on other credentials.
+    pub fn metadata_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        if let Kind::Metadata { endpoint: slot, .. } = &mut self.kind {
+            *slot = endpoint.into();
+        }
+        self
     }
 
     /// Adds a project id, sent (and, with AK/SK, signed) as `X-Project-Id`.
@@ -168,6 +212,36 @@ impl Credentials {
         self
     }
 
+    /// Signs with `algorithm` instead of `SDK-HMAC-SHA256`: one of the four of the official
+    /// SDKs (which choose it with `HttpConfig.signing_algorithm` / `WithSigningAlgorithm`).
+    /// It has no effect on a token.
+    ///
+    /// ```
+    /// use codearts_repo::{Credentials, SigningAlgorithm};
+    ///
+    /// let credentials = Credentials::access_key("AK", "SK").signing_algorithm(SigningAlgorithm::Sm2Sm3);
+    /// assert_eq!(credentials.signing_algorithm_value(), Some(SigningAlgorithm::Sm2Sm3));
+    /// ```
+    pub fn signing_algorithm(mut self, algorithm: SigningAlgorithm) -> Self {
+        if let Kind::AccessKey {
+            algorithm: slot, ..
+        } = &mut self.kind
+        {
+            *slot = algorithm;
+        }
+        self
+    }
+
+    /// The algorithm an AK/SK pair signs with; `None` for a token.
+    pub fn signing_algorithm_value(&self) -> Option<SigningAlgorithm> {
+        match &self.kind {
+            Kind::AccessKey { algorithm, .. } | Kind::Metadata { algorithm, .. } => {
+                Some(*algorithm)
+            }
+            Kind::Token(_) => None,
+        }
+    }
+
     /// Where these credentials came from, such as `HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK`.
     pub fn source(&self) -> &str {
         &self.source
@@ -182,7 +256,7 @@ impl Credentials {
     pub fn access_key_id(&self) -> Option<&str> {
         match &self.kind {
             Kind::AccessKey { access_key, .. } => Some(access_key),
-            Kind::Token(_) => None,
+            Kind::Token(_) | Kind::Metadata { .. } => None,
         }
     }
 
@@ -259,7 +333,11 @@ impl Credentials {
 
     /// Authenticates `request` exactly as the client does before each attempt, as if sent
     /// at `signed_at`: canonical query, explicit `Host`, then the token or the AK/SK
-    /// signature. Useful to check signatures against known vectors.
+    /// signature. Useful to check signatures against known vectors. [`ecs_metadata`]
+    /// credentials are not fetched here (the request is left unsigned): only the client
+    /// fetches them.
+    ///
+    /// [`ecs_metadata`]: Self::ecs_metadata
     pub fn apply_to(&self, request: &mut reqwest::Request, signed_at: DateTime<Utc>) -> Result<()> {
         prepare_request(request, &self.to_auth()?, signed_at);
         Ok(())
@@ -272,12 +350,19 @@ impl Credentials {
                 access_key,
                 secret_key,
                 security_token,
+                algorithm,
             } => Auth::access_key(
                 access_key,
                 secret_key.expose(),
                 self.project_id.as_deref(),
                 security_token.as_ref().map(Secret::expose),
-            ),
+            )
+            .map(|auth| auth.with_signing_algorithm(*algorithm)),
+            Kind::Metadata {
+                endpoint,
+                algorithm,
+            } => Auth::ecs_metadata(endpoint, self.project_id.as_deref())
+                .map(|auth| auth.with_signing_algorithm(*algorithm)),
         };
         result.map_err(|e| Error::Credentials {
             looked_at: self.source.clone(),

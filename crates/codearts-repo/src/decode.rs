@@ -4,8 +4,10 @@
 //! timestamp shapes. What remains is a value of the wrong type in a field: the fast path
 //! (plain `serde_json`) fails, and only then the body is decoded again here, dropping each
 //! offending optional field (found with `serde_path_to_error`) until the rest decodes. Each
-//! dropped field is reported as a [`FieldRepair`]. A malformed required field (an id)
-//! still fails, with its path and an excerpt of the body.
+//! dropped field is reported as a [`FieldRepair`]. Every field is optional, even those the
+//! reference marks required (the ids, a day's `day`): the official SDKs decode answers
+//! without them, so a missing one is reported ([`ReferenceRequired`]) and a malformed one
+//! dropped and reported like any other, never failing the page.
 //!
 //! Bad bytes are treated as bad values: a string that is not valid UTF-8 (or holds a raw
 //! control character or a bad escape) is replaced by a marker before the tree is built,
@@ -45,6 +47,79 @@ pub struct FieldRepair {
     /// What was wrong with its value, shown as [`printable`](crate::printable) shows it
     /// (a value quoted from the body is cut).
     pub problem: String,
+}
+
+/// What a [`FieldRepair`] says of a field the reference marks required that an answer lacks.
+pub(crate) const MISSING_PROBLEM: &str =
+    "missing, though the reference marks it required; left absent";
+
+/// The answers' fields the reference marks required (`x-tolerant-reader` in the spec): the
+/// spec leaves them optional, and a missing one is reported rather than failing the page.
+pub(crate) trait ReferenceRequired {
+    /// Pushes the path of each such field this answer lacks, as `serde_path_to_error`
+    /// writes paths (`commits[3].id`, `[0].author.id`).
+    fn missing(&self, paths: &mut Vec<String>);
+}
+
+impl ReferenceRequired for crate::CommitList {
+    fn missing(&self, paths: &mut Vec<String>) {
+        for (i, commit) in self.commits.iter().enumerate() {
+            if commit.id.is_none() {
+                paths.push(format!("commits[{i}].id"));
+            }
+        }
+        for (i, day) in self.date_title.iter().enumerate() {
+            if day.day.is_none() {
+                paths.push(format!("date_title[{i}].day"));
+            }
+        }
+    }
+}
+
+impl ReferenceRequired for Vec<crate::RepositoryPushEvent> {
+    fn missing(&self, paths: &mut Vec<String>) {
+        for (i, event) in self.iter().enumerate() {
+            if event.author.as_ref().is_some_and(|a| a.id.is_none()) {
+                paths.push(format!("[{i}].author.id"));
+            }
+        }
+    }
+}
+
+impl ReferenceRequired for crate::LastPushEvent {
+    fn missing(&self, paths: &mut Vec<String>) {
+        if self.repository.as_ref().is_some_and(|r| r.id.is_none()) {
+            paths.push("repository.id".into());
+        }
+    }
+}
+
+impl ReferenceRequired for Vec<crate::PersonalPushEvent> {
+    fn missing(&self, paths: &mut Vec<String>) {
+        for (i, event) in self.iter().enumerate() {
+            if event.author.as_ref().is_some_and(|a| a.id.is_none()) {
+                paths.push(format!("[{i}].author.id"));
+            }
+            if event.repository.as_ref().is_some_and(|r| r.id.is_none()) {
+                paths.push(format!("[{i}].repository.id"));
+            }
+        }
+    }
+}
+
+/// Adds a repair for each field of `value` the reference marks required that is absent,
+/// unless it was already reported (dropped as malformed).
+pub(crate) fn report_missing<T: ReferenceRequired>(value: &T, repairs: &mut Vec<FieldRepair>) {
+    let mut paths = Vec::new();
+    value.missing(&mut paths);
+    for path in paths {
+        if !repairs.iter().any(|r| r.path == path) {
+            repairs.push(FieldRepair {
+                path,
+                problem: MISSING_PROBLEM.into(),
+            });
+        }
+    }
 }
 
 /// Why a body could not be decoded, even leniently.
@@ -328,16 +403,38 @@ mod tests {
     }
 
     #[test]
-    fn a_malformed_required_field_fails_with_path_and_excerpt() {
-        let body = br#"{"commits":[{"id":"a"},{"id":42,"title":"t"}]}"#;
-        let failure = decode_leniently::<CommitList>(body).unwrap_err();
-        assert_eq!(failure.path, "commits[1].id");
-        assert!(
-            failure.message.contains("expected a string"),
-            "{}",
-            failure.message
+    fn a_field_the_reference_requires_is_dropped_when_malformed_and_reported_when_missing() {
+        let body = br#"{"commits":[{"id":"a"},{"id":42,"title":"t"},{"title":"no id"}],
+                        "date_title":[{"day":"2024-01-02","commits_count":2},{"commits_count":1},{"day":7}]}"#;
+        let (list, mut repairs) = decode_leniently::<CommitList>(body).unwrap();
+        report_missing(&list, &mut repairs);
+        let ids: Vec<Option<&str>> = list.commits.iter().map(|c| c.id.as_deref()).collect();
+        assert_eq!(ids, [Some("a"), None, None]);
+        assert_eq!(list.commits[1].title.as_deref(), Some("t"));
+        assert_eq!(list.date_title.len(), 3);
+        let found: Vec<(&str, bool)> = repairs
+            .iter()
+            .map(|r| (r.path.as_str(), r.problem == MISSING_PROBLEM))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("commits[1].id", false),
+                ("date_title[2].day", false),
+                ("commits[2].id", true),
+                ("date_title[1].day", true),
+            ]
         );
-        assert!(failure.excerpt.contains("\"id\":42"), "{}", failure.excerpt);
+        assert!(
+            repairs[0].problem.contains("expected a string"),
+            "{repairs:?}"
+        );
+
+        let events = br#"[{"author":{"id":"x","name":"n"}},{"author":{"name":"m"}},{}]"#;
+        let (events, mut repairs) = decode_leniently::<Vec<RepositoryPushEvent>>(events).unwrap();
+        report_missing(&events, &mut repairs);
+        let paths: Vec<&str> = repairs.iter().map(|r| r.path.as_str()).collect();
+        assert_eq!(paths, ["[0].author.id", "[1].author.id"]);
         assert!(decode_leniently::<Vec<Commit>>(b"not json").is_err());
     }
 
@@ -549,7 +646,7 @@ mod tests {
                 }
                 let body = serde_json::to_vec(&document).unwrap();
                 let (list, repairs) = decode_leniently::<CommitList>(&body).unwrap();
-                let ids: Vec<&str> = list.commits.iter().map(|c| c.id.as_str()).collect();
+                let ids: Vec<&str> = list.commits.iter().map(|c| c.id.as_deref().unwrap_or_default()).collect();
                 prop_assert_eq!(ids, ["a1", "b2"]);
                 prop_assert_eq!(&list.commits[0].parent_ids, &["p0".to_string()]);
                 for repair in &repairs {

@@ -20,7 +20,7 @@
 //! // Every commit of a branch, across pages, in order.
 //! let mut commits = client.list_commits(2111694664).ref_name("feature/x y").stream();
 //! while let Some(commit) = commits.try_next().await? {
-//!     println!("{} {}", commit.short_id.as_deref().unwrap_or(&commit.id), commit.title.as_deref().unwrap_or(""));
+//!     println!("{} {}", commit.short_id.as_deref().or(commit.id.as_deref()).unwrap_or(""), commit.title.as_deref().unwrap_or(""));
 //! }
 //!
 //! // Errors carry the service's code, message and request id.
@@ -41,10 +41,13 @@
 //!
 //! # What the client does for every request
 //!
-//! - **Endpoint**: a region of [`REGION_ENDPOINTS`] ([`DEFAULT_REGION`] by default) or a
+//! - **Endpoint**: a region ([`DEFAULT_REGION`] by default) found, as the official SDKs
+//!   find it, in `HUAWEICLOUD_SDK_REGION_CODEARTSREPO_<REGION>`, the regions file or
+//!   [`REGION_ENDPOINTS`] (see [`region`]), or a
 //!   custom `https://` endpoint (`http://` only with [`ClientBuilder::allow_http`]).
 //! - **Credentials** ([`Credentials`]): an IAM token (`X-Auth-Token`) or AK/SK signing
-//!   (`SDK-HMAC-SHA256`, as the official SDKs sign), from code, the environment or the
+//!   (`SDK-HMAC-SHA256` by default, or `SDK-HMAC-SM3`, `SDK-ECDSA-P256-SHA256`, `SDK-SM2-SM3`:
+//!   [`Credentials::signing_algorithm`], as the official SDKs sign), from code, the environment or the
 //!   `~/.huaweicloud/credentials` file (see [`credentials`] for the chain and its order).
 //!   Secrets never appear in `Debug` output, errors or logs.
 //! - **Validation**: every parameter is checked against its documented range before
@@ -96,6 +99,7 @@ mod error;
 pub mod guide;
 mod operations;
 mod pagination;
+pub mod region;
 mod transport;
 
 pub use client::{
@@ -271,6 +275,7 @@ pub use codearts_repo_gen::types::{self, EventFilter};
 pub use codearts_repo_gen::{DEFAULT_REGION, REGION_ENDPOINTS};
 pub use codearts_repo_runtime::intercept::{Attempt, Interceptor};
 pub use codearts_repo_runtime::lenient::{DevelopMode, PushEventActionName, Timestamp, UserState};
+pub use codearts_repo_runtime::signing::SigningAlgorithm;
 /// The HTTP client the SDK is built on, re-exported for the types its API takes
 /// ([`ClientBuilder::http_client`], [`Interceptor::before_attempt`]).
 pub use reqwest;

@@ -68,13 +68,15 @@ impl<T> Page<T> {
 pub struct DayCounts(BTreeMap<String, u64>);
 
 impl DayCounts {
-    /// Adds a page's `date_title` counts (a negative count counts as 0; sums saturate).
+    /// Adds a page's `date_title` counts (a negative count counts as 0; sums saturate; an
+    /// entry without its day, reported in the page's repairs, is left out).
     pub fn add(&mut self, days: &[DateTitleDto]) {
         for day in days {
+            let Some(name) = &day.day else { continue };
             let count = day
                 .commits_count
                 .map_or(0, |c| u64::try_from(c).unwrap_or(0));
-            let sum = self.0.entry(day.day.clone()).or_default();
+            let sum = self.0.entry(name.clone()).or_default();
             *sum = sum.saturating_add(count);
         }
     }
@@ -681,7 +683,7 @@ mod tests {
     #[test]
     fn day_counts_merge() {
         let day = |d: &str, c| DateTitleDto {
-            day: d.into(),
+            day: Some(d.into()),
             commits_count: Some(c),
         };
         let mut counts = DayCounts::default();

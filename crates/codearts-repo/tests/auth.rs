@@ -6,7 +6,7 @@ mod common;
 use std::collections::HashMap;
 
 use chrono::Utc;
-use codearts_repo::{Credentials, ErrorKind};
+use codearts_repo::{Credentials, ErrorKind, SigningAlgorithm};
 
 const VECTOR_AK: &str = "AKTESTEXAMPLE0000001";
 const VECTOR_SK: &str = "SKtestExampleSecretKey0000000000000000001";
@@ -135,6 +135,84 @@ async fn the_emulator_accepts_our_signatures_and_rejects_tampered_ones() {
     assert!(error.request_id().is_some());
     assert_eq!(error.api().unwrap().attempts, 1);
     assert!(!error.is_retryable());
+}
+
+#[tokio::test]
+async fn every_signing_algorithm_of_the_official_sdks_is_accepted_end_to_end() {
+    let emulator = common::emulator(52).await;
+    let c = emulator.credentials();
+    let repo = common::first_repository(&emulator);
+    for algorithm in SigningAlgorithm::ALL {
+        let credentials = Credentials::access_key(&c.access_key, &c.secret_key)
+            .project_id(&c.project_id)
+            .signing_algorithm(algorithm);
+        assert_eq!(credentials.signing_algorithm_value(), Some(algorithm));
+        let client = common::builder(&emulator)
+            .credentials(credentials.clone())
+            .build()
+            .unwrap();
+        let page = client.list_commits(repo).limit(3).send().await.unwrap();
+        assert_eq!(page.items.len(), 3, "{algorithm}");
+
+        // What went on the wire names the algorithm, and a flipped signature is refused.
+        let url = format!(
+            "{}/v4/repositories/{repo}/events?limit=2",
+            emulator.base_url()
+        );
+        let mut request = reqwest::Request::new(reqwest::Method::GET, url.parse().unwrap());
+        credentials.apply_to(&mut request, Utc::now()).unwrap();
+        let auth = request.headers()["authorization"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            auth.starts_with(&format!("{algorithm} Access={}, ", c.access_key)),
+            "{auth}"
+        );
+        let http = reqwest::Client::new();
+        assert_eq!(
+            http.execute(request.try_clone().unwrap())
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        let (head, signature) = auth.split_once("Signature=").unwrap();
+        let flipped = format!(
+            "{head}Signature={}{}",
+            if signature.starts_with('3') { '4' } else { '3' },
+            &signature[1..]
+        );
+        request
+            .headers_mut()
+            .insert("authorization", flipped.parse().unwrap());
+        let answer = http.execute(request).await.unwrap();
+        assert_eq!(answer.status(), 401, "{algorithm}");
+
+        // A wrong secret key derives another key: refused, whatever the algorithm.
+        let wrong = common::builder(&emulator)
+            .credentials(
+                Credentials::access_key(&c.access_key, "not-the-secret-key")
+                    .signing_algorithm(algorithm),
+            )
+            .build()
+            .unwrap();
+        let error = wrong.list_commits(repo).send().await.unwrap_err();
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(401), "{algorithm}");
+    }
+    assert_eq!(
+        Credentials::token("T")
+            .signing_algorithm(SigningAlgorithm::Sm2Sm3)
+            .signing_algorithm_value(),
+        None
+    );
+    assert!(
+        format!(
+            "{:?}",
+            Credentials::access_key("AK", "SECRET").signing_algorithm(SigningAlgorithm::HmacSm3)
+        )
+        .contains("HmacSm3")
+    );
 }
 
 #[tokio::test]
@@ -391,4 +469,71 @@ async fn credentials_from_the_file_named_by_the_variable_and_from_home() {
         "{e}"
     );
     let _ = repo;
+}
+
+#[tokio::test]
+async fn ecs_metadata_credentials_are_fetched_once_and_again_ahead_of_expiry() {
+    use codearts_repo_emulator::Emulator;
+    use std::time::Duration;
+
+    // A day's credentials: fetched before the first request, then reused.
+    let emulator = common::emulator(53).await;
+    let repo = common::first_repository(&emulator);
+    let metadata = Credentials::ecs_metadata()
+        .metadata_endpoint(emulator.base_url())
+        .project_id(&emulator.credentials().project_id);
+    assert!(format!("{metadata:?}").contains(emulator.base_url()));
+    let client = common::builder(&emulator)
+        .credentials(metadata.clone())
+        .build()
+        .unwrap();
+    assert_eq!(
+        emulator.metadata_requests(),
+        0,
+        "nothing is fetched at build"
+    );
+    for _ in 0..3 {
+        let page = client.list_commits(repo).limit(2).send().await.unwrap();
+        assert_eq!(page.items.len(), 2);
+    }
+    assert_eq!(emulator.metadata_requests(), 1);
+
+    // Credentials expiring within 40 minutes are fetched again before each request, with
+    // every signing algorithm.
+    let short = Emulator::builder()
+        .seed(54)
+        .metadata_lifetime(Duration::from_secs(30 * 60))
+        .start()
+        .await
+        .unwrap();
+    let repo = short.repository_ids()[0];
+    for (n, algorithm) in SigningAlgorithm::ALL.into_iter().enumerate() {
+        let client = common::builder(&short)
+            .credentials(
+                Credentials::ecs_metadata()
+                    .metadata_endpoint(short.base_url())
+                    .signing_algorithm(algorithm),
+            )
+            .build()
+            .unwrap();
+        client.list_commits(repo).limit(1).send().await.unwrap();
+        client.list_commits(repo).limit(1).send().await.unwrap();
+        assert_eq!(short.metadata_requests(), 2 * (n as u64 + 1), "{algorithm}");
+    }
+
+    // No metadata service: the request fails as a transport error, never sent unsigned.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let error = common::builder(&emulator)
+        .retry(codearts_repo::RetryConfig::disabled())
+        .credentials(Credentials::ecs_metadata().metadata_endpoint(nowhere))
+        .build()
+        .unwrap()
+        .list_commits(repo)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Transport, "{error}");
+    assert_eq!(emulator.metadata_requests(), 1);
 }

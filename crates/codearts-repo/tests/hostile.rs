@@ -288,7 +288,7 @@ async fn strings_that_are_not_utf8_are_dropped_from_optional_fields_and_reported
         .await
         .unwrap();
     assert_eq!(page.items.len(), 2);
-    assert_eq!(page.items[0].id, "a1");
+    assert_eq!(page.items[0].id.as_deref(), Some("a1"));
     assert_eq!(page.items[0].title, None);
     assert_eq!(page.items[0].author_name.as_deref(), Some("ok"));
     assert_eq!(page.items[1].message, None);
@@ -318,15 +318,17 @@ async fn strings_that_are_not_utf8_are_dropped_from_optional_fields_and_reported
 }
 
 #[tokio::test]
-async fn a_required_string_that_is_not_utf8_still_fails_with_its_path() {
-    let body = b"{\"commits\":[{\"id\":\"a1\"},{\"id\":\"b\xff2\"}]}".to_vec();
-    let e = common::canned_commits(Canned::new(200, body))
+async fn an_id_that_is_not_utf8_is_dropped_and_reported_like_any_field() {
+    let body = b"{\"commits\":[{\"id\":\"a1\"},{\"id\":\"b\xff2\",\"title\":\"kept\"}]}".to_vec();
+    let page = common::canned_commits(Canned::new(200, body))
         .await
-        .unwrap_err();
-    match &e {
-        Error::Decode { path, .. } => assert_eq!(path, "commits[1].id"),
-        other => panic!("expected Decode, got {other:?}"),
-    }
+        .unwrap();
+    assert_eq!(page.items.len(), 2);
+    assert_eq!(page.items[1].id, None);
+    assert_eq!(page.items[1].title.as_deref(), Some("kept"));
+    let paths: Vec<&str> = page.repairs.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(paths, ["commits[1].id"]);
+    assert!(page.repairs[0].problem.contains("not valid text"));
 }
 
 #[tokio::test]

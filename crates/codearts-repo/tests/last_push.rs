@@ -16,7 +16,7 @@ async fn the_last_push_matches_the_store_with_both_auth_methods() {
             let last = client.last_push_event(repo).send().await.unwrap();
             assert_eq!(last, emulator.store().last_push_event(repo));
             let last = last.unwrap();
-            assert_eq!(last.repository.unwrap().id.get(), repo);
+            assert_eq!(last.repository.unwrap().id.map(|id| id.get()), Some(repo));
             assert!(
                 last.created_at.unwrap().to_utc().is_some(),
                 "the +08:00 shape parses"

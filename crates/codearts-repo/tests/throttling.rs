@@ -39,7 +39,7 @@ async fn export(emulator: &Emulator, client: &codearts_repo::Client) -> usize {
         .try_collect()
         .await
         .expect("the export finishes despite the throttling");
-    let distinct: HashSet<&str> = commits.iter().map(|c| c.id.as_str()).collect();
+    let distinct: HashSet<&str> = commits.iter().filter_map(|c| c.id.as_deref()).collect();
     assert_eq!(distinct.len(), commits.len(), "no commit twice");
     let history = emulator.store().commits(repo, None).unwrap();
     assert!(commits == history, "every commit of the history, in order");

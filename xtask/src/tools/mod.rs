@@ -7,6 +7,7 @@
 //! and a Node package folder in `.tools/node`. An install is recorded by a stamp holding
 //! the pin files it came from, so later runs skip it until the pins change.
 
+pub(crate) mod signing_parity;
 pub(crate) mod spec_clients;
 pub(crate) mod spec_lint;
 

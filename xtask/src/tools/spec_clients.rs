@@ -148,13 +148,14 @@ fn generate_and_check(root: &Path, tools: &Tools) -> Result<(), String> {
 }
 
 /// The emulator binary, run on a free loopback port; stopped when dropped.
-struct RunningEmulator {
+pub(crate) struct RunningEmulator {
     child: Child,
-    ready: Ready,
+    pub(crate) ready: Ready,
 }
 
 impl RunningEmulator {
-    fn start(root: &Path) -> Result<Self, String> {
+    /// Builds the emulator and starts it.
+    pub(crate) fn start(root: &Path) -> Result<Self, String> {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
         // Build first, with cargo's output shown, so that the start limit below covers
         // only the start.
@@ -182,12 +183,14 @@ impl RunningEmulator {
     }
 
     /// The environment the check scripts read the emulator's address and credentials from.
-    fn environment(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn environment(&self) -> Vec<(&'static str, String)> {
         let ready = &self.ready;
         let ids: Vec<String> = ready.repository_ids.iter().map(u64::to_string).collect();
         vec![
             ("CODEARTS_REPO_ENDPOINT", ready.endpoint.clone()),
             ("CODEARTS_REPO_TOKEN", ready.token.clone()),
+            ("CODEARTS_REPO_AK", ready.access_key.clone()),
+            ("CODEARTS_REPO_SK", ready.secret_key.clone()),
             ("CODEARTS_REPO_PROJECT_ID", ready.project_id.clone()),
             ("CODEARTS_REPO_USER_ID", ready.user_id.to_string()),
             ("CODEARTS_REPO_REPOSITORY_IDS", ids.join(" ")),

@@ -21,7 +21,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .send()
         .await?;
     for commit in &page.items {
-        println!("{} {}", commit.id, commit.title.as_deref().unwrap_or(""));
+        println!("{} {}", commit.id.as_deref().unwrap_or(""), commit.title.as_deref().unwrap_or(""));
     }
     Ok(())
 }
