@@ -9,7 +9,10 @@
 //! admitted so far at 0.7×, since the burst inflates them), sends at 95% of it
 //! and probes upward by 5% per second, so the service throttles again only now and then
 //! (as aws-sdk-rust's adaptive retry mode paces itself, with another estimator). It reacts
-//! once to the 429s of requests sent before its last cut. It also keeps the attempts'
+//! once to the 429s of requests sent before its last cut, and takes a 429 that comes while
+//! it keeps below the limit it measured, with few 429s around, for noise (a fault, a
+//! throttle elsewhere) rather than cutting again: a token bucket throttles only a client
+//! that sends above its rate. It also keeps the attempts'
 //! round-trip times, which [`PacerStats`] reports for the page walk's concurrency.
 //!
 //! The attempt loop ([`crate::exec`]) waits for a slot before each attempt of an operation
@@ -32,6 +35,10 @@ const WINDOW: Duration = Duration::from_secs(6);
 const MIN_SAMPLES: usize = 3;
 /// Lowest rate the pacer goes down to, in requests per second.
 const MIN_RATE: f64 = 0.05;
+/// Share of 429s among the answers of the last [`WINDOW`] under which a 429 that comes
+/// while the pacer keeps below the limit it measured is taken for noise (a throttle
+/// elsewhere, a fault) rather than a lower limit.
+const NOISE_SHARE: f64 = 0.1;
 /// Weight of a new round-trip time in the smoothed one.
 const RTT_GAIN: f64 = 0.125;
 
@@ -69,6 +76,8 @@ struct State {
     measured: bool,
     /// When the rate was last cut: 429s of attempts sent before it are already answered for.
     cut_at: Option<Instant>,
+    /// The service's limit as last measured (the admitted rate at the last cut).
+    limit: Option<f64>,
     stats: PacerStats,
 }
 
@@ -96,6 +105,7 @@ impl Pacer {
                 admitted: VecDeque::new(),
                 throttled_sends: VecDeque::new(),
                 cut_at: None,
+                limit: None,
                 measured: false,
                 cuts: 0,
                 stats: PacerStats::default(),
@@ -235,6 +245,16 @@ impl Pacer {
             let n = state.admitted.iter().filter(|&&t| t <= sent).count();
             Some(FIRST_BACKOFF * n as f64 / span.as_secs_f64())
         });
+        // A token bucket throttles only a client sending above its rate: a rare 429 while
+        // the pacer keeps below the limit it measured is noise, not a lower limit.
+        let answers = state.admitted.len() + state.throttled_sends.len();
+        let share = state.throttled_sends.len() as f64 / answers.max(1) as f64;
+        if let (Some(rate), Some(limit)) = (state.rate, state.limit)
+            && rate < limit
+            && share < NOISE_SHARE
+        {
+            return;
+        }
         let rate = match (measured, state.rate) {
             (Some(measured), Some(rate)) => measured.min(rate),
             (Some(measured), None) => measured,
@@ -243,6 +263,10 @@ impl Pacer {
             (None, None) => 1.0,
         }
         .max(MIN_RATE);
+        // Only a measurement between two 429s tells the limit; the first guess does not.
+        if trusted.is_some() {
+            state.limit = Some(rate / BACKOFF);
+        }
         state.rate = Some(rate);
         state.stats.rate = state.rate;
         state.cut_at = Some(now);
@@ -266,6 +290,19 @@ mod tests {
         rtt: Duration,
         in_flight: usize,
         seconds: f64,
+    ) -> (u64, u64) {
+        simulate_with_noise(rate, burst, rtt, in_flight, seconds, None)
+    }
+
+    /// [`simulate`], with every `noise_every`-th request the bucket admits answered 429
+    /// all the same (a throttle the rate does not explain).
+    fn simulate_with_noise(
+        rate: f64,
+        burst: f64,
+        rtt: Duration,
+        in_flight: usize,
+        seconds: f64,
+        noise_every: Option<u64>,
     ) -> (u64, u64) {
         let pacer = Pacer::new();
         let start = Instant::now();
@@ -291,9 +328,14 @@ mod tests {
             let sent = ready;
             tokens = (tokens + sent.duration_since(refilled).as_secs_f64() * rate).min(burst);
             refilled = refilled.max(sent);
-            let ok = tokens >= 1.0;
+            let mut ok = tokens >= 1.0;
             if ok {
                 tokens -= 1.0;
+                if noise_every.is_some_and(|every| (admitted + throttled + 1) % every == 0) {
+                    ok = false;
+                }
+            }
+            if ok {
                 admitted += 1;
             } else {
                 throttled += 1;
@@ -322,6 +364,23 @@ mod tests {
                 "rate {rate}: {admitted} admitted, {efficiency:.2} of the rate"
             );
         }
+    }
+
+    #[test]
+    fn sporadic_429s_slow_the_pacer_but_do_not_collapse_it() {
+        // No real limit; one answer in 20 is a 429 all the same (a fault, a throttle
+        // elsewhere). Taking each for a lower limit ratcheted the rate down to under a
+        // tenth of what the lanes offer; the pacer must keep a fifth or more. (It cannot
+        // tell such a 429 from a probe just over a real limit: what it keeps is a trade.)
+        let rtt = Duration::from_millis(22);
+        let lanes = 16;
+        let seconds = 60.0;
+        let offered = lanes as f64 / rtt.as_secs_f64() * seconds;
+        let (admitted, throttled) = simulate_with_noise(1e9, 1e9, rtt, lanes, seconds, Some(20));
+        assert!(
+            admitted as f64 >= 0.2 * offered,
+            "{admitted} admitted and {throttled} throttled of {offered:.0} offered"
+        );
     }
 
     #[test]
