@@ -59,7 +59,10 @@
 //!   How many adapts to the service ([`Concurrency::Adaptive`], the default): more while
 //!   pages arrive cleanly, fewer when it throttles or slows down, and after a 429 every
 //!   request is paced to the rate the service allows ([`Client::pacing`]).
-//!   `X-Total` bounds the walk when sent; otherwise a short page ends it.
+//!   `X-Total` bounds the walk when sent; otherwise a short page ends it. A page that
+//!   failed with a retryable error after all its attempts is fetched again within the
+//!   walk's [`PageRetryBudget`], which renews as pages arrive, so a long walk survives
+//!   what a short one survives ([`ClientBuilder::page_retry_budget`]).
 //! - **Tolerant decoding**: unknown fields are ignored, unknown enum values kept
 //!   ([`PushEventActionName::Other`] and friends), timestamps kept in any shape
 //!   ([`Timestamp`]), and a malformed optional field (a value of the wrong type, or a
@@ -78,7 +81,9 @@
 //! (`error_code`/`error_msg`, `errorCode`/`errorMsg`, `code`/`message`, the same under
 //! `error`, or plain text). `Display` shows texts from the service through [`printable`]:
 //! control characters escaped and at most [`MAX_DISPLAY_CHARS`] characters each, while
-//! the fields keep them whole.
+//! the fields keep them whole ([`escape_char`] gives the convention). An endpoint or URL
+//! that an error quotes is shown without its user info, query values and fragment
+//! ([`redact_url`]).
 
 #![deny(missing_docs)]
 
@@ -88,6 +93,7 @@ mod decode;
 mod error;
 mod operations;
 mod pagination;
+mod redact;
 
 pub use client::{
     Client, ClientBuilder, Concurrency, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT,
@@ -96,13 +102,19 @@ pub use client::{
 };
 pub use credentials::Credentials;
 pub use decode::FieldRepair;
-pub use error::{ApiError, Error, ErrorKind, MAX_DISPLAY_CHARS, Result, TimeoutKind, printable};
+pub use error::{
+    ApiError, Error, ErrorKind, MAX_DISPLAY_CHARS, Result, TimeoutKind, escape_char, needs_escape,
+    printable,
+};
 pub use operations::{
     DEFAULT_LIMIT, DEFAULT_SIZE, LastPushEventRequest, ListCommits, ListRecentPushEvents,
     ListRepositoryEvents, MAX_ID, MAX_LIMIT, MAX_SIZE, MIN_LIMIT, MIN_SIZE, PROJECT_ID_LEN,
     TimeBound, TimeBoundError, WALK_LIMIT,
 };
-pub use pagination::{DayCounts, Page};
+pub use pagination::{
+    DEFAULT_PAGE_RETRIES, DEFAULT_PAGES_PER_RETRY, DayCounts, Page, PageRetryBudget,
+};
+pub use redact::{RedactedUrl, redact_url};
 
 pub use codearts_repo_gen::types::{self, EventFilter};
 pub use codearts_repo_gen::{DEFAULT_REGION, REGION_ENDPOINTS};
