@@ -4,13 +4,18 @@
 //! obeys rather than shows: ESC starts a sequence that recolours, retitles the window or
 //! moves the cursor, CR rewinds the line, C1 controls (U+0080–U+009F) are ESC's single
 //! character forms, and the bidi overrides and isolates reorder the rest of the line
-//! ("Trojan Source"). Tables, CSV and error messages show each such character as an escape:
+//! ("Trojan Source"). Tables, CSV and error messages show each such character as an
+//! escape, in the one convention of the SDK ([`codearts_repo::escape_char`], the same as
+//! its errors' `Display` through [`codearts_repo::printable`]), that of a Rust string
+//! literal:
 //!
 //! - `\t`, `\n` and `\r` as in C;
 //! - every other C0 control and DEL as `\xNN`, two lowercase hex digits (ESC is `\x1b`, BEL
 //!   `\x07`);
-//! - C1 controls, the bidi embeddings, overrides and isolates (U+202A–U+202E,
-//!   U+2066–U+2069) and the line and paragraph separators (U+2028, U+2029) as `\u{NNNN}`.
+//! - C1 controls, the bidi marks, embeddings, overrides and isolates (U+200E, U+200F,
+//!   U+202A–U+202E, U+2066–U+2069), the line and paragraph separators (U+2028, U+2029) and
+//!   the byte order mark (U+FEFF) as `\u{N}`, lowercase hex without leading zeros (CSI is
+//!   `\u{9b}`).
 //!
 //! Backslashes are left as they are: escapes are for reading, and JSON gives the text exact.
 //! JSON strings escape the same characters as `\uNNNN` ([`JsonFormatter`]).
@@ -21,33 +26,15 @@ use std::io;
 
 use unicode_width::UnicodeWidthChar;
 
-/// Whether a terminal could act on `c` instead of showing it.
+/// Whether a terminal could act on `c` instead of showing it (the SDK's
+/// [`codearts_repo::needs_escape`]).
 pub(crate) fn is_control(c: char) -> bool {
-    matches!(
-        c,
-        '\0'..='\x1f'
-            | '\x7f'
-            | '\u{80}'..='\u{9f}'
-            | '\u{2028}'..='\u{2029}'
-            | '\u{202a}'..='\u{202e}'
-            | '\u{2066}'..='\u{2069}'
-    )
+    codearts_repo::needs_escape(c)
 }
 
 /// Appends `c`, or its escape when it is a control character.
 fn push_shown(out: &mut String, c: char) {
-    match c {
-        '\t' => out.push_str("\\t"),
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\0'..='\x1f' | '\x7f' => {
-            let _ = write!(out, "\\x{:02x}", u32::from(c));
-        }
-        c if is_control(c) => {
-            let _ = write!(out, "\\u{{{:04x}}}", u32::from(c));
-        }
-        c => out.push(c),
-    }
+    let _ = write!(out, "{}", codearts_repo::escape_char(c));
 }
 
 /// Which control characters a piece of text keeps as they are.
@@ -244,11 +231,21 @@ mod tests {
         );
         assert_eq!(
             visible("\u{9b}31m\u{85}", Keep::Nothing),
-            "\\u{009b}31m\\u{0085}"
+            "\\u{9b}31m\\u{85}"
         );
         assert_eq!(
             visible("x\u{202e}gnp.exe\u{2066}\u{2069}\u{2028}", Keep::Nothing),
             "x\\u{202e}gnp.exe\\u{2066}\\u{2069}\\u{2028}"
+        );
+        assert_eq!(
+            visible("\u{200f}\u{feff}", Keep::Nothing),
+            "\\u{200f}\\u{feff}"
+        );
+        // The SDK's errors show service texts the same way.
+        let text = "\x1b[1m\u{9b}2J\u{202e}\r\x7f";
+        assert_eq!(
+            visible(text, Keep::Nothing),
+            codearts_repo::printable(text).to_string()
         );
         // What is printable stays as it is, backslashes and wide characters included.
         for plain in ["提交 \"quoted\" C:\\path", "Chloé ½ — ok", ""] {

@@ -569,7 +569,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            lines[2].contains("-1+2\\r\\u{009b}31m\\u{202e}txt.exe"),
+            lines[2].contains("-1+2\\r\\u{9b}31m\\u{202e}txt.exe"),
             "{text}"
         );
         // Every column starts at the same terminal column on every line (the cells here
@@ -610,7 +610,7 @@ mod tests {
             text,
             "id,email,title\n\
              \\x1b[2J,\"'=HYPERLINK(\"\"http://x\"\")\",\\x1b]0;pwned\\x07\\x1b[31mfix\n\
-             7,'@SUM(A1),'-1+2\\r\\u{009b}31m\\u{202e}txt.exe\n\
+             7,'@SUM(A1),'-1+2\\r\\u{9b}31m\\u{202e}txt.exe\n\
              '+x,'\\tlead,plain\n"
         );
         // Without the guard, cells are as sent, control characters still escaped.

@@ -935,7 +935,7 @@ const PWNED: &str = "\u{1b}]0;pwned\u{7}\u{1b}[31mfix";
 const PWNED_SHOWN: &str = r"\x1b]0;pwned\x07\x1b[31mfix";
 /// A ref with a C1 control (CSI), a right-to-left override, an isolate, CR and DEL.
 const REF: &str = "main\u{9b}2J\u{202e}gnp.exe\u{2066}\r\u{7f}";
-const REF_SHOWN: &str = r"main\u{009b}2J\u{202e}gnp.exe\u{2066}\r\x7f";
+const REF_SHOWN: &str = r"main\u{9b}2J\u{202e}gnp.exe\u{2066}\r\x7f";
 /// Cells that a spreadsheet would run as formulas.
 const AUTHOR: &str = "=HYPERLINK(\"http://evil.example/\",\"x\")";
 const EMAIL: &str = "@SUM(1+1)";

@@ -21,7 +21,8 @@ use serde::de::DeserializeOwned;
 use crate::credentials::Credentials;
 use crate::decode::{self, FieldRepair};
 use crate::error::{ApiError, Error, Result, TimeoutKind, with_causes};
-use crate::pagination::PageConcurrency;
+use crate::pagination::{PageConcurrency, PageRetryBudget};
+use crate::redact::redact_url;
 
 /// Default bound on establishing a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -336,7 +337,7 @@ impl Client {
                 Err(Error::Transport {
                     operation,
                     attempts,
-                    message: with_causes(&error),
+                    message: transport_message(&error),
                     source: Some(error),
                 })
             }
@@ -433,6 +434,7 @@ pub struct ClientBuilder {
     retry: RetryConfig,
     max_concurrent_pages: usize,
     concurrency: Concurrency,
+    page_retry_budget: PageRetryBudget,
     max_response_bytes: u64,
     user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
@@ -456,6 +458,7 @@ impl Default for ClientBuilder {
             retry: RetryConfig::default(),
             max_concurrent_pages: DEFAULT_MAX_CONCURRENT_PAGES,
             concurrency: Concurrency::default(),
+            page_retry_budget: PageRetryBudget::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: None,
             http_client: None,
@@ -469,7 +472,11 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("region", &self.region)
-            .field("endpoint", &self.endpoint)
+            // An endpoint's user info and query values are kept out of logs too.
+            .field(
+                "endpoint",
+                &self.endpoint.as_deref().map(|e| redact_url(e).to_string()),
+            )
             .field("allow_http", &self.allow_http)
             .field("credentials", &self.credentials)
             .field("connect_timeout", &self.connect_timeout)
@@ -478,6 +485,7 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("max_concurrent_pages", &self.max_concurrent_pages)
             .field("concurrency", &self.concurrency)
+            .field("page_retry_budget", &self.page_retry_budget)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("user_agent", &self.user_agent)
             .field("transport", &self.transport)
@@ -584,6 +592,22 @@ impl ClientBuilder {
         self
     }
 
+    /// How often a walk (`stream`, `pages`, `collect`) fetches again a page that failed
+    /// with a retryable error after all its attempts (default [`PageRetryBudget::default`]:
+    /// 10 re-fetches, one earned back per 10 pages that arrive; see [`PageRetryBudget`]).
+    ///
+    /// Each page is one operation with [`RetryConfig::max_attempts`] attempts, so without
+    /// this a long walk fails far more often than a short one on the same service: at 20%
+    /// injected faults, about one export of 20,000 commits in five. The budget renews as
+    /// pages arrive, so a long walk survives what a short one survives, and a service that
+    /// stays down still ends the walk. Errors that are not retryable end it at once, and
+    /// every item before the failed page was yielded once. `pages_per_retry` must be at
+    /// least 1; [`PageRetryBudget::disabled`] turns re-fetches off.
+    pub fn page_retry_budget(mut self, budget: PageRetryBudget) -> Self {
+        self.page_retry_budget = budget;
+        self
+    }
+
     /// Largest body read from one answer, in bytes, at least 1 (default
     /// [`DEFAULT_MAX_RESPONSE_BYTES`], 16 MiB; a page of 100 commits is about 85 KB).
     ///
@@ -660,7 +684,7 @@ impl ClientBuilder {
             (Some(_), Some(endpoint)) => {
                 return Err(Error::invalid(
                     "endpoint",
-                    endpoint,
+                    redact_url(endpoint),
                     "either a region or an endpoint, not both",
                 ));
             }
@@ -715,10 +739,20 @@ impl ClientBuilder {
                 format!("an integer in 1..={MAX_CONCURRENT_PAGES_LIMIT}"),
             ));
         }
+        if self.page_retry_budget.pages_per_retry == 0 {
+            return Err(Error::invalid(
+                "pages_per_retry",
+                0,
+                "at least 1 (PageRetryBudget::disabled() turns re-fetches off)",
+            ));
+        }
+        let (retries, policy) = (self.page_retry_budget, self.retry.clone());
         let pages = match self.concurrency {
             Concurrency::Adaptive => PageConcurrency {
                 max: self.max_concurrent_pages,
                 pacer: Some(Arc::new(Pacer::new())),
+                retries,
+                policy,
             },
             Concurrency::Fixed(pages) => {
                 if !(1..=MAX_CONCURRENT_PAGES_LIMIT).contains(&pages) {
@@ -731,6 +765,8 @@ impl ClientBuilder {
                 PageConcurrency {
                     max: pages,
                     pacer: None,
+                    retries,
+                    policy,
                 }
             }
         };
@@ -788,7 +824,7 @@ impl ClientBuilder {
                     .map_err(|e| Error::Transport {
                         operation: "build",
                         attempts: 0,
-                        message: with_causes(&e),
+                        message: transport_message(&e),
                         source: Some(e),
                     })?
             }
@@ -827,52 +863,44 @@ fn install_tls_provider() {
     }
 }
 
-/// Checks a custom endpoint and returns it without a trailing `/`.
+/// Checks a custom endpoint and returns it without a trailing `/`. The errors quote it
+/// without its user info, query values and fragment ([`redact_url`]).
 fn parse_endpoint(endpoint: &str, allow_http: bool) -> Result<String> {
-    let url = url::Url::parse(endpoint).map_err(|e| {
-        Error::invalid(
-            "endpoint",
-            endpoint,
-            format!("an absolute URL such as https://host ({e})"),
-        )
-    })?;
+    let shown = redact_url(endpoint);
+    let invalid = |expected: String| Error::invalid("endpoint", &shown, expected);
+    let url = url::Url::parse(endpoint)
+        .map_err(|e| invalid(format!("an absolute URL such as https://host ({e})")))?;
     match url.scheme() {
         "https" => {}
         "http" if allow_http => {}
         "http" => {
-            return Err(Error::invalid(
-                "endpoint",
-                endpoint,
-                "an https:// URL (plain http:// needs allow_http(true))",
+            return Err(invalid(
+                "an https:// URL (plain http:// needs allow_http(true))".into(),
             ));
         }
-        _ if allow_http => {
-            return Err(Error::invalid(
-                "endpoint",
-                endpoint,
-                "an http:// or https:// URL",
-            ));
-        }
-        _ => return Err(Error::invalid("endpoint", endpoint, "an https:// URL")),
+        _ if allow_http => return Err(invalid("an http:// or https:// URL".into())),
+        _ => return Err(invalid("an https:// URL".into())),
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(Error::invalid("endpoint", endpoint, "a URL with a host"));
+        return Err(invalid("a URL with a host".into()));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::invalid(
-            "endpoint",
-            "<with user info>",
-            "a URL without user name or password",
-        ));
+        return Err(invalid("a URL without user name or password".into()));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::invalid(
-            "endpoint",
-            endpoint,
-            "a URL without query or fragment",
-        ));
+        return Err(invalid("a URL without query or fragment".into()));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// The message of a transport failure, with its causes, the URL it names (the request's,
+/// whose query holds the parameters) quoted without query values or user info.
+fn transport_message(error: &reqwest::Error) -> String {
+    let message = with_causes(error);
+    match error.url() {
+        Some(url) => redact_url(url.as_str()).clean(&message),
+        None => message,
+    }
 }
 
 #[cfg(test)]
@@ -956,6 +984,50 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_errors_never_quote_user_info_or_query_values() {
+        for (endpoint, shown) in [
+            (
+                "https://host/?token=s3cr3t",
+                "https://host/?token=<redacted>",
+            ),
+            (
+                "ftp://alice:hunter2@host/x?token=s3cr3t#fr4g",
+                "ftp://<redacted>@host/x?token=<redacted>#<redacted>",
+            ),
+            (
+                "http://alice:hunter2@127.0.0.1:1/?token=s3cr3t",
+                "http://<redacted>@127.0.0.1:1/?token=<redacted>",
+            ),
+            ("not a url?token=s3cr3t", "not a url?token=<redacted>"),
+        ] {
+            let e = Client::builder()
+                .endpoint(endpoint)
+                .credentials(token())
+                .build()
+                .unwrap_err();
+            let text = e.to_string();
+            for secret in ["s3cr3t", "hunter2", "fr4g"] {
+                assert!(!text.contains(secret), "{secret}: {text}");
+            }
+            assert!(text.contains(shown), "{text}");
+            match e {
+                Error::InvalidInput {
+                    parameter, value, ..
+                } => assert_eq!((parameter, value.as_str()), ("endpoint", shown)),
+                other => panic!("{other:?}"),
+            }
+        }
+        // Also when given together with a region, and in the builder's `Debug`.
+        let builder = Client::builder()
+            .region("cn-north-4")
+            .endpoint("https://host/?token=s3cr3t")
+            .credentials(token());
+        assert!(!format!("{builder:?}").contains("s3cr3t"));
+        let e = builder.build().unwrap_err();
+        assert!(!e.to_string().contains("s3cr3t"), "{e}");
+    }
+
+    #[test]
     fn settings_out_of_range_fail_at_build() {
         let base = || Client::builder().credentials(token());
         assert!(base().max_concurrent_pages(0).build().is_err());
@@ -977,6 +1049,17 @@ mod tests {
         assert_eq!(e.kind(), crate::ErrorKind::InvalidInput, "{e}");
         assert!(e.to_string().contains("max_response_bytes"), "{e}");
         assert!(base().max_response_bytes(1).build().is_ok());
+        let e = base()
+            .page_retry_budget(PageRetryBudget::default().pages_per_retry(0))
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("pages_per_retry"), "{e}");
+        assert!(
+            base()
+                .page_retry_budget(PageRetryBudget::disabled())
+                .build()
+                .is_ok()
+        );
         assert!(base().user_agent("bad\nagent").build().is_err());
         assert!(
             base()

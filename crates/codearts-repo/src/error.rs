@@ -353,18 +353,19 @@ fn too_large_detail(received: u64, declared: Option<u64>) -> String {
 /// `text` (from the service) made safe and short to print, as the `Display` of an
 /// [`Error`] shows it:
 ///
-/// - control characters are escaped (`\n`, `\r`, `\t`, others as `\x1b`), and so are
-///   the invisible characters that reorder or break lines (bidirectional overrides and
-///   isolates, U+2028, U+2029, U+FEFF, as `\u{202e}`), so a message cannot move the
-///   cursor, recolour a terminal or disguise what it says;
+/// - every character a terminal could obey rather than show is escaped, in the one
+///   convention of this crate and of the `codearts-repo` command (see [`escape_char`]):
+///   `\n`, `\r`, `\t`; other C0 controls and DEL as `\x1b`; C1 controls and the
+///   invisible characters that reorder or break lines as `\u{9b}`, `\u{202e}`; so a message
+///   cannot move the cursor, recolour a terminal or disguise what it says;
 /// - at most [`MAX_DISPLAY_CHARS`] characters are shown (escapes count at their shown
 ///   length), cut on a character boundary and followed by `… [N more bytes]`.
 ///
 /// Writing it never allocates, whatever the length of `text`.
 ///
 /// ```
-/// let shown = codearts_repo::printable("red \u{1b}[31malert\u{1b}[0m").to_string();
-/// assert_eq!(shown, "red \\x1b[31malert\\x1b[0m");
+/// let shown = codearts_repo::printable("red \u{1b}[31malert\u{1b}[0m \u{9b}2J").to_string();
+/// assert_eq!(shown, "red \\x1b[31malert\\x1b[0m \\u{9b}2J");
 /// let long = "x".repeat(2000);
 /// let shown = codearts_repo::printable(&long).to_string();
 /// assert!(shown.ends_with("… [1488 more bytes]"), "{shown}");
@@ -385,14 +386,55 @@ impl fmt::Display for Printable<'_> {
                 return write!(f, "… [{} more bytes]", self.0.len() - index);
             }
             shown += width;
-            match escape {
-                Escape::None => fmt::Write::write_char(f, c)?,
-                Escape::Short(text) => f.write_str(text)?,
-                Escape::Byte(byte) => write!(f, "\\x{byte:02x}")?,
-                Escape::Unicode(code) => write!(f, "\\u{{{code:x}}}")?,
-            }
+            escape.write(c, f)?;
         }
         Ok(())
+    }
+}
+
+/// Whether [`printable`] and [`escape_char`] show `c` as an escape: C0 controls (tab, line
+/// feed and carriage return included), DEL, C1 controls (U+0080–U+009F), the
+/// left-to-right and right-to-left marks (U+200E, U+200F), the line and paragraph
+/// separators (U+2028, U+2029), the bidirectional embeddings, overrides and isolates
+/// (U+202A–U+202E, U+2066–U+2069) and the byte order mark (U+FEFF).
+///
+/// ```
+/// use codearts_repo::needs_escape;
+///
+/// assert!(needs_escape('\u{1b}') && needs_escape('\u{9b}') && needs_escape('\u{202e}'));
+/// assert!(!needs_escape('a') && !needs_escape('提') && !needs_escape('\\'));
+/// ```
+pub fn needs_escape(c: char) -> bool {
+    !matches!(Escape::of(c), Escape::None)
+}
+
+/// `c` as [`printable`] shows it: the character itself, or its escape. The one convention,
+/// shared with the `codearts-repo` command's tables, CSV and messages, is that of a Rust
+/// string literal, so an escape reads back as the character it stands for:
+///
+/// - `\t`, `\n` and `\r`;
+/// - every other C0 control and DEL as `\xNN`, two lowercase hex digits (ESC is `\x1b`);
+/// - every other character of [`needs_escape`] (C1 controls, bidi and line-breaking
+///   characters) as `\u{N}`, lowercase hex without leading zeros (CSI is `\u{9b}`, RLO
+///   `\u{202e}`): `\x9b` would name a byte, not the character U+009B.
+///
+/// Backslashes are not escaped: escapes are for reading, not for parsing back.
+///
+/// ```
+/// use codearts_repo::escape_char;
+///
+/// let shown: String = "a\u{1b}\u{9b}\u{202e}\n".chars().map(|c| escape_char(c).to_string()).collect();
+/// assert_eq!(shown, r"a\x1b\u{9b}\u{202e}\n");
+/// ```
+pub fn escape_char(c: char) -> impl fmt::Display {
+    EscapedChar(c)
+}
+
+struct EscapedChar(char);
+
+impl fmt::Display for EscapedChar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Escape::of(self.0).write(self.0, f)
     }
 }
 
@@ -410,9 +452,11 @@ impl Escape {
             '\n' => Self::Short("\\n"),
             '\r' => Self::Short("\\r"),
             '\t' => Self::Short("\\t"),
-            // C0, DEL and C1 controls.
-            c if c.is_control() => Self::Byte(u8::try_from(u32::from(c)).unwrap_or(u8::MAX)),
-            '\u{200e}'
+            // C0 and DEL: ASCII, one byte.
+            '\0'..='\x1f' | '\x7f' => Self::Byte(c as u8),
+            // C1 controls, and what reorders or breaks lines unseen.
+            '\u{80}'..='\u{9f}'
+            | '\u{200e}'
             | '\u{200f}'
             | '\u{2028}'
             | '\u{2029}'
@@ -420,6 +464,15 @@ impl Escape {
             | '\u{2066}'..='\u{2069}'
             | '\u{feff}' => Self::Unicode(u32::from(c)),
             _ => Self::None,
+        }
+    }
+
+    fn write(&self, c: char, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::None => fmt::Write::write_char(f, c),
+            Self::Short(text) => f.write_str(text),
+            Self::Byte(byte) => write!(f, "\\x{byte:02x}"),
+            Self::Unicode(code) => write!(f, "\\u{{{code:x}}}"),
         }
     }
 
@@ -466,7 +519,7 @@ mod tests {
         );
         assert_eq!(
             printable("a\u{1b}[1m\r\n\t\u{7f}\u{85}\u{202e}\u{2066}b\\x").to_string(),
-            "a\\x1b[1m\\r\\n\\t\\x7f\\x85\\u{202e}\\u{2066}b\\x"
+            "a\\x1b[1m\\r\\n\\t\\x7f\\u{85}\\u{202e}\\u{2066}b\\x"
         );
         // Escapes count at their shown length.
         let escapes = "\u{1b}".repeat(1000);

@@ -69,7 +69,10 @@
 //!   How many adapts to the service ([`Concurrency::Adaptive`], the default): more while
 //!   pages arrive cleanly, fewer when it throttles or slows down, and after a 429 every
 //!   request is paced to the rate the service allows ([`Client::pacing`]).
-//!   `X-Total` bounds the walk when sent; otherwise a short page ends it.
+//!   `X-Total` bounds the walk when sent; otherwise a short page ends it. A page that
+//!   failed with a retryable error after all its attempts is fetched again within the
+//!   walk's [`PageRetryBudget`], which renews as pages arrive, so a long walk survives
+//!   what a short one survives ([`ClientBuilder::page_retry_budget`]).
 //! - **Tolerant decoding**: unknown fields are ignored, unknown enum values kept
 //!   ([`PushEventActionName::Other`] and friends), timestamps kept in any shape
 //!   ([`Timestamp`]), and a malformed optional field (a value of the wrong type, or a
@@ -88,7 +91,9 @@
 //! (`error_code`/`error_msg`, `errorCode`/`errorMsg`, `code`/`message`, the same under
 //! `error`, or plain text). `Display` shows texts from the service through [`printable`]:
 //! control characters escaped and at most [`MAX_DISPLAY_CHARS`] characters each, while
-//! the fields keep them whole.
+//! the fields keep them whole ([`escape_char`] gives the convention). An endpoint or URL
+//! that an error quotes is shown without its user info, query values and fragment
+//! ([`redact_url`]).
 
 #![deny(missing_docs)]
 
@@ -99,6 +104,7 @@ mod error;
 pub mod guide;
 mod operations;
 mod pagination;
+mod redact;
 pub mod region;
 mod transport;
 
@@ -109,7 +115,10 @@ pub use client::{
 };
 pub use credentials::Credentials;
 pub use decode::FieldRepair;
-pub use error::{ApiError, Error, ErrorKind, MAX_DISPLAY_CHARS, Result, TimeoutKind, printable};
+pub use error::{
+    ApiError, Error, ErrorKind, MAX_DISPLAY_CHARS, Result, TimeoutKind, escape_char, needs_escape,
+    printable,
+};
 pub use operations::{
     DEFAULT_LIMIT, DEFAULT_SIZE, MAX_ID, MAX_LIMIT, MAX_SIZE, MIN_LIMIT, MIN_SIZE, PROJECT_ID_LEN,
     TimeBoundError, WALK_LIMIT,
@@ -270,6 +279,8 @@ pub use pagination::Page;
 /// # }
 /// ```
 pub use pagination::DayCounts;
+pub use pagination::{DEFAULT_PAGE_RETRIES, DEFAULT_PAGES_PER_RETRY, PageRetryBudget};
+pub use redact::{RedactedUrl, redact_url};
 
 pub use codearts_repo_gen::types::{self, EventFilter};
 pub use codearts_repo_gen::{DEFAULT_REGION, REGION_ENDPOINTS};

@@ -269,3 +269,27 @@ async fn a_closed_port_is_a_transport_error_after_the_retries() {
         other => panic!("{other}"),
     }
 }
+
+#[tokio::test]
+async fn a_transport_failure_quotes_the_request_url_without_its_query_values() {
+    // Nothing listens on port 1: the connection is refused, and reqwest names the URL,
+    // whose query holds the parameters.
+    let client = codearts_repo::Client::builder()
+        .endpoint("http://127.0.0.1:1")
+        .allow_http(true)
+        .credentials(codearts_repo::Credentials::token("t0ken"))
+        .retry(codearts_repo::RetryConfig::disabled())
+        .build()
+        .unwrap();
+    let error = client
+        .list_commits(1)
+        .ref_name("s3cr3t-ref")
+        .send()
+        .await
+        .unwrap_err();
+    let text = error.to_string();
+    assert_eq!(error.kind(), codearts_repo::ErrorKind::Transport, "{text}");
+    assert!(!text.contains("s3cr3t-ref"), "{text}");
+    assert!(text.contains("ref_name=<redacted>"), "{text}");
+    assert!(text.contains("http://127.0.0.1:1/"), "{text}");
+}

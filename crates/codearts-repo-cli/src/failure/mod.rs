@@ -181,7 +181,7 @@ mod tests {
         assert_eq!(
             text,
             "error: the service answered 500: \\x1b]0;pwned\\x07\\x1b[31mfix\\r\\nok\n  \
-             request id: id\\u{009b}2J\nhint: ref `main\\u{202e}` \\x7f\n"
+             request id: id\\u{9b}2J\nhint: ref `main\\u{202e}` \\x7f\n"
         );
         assert_eq!(text.lines().count(), 3);
         let mut written = Vec::new();
