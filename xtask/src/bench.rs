@@ -897,6 +897,44 @@ fn throttled(root: &Path, args: &[&str]) -> Result<(), String> {
     } else {
         None
     };
+    // Each exporter as the command that runs it against an emulator.
+    type CommandFor = Box<dyn Fn(&Emulator) -> Command>;
+    let mut exporters: Vec<(&str, CommandFor)> = Vec::new();
+    for (label, flags) in clients {
+        let exporter = release.join("export-sdk");
+        exporters.push((
+            label,
+            Box::new(move |emulator: &Emulator| {
+                let mut command = Command::new(&exporter);
+                command
+                    .args(["--endpoint", &emulator.endpoint])
+                    .args(["--token", &emulator.token])
+                    .args(["--repository-id", &emulator.repository_id])
+                    .args(["--what", "commits", "--limit", &PAGE_SIZE.to_string()])
+                    .args(&flags);
+                command
+            }),
+        ));
+    }
+    if let Some(python) = python {
+        let script = root.join(PYTHON_EXPORTER);
+        exporters.push((
+            "official Python SDK",
+            Box::new(move |emulator: &Emulator| {
+                let mut command = Command::new(&python);
+                command
+                    .arg(&script)
+                    .args(["--endpoint", &emulator.endpoint])
+                    .args(["--ak", &emulator.access_key])
+                    .args(["--sk", &emulator.secret_key])
+                    .args(["--project-id", &emulator.project_id])
+                    .args(["--repository-id", &emulator.repository_id])
+                    .args(["--what", "commits", "--limit", &PAGE_SIZE.to_string()])
+                    .args(["--retry-times", &PYTHON_RETRY_TIMES.to_string()]);
+                command
+            }),
+        ));
+    }
     let mut runs = Vec::new();
     let mut failures: Vec<String> = Vec::new();
     for (scenario, commits, extra, rate) in &scenarios {
@@ -904,61 +942,14 @@ fn throttled(root: &Path, args: &[&str]) -> Result<(), String> {
             "{scenario}: {commits} commits, {} ms latency",
             settings.latency_ms
         );
-        for (label, flags) in &clients {
+        for (label, command_for) in &exporters {
             let (emulator, stats) = start_stats_emulator(
                 &release.join("codearts-repo-emulator"),
                 *commits,
                 settings.latency_ms,
                 extra,
             )?;
-            let mut command = Command::new(release.join("export-sdk"));
-            command
-                .args(["--endpoint", &emulator.endpoint])
-                .args(["--token", &emulator.token])
-                .args(["--repository-id", &emulator.repository_id])
-                .args(["--what", "commits", "--limit", &PAGE_SIZE.to_string()])
-                .args(flags);
-            let measured = measure_child(label, "commits", &mut command)?;
-            std::thread::sleep(Duration::from_millis(150));
-            let (requests, throttled) = *stats.lock().unwrap_or_else(|e| e.into_inner());
-            let pages = measured.items.div_ceil(PAGE_SIZE) as f64;
-            let floor = match rate {
-                Some(rate) => pages / rate,
-                None => 0.0,
-            };
-            println!(
-                "  {label:<24} {:>7} items {:>8.2} s wall, floor {floor:.2} s, {requests} requests, {throttled} answered 429",
-                measured.items, measured.wall
-            );
-            runs.push(ThrottledRun {
-                scenario: scenario.clone(),
-                label: label.to_string(),
-                items: measured.items,
-                wall: measured.wall,
-                floor,
-                requests,
-                throttled,
-            });
-            drop(emulator);
-        }
-        if let Some(python) = &python {
-            let label = "official Python SDK";
-            let (emulator, stats) = start_stats_emulator(
-                &release.join("codearts-repo-emulator"),
-                *commits,
-                settings.latency_ms,
-                extra,
-            )?;
-            let mut command = Command::new(python);
-            command
-                .arg(root.join(PYTHON_EXPORTER))
-                .args(["--endpoint", &emulator.endpoint])
-                .args(["--ak", &emulator.access_key])
-                .args(["--sk", &emulator.secret_key])
-                .args(["--project-id", &emulator.project_id])
-                .args(["--repository-id", &emulator.repository_id])
-                .args(["--what", "commits", "--limit", &PAGE_SIZE.to_string()])
-                .args(["--retry-times", &PYTHON_RETRY_TIMES.to_string()]);
+            let mut command = command_for(&emulator);
             match measure_child(label, "commits", &mut command) {
                 Ok(measured) => {
                     std::thread::sleep(Duration::from_millis(150));
@@ -979,8 +970,8 @@ fn throttled(root: &Path, args: &[&str]) -> Result<(), String> {
                         throttled,
                     });
                 }
-                // The official SDK retries nothing but 429: a reset or a truncated body
-                // ends its export, which the table records as such.
+                // A failed export is a result too (the official SDK retries nothing but
+                // 429, so a reset or a truncated body ends its export).
                 Err(error) => {
                     println!(
                         "  {label:<24} failed: {}",
