@@ -800,8 +800,9 @@ impl ClientBuilder {
                 if let Some(setting) = self.transport.needs_own_client() {
                     return Err(Error::invalid(
                         setting,
-                        "set",
-                        "no transport setting together with http_client (configure it on that client)",
+                        "set together with http_client",
+                        "one or the other: set it on the reqwest::Client given to http_client, \
+                         or leave http_client out",
                     ));
                 }
                 if self.connect_timeout.is_some() {

@@ -125,22 +125,14 @@ impl ListRepositoryEvents {
     /// Checks the parameters against the documents: `created_after`/`created_before` go
     /// out as given, whichever way round (the documents label them both ways, see the
     /// spec's `x-doc-discrepancy`).
-    fn validate(
-        &self,
-    ) -> Result<(
-        Checked<list_repository_events::Params>,
-        u32,
-        Option<NonZeroU32>,
-    )> {
-        let repository_id = check_id("repository_id", self.repository_id)?;
-        let table = list_repository_events::PARAMETERS;
-        self.params.validate().map_err(|e| invalid(table, e))?;
-        let (offset, limit) = paging(self.params.offset, self.params.limit);
-        let checked = Checked {
-            repository_id,
-            params: self.params.clone(),
-        };
-        Ok((checked, offset, limit))
+    fn validate(&self) -> Result<Validated<list_repository_events::Params>> {
+        checked(
+            self.repository_id,
+            list_repository_events::PARAMETERS,
+            &self.params,
+            self.params.validate(),
+            (self.params.offset, self.params.limit),
+        )
     }
 
     /// Fetches one page.
@@ -175,13 +167,31 @@ struct Checked<P> {
     params: P,
 }
 
-/// The page's offset (the documented default when unset) and limit, once
-/// `Params::validate` has checked both against their ranges.
-fn paging(offset: Option<u32>, limit: Option<u32>) -> (u32, Option<NonZeroU32>) {
-    (
+/// A list request's parameters once checked, with the page it starts at and its size.
+type Validated<P> = (Checked<P>, u32, Option<NonZeroU32>);
+
+/// The checks every list request passes: its repository id, then the documented checks of
+/// its query parameters (`validated`, the result of their generated `Params::validate`,
+/// named by setter through `table`). Returns them with the page's offset (the documented
+/// default when unset) and limit.
+fn checked<P: Clone>(
+    repository_id: u32,
+    table: &'static [codearts_repo_runtime::params::Parameter],
+    params: &P,
+    validated: std::result::Result<(), ValueError>,
+    (offset, limit): (Option<u32>, Option<u32>),
+) -> Result<Validated<P>> {
+    let repository_id = check_id("repository_id", repository_id)?;
+    validated.map_err(|e| invalid(table, e))?;
+    let checked = Checked {
+        repository_id,
+        params: params.clone(),
+    };
+    Ok((
+        checked,
         offset.unwrap_or(fact(parameters::offset::DEFAULT)),
         limit.and_then(NonZeroU32::new),
-    )
+    ))
 }
 
 async fn fetch_events(
@@ -268,18 +278,17 @@ impl ListCommits {
         self
     }
 
-    fn validate(&self) -> Result<(Checked<list_commits::Params>, u32, Option<NonZeroU32>)> {
-        let repository_id = check_id("repository_id", self.repository_id)?;
-        let table = list_commits::PARAMETERS;
-        self.params.validate().map_err(|e| invalid(table, e))?;
-        let (offset, limit) = paging(self.params.offset, self.params.limit);
+    fn validate(&self) -> Result<Validated<list_commits::Params>> {
+        let validated = checked(
+            self.repository_id,
+            list_commits::PARAMETERS,
+            &self.params,
+            self.params.validate(),
+            (self.params.offset, self.params.limit),
+        )?;
         // Both bounds are exclusive (as documented), so an empty window is a mistake.
         check_order("since", self.params.since, "until", self.params.until)?;
-        let checked = Checked {
-            repository_id,
-            params: self.params.clone(),
-        };
-        Ok((checked, offset, limit))
+        Ok(validated)
     }
 
     /// Fetches one page (with its `date_title` per-day counts).
