@@ -124,6 +124,7 @@ enum Problem {
     NotABoolean,
     NotADate,
     NotAChoice,
+    WrongKind,
 }
 
 impl ValueError {
@@ -155,6 +156,7 @@ impl fmt::Display for ValueError {
             Problem::NotABoolean => write!(f, "`{value}` is not true or false"),
             Problem::NotADate => write!(f, "`{value}` is not a date: expected {}", self.expected),
             Problem::NotAChoice => write!(f, "`{value}` is not one of {}", self.expected),
+            Problem::WrongKind => write!(f, "{value} is not {}", self.expected),
         }
     }
 }
@@ -301,7 +303,7 @@ impl Parameter {
             (_, other) => Err(ValueError::new(
                 self,
                 &format!("{other:?}"),
-                Problem::NotAChoice,
+                Problem::WrongKind,
             )),
         }
     }
@@ -387,6 +389,10 @@ mod tests {
         assert_eq!(
             FILTER.parse("merge").unwrap_err().to_string(),
             "`merge` is not one of all, push"
+        );
+        assert_eq!(
+            LIMIT.check(&Value::Boolean(true)).unwrap_err().to_string(),
+            "Boolean(true) is not an integer in 1..=100"
         );
     }
 
