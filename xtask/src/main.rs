@@ -66,6 +66,11 @@ Commands:
            Generate Python (openapi-python-client) and TypeScript (openapi-typescript +
            openapi-fetch) clients from openapi/codearts-repo.json into target/spec-clients/,
            start the emulator and run spec-clients/{python/check.py,typescript/check.ts}.
+  schemathesis
+           Start the emulator and run Schemathesis (pinned with the spec tools, installed
+           into .tools/venv) against it with every check, seed 1 and 100 examples per
+           operation and phase; generators for the spec's own formats come from
+           spec-clients/schemathesis/formats.py. Fail on any failure.
   signing-parity
            Prove the four AK/SK signing algorithms match the official Python SDK's
            (huaweicloudsdkcore, pinned in bench/python, installed into .tools/bench-python):
@@ -119,6 +124,7 @@ fn main() -> ExitCode {
         ["spec-lint", rest @ ..] => tools::spec_lint::spec_lint(&root, rest),
         ["spec-clients", rest @ ..] => tools::spec_clients::spec_clients(&root, rest),
         ["signing-parity", rest @ ..] => tools::signing_parity::signing_parity(&root, rest),
+        ["schemathesis", rest @ ..] => tools::schemathesis::schemathesis(&root, rest),
         ["bench", rest @ ..] => bench::bench(&root, rest),
         ["package", rest @ ..] => package::package(&root, rest),
         ["unused-deps", rest @ ..] => unused_deps::unused_deps(&root, rest),

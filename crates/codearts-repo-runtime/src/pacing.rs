@@ -43,8 +43,22 @@ const NOISE_SHARE: f64 = 0.1;
 /// cannot then ratchet the rate down faster than the probe raises it, while a client over
 /// a real limit soon sees them dense and is cut at once.
 const SPARSE_CUT_SPACING: Duration = Duration::from_secs(3);
+/// 429s in the last [`WINDOW`] below which they are sparse whatever their share until the
+/// pacer has a rate: a cluster of a few noisy ones among the first answers is no limit.
+const DENSE_429S: usize = 8;
+/// Least share of the pacer's rate that the client must have been admitted at between two
+/// sparse 429s for the second to cut the rate. A client held back to its rate and just
+/// over a limit is admitted at nearly its rate; one admitted at far less was slowed by
+/// something else meanwhile (faults, stalls), could not have emptied the bucket, and
+/// would read its own slowness as the limit: cutting to it ratcheted the rate down.
+const SPARSE_BUSY_SHARE: f64 = 0.8;
+/// How recently the pacer must have held a request back for a sparse 429 to count as
+/// the service's limit rather than noise.
+const PACED_RECENTLY: Duration = Duration::from_secs(1);
 /// Weight of a new round-trip time in the smoothed one.
 const RTT_GAIN: f64 = 0.125;
+/// Round-trip times kept for the median.
+pub const RTT_SAMPLES: usize = 31;
 
 /// What a [`Pacer`] learned so far.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -60,6 +74,8 @@ pub struct PacerStats {
     pub smoothed_rtt: Option<Duration>,
     /// Shortest round-trip time seen.
     pub min_rtt: Option<Duration>,
+    /// Median round-trip time of the last [`RTT_SAMPLES`] answers.
+    pub median_rtt: Option<Duration>,
 }
 
 #[derive(Debug)]
@@ -82,6 +98,10 @@ struct State {
     cut_at: Option<Instant>,
     /// The service's limit as last measured (the admitted rate at the last cut).
     limit: Option<f64>,
+    /// Round-trip times of the last [`RTT_SAMPLES`] answers, oldest first.
+    rtts: VecDeque<Duration>,
+    /// When the pacer last made a request wait for its slot.
+    held_back_at: Option<Instant>,
     stats: PacerStats,
 }
 
@@ -112,6 +132,8 @@ impl Pacer {
                 limit: None,
                 measured: false,
                 cuts: 0,
+                rtts: VecDeque::with_capacity(RTT_SAMPLES),
+                held_back_at: None,
                 stats: PacerStats::default(),
             }),
         }
@@ -123,7 +145,18 @@ impl Pacer {
 
     /// What the pacer learned so far.
     pub fn stats(&self) -> PacerStats {
-        self.lock().stats
+        let state = self.lock();
+        let mut stats = state.stats;
+        let mut rtts = [Duration::ZERO; RTT_SAMPLES];
+        let n = state.rtts.len();
+        for (slot, rtt) in rtts.iter_mut().zip(&state.rtts) {
+            *slot = *rtt;
+        }
+        if n > 0 {
+            let (_, median, _) = rtts[..n].select_nth_unstable(n / 2);
+            stats.median_rtt = Some(*median);
+        }
+        stats
     }
 
     /// Takes the next send slot and returns how long to wait for it (zero while no limit
@@ -141,6 +174,9 @@ impl Pacer {
         // pacer cannot know by how much, so it never sends faster than the rate.
         let slot = state.next_slot.max(now);
         state.next_slot = slot + Duration::from_secs_f64(1.0 / rate);
+        if slot > now {
+            state.held_back_at = Some(now);
+        }
         (slot.saturating_duration_since(now), cuts)
     }
 
@@ -182,6 +218,10 @@ impl Pacer {
                 .smoothed_rtt
                 .map_or(rtt, |s| s.mul_f64(1.0 - RTT_GAIN) + rtt.mul_f64(RTT_GAIN)),
         );
+        if state.rtts.len() == RTT_SAMPLES {
+            state.rtts.pop_front();
+        }
+        state.rtts.push_back(rtt);
         for sends in [&mut state.admitted, &mut state.throttled_sends] {
             while sends
                 .front()
@@ -235,7 +275,6 @@ impl Pacer {
         let trusted = between
             .filter(|&(n, span)| n >= MIN_SAMPLES && !span.is_zero())
             .map(|(n, span)| BACKOFF * n as f64 / span.as_secs_f64());
-        state.measured |= trusted.is_some();
         // Too few admitted in between to trust: one more would have been admitted had the
         // rate been higher, so (n + 1) / span bounds it from above.
         let bounded = between
@@ -253,10 +292,31 @@ impl Pacer {
         // the pacer keeps below the limit it measured is noise, not a lower limit.
         let answers = state.admitted.len() + state.throttled_sends.len();
         let share = state.throttled_sends.len() as f64 / answers.max(1) as f64;
-        let sparse = share < NOISE_SHARE;
+        // Before the pacer has a rate, a few 429s among few answers make no share: wait for
+        // enough of them that a limit, and not a cluster of noise, is what they show.
+        let sparse = share < NOISE_SHARE
+            || (state.rate.is_none() && state.throttled_sends.len() < DENSE_429S);
         if let (Some(rate), Some(limit)) = (state.rate, state.limit)
             && rate < limit
             && sparse
+        {
+            return;
+        }
+        // Nor can a client have emptied the bucket with a sparse 429 while it sent every
+        // request as soon as it had one: unless the pacer held requests back lately, the
+        // 429 is noise. (Were the client just over a real limit, not paced, this leaves
+        // its 429s under [`NOISE_SHARE`]; taking each for a limit instead measured the
+        // client's own rate, which the faults around the noise had slowed, and ratcheted
+        // the pacer down to a crawl.)
+        let held_back = state
+            .held_back_at
+            .is_some_and(|at| sent.saturating_duration_since(at) <= PACED_RECENTLY);
+        if sparse && !held_back {
+            return;
+        }
+        if sparse
+            && let (Some(rate), Some((n, span))) = (state.rate, between)
+            && (n as f64) < SPARSE_BUSY_SHARE * rate * span.as_secs_f64()
         {
             return;
         }
@@ -277,6 +337,7 @@ impl Pacer {
         .max(MIN_RATE);
         // Only a measurement between two 429s tells the limit; the first guess does not.
         if trusted.is_some() {
+            state.measured = true;
             state.limit = Some(rate / BACKOFF);
         }
         state.rate = Some(rate);
@@ -360,37 +421,38 @@ mod tests {
 
     #[test]
     fn the_pacer_finds_the_rate_and_is_seldom_throttled() {
+        // Three minutes, as an export of 100,000 commits at 5 requests per second takes
+        // ten: the first contact costs up to [`DENSE_429S`] 429s before pacing starts.
+        let mut failures = Vec::new();
         for rate in [5.0, 20.0, 50.0, 200.0] {
-            let seconds = 60.0;
+            let seconds = 180.0;
             let (admitted, throttled) =
                 simulate(rate, 10.0, Duration::from_millis(22), 16, seconds);
             let share = throttled as f64 / (admitted + throttled) as f64;
             let efficiency = admitted as f64 / (rate * seconds);
-            assert!(
-                share <= 0.05,
-                "rate {rate}: {throttled} throttled of {}",
-                admitted + throttled
-            );
-            assert!(
-                efficiency >= 0.9,
-                "rate {rate}: {admitted} admitted, {efficiency:.2} of the rate"
-            );
+            if share > 0.05 || efficiency < 0.9 {
+                failures.push(format!(
+                    "rate {rate}: {throttled} throttled of {}, {efficiency:.2} of the rate",
+                    admitted + throttled
+                ));
+            }
         }
+        assert!(failures.is_empty(), "{failures:#?}");
     }
 
     #[test]
-    fn sporadic_429s_slow_the_pacer_but_do_not_collapse_it() {
+    fn sporadic_429s_do_not_slow_a_client_the_pacer_never_held_back() {
         // No real limit; one answer in 20 is a 429 all the same (a fault, a throttle
         // elsewhere). Taking each for a lower limit ratcheted the rate down to under a
-        // tenth of what the lanes offer; the pacer must keep half or more. (It cannot
-        // tell such a 429 from a probe just over a real limit: what it keeps is a trade.)
+        // tenth of what the lanes offer; a client that sent each request as soon as it
+        // had one cannot have emptied a bucket with so few 429s, so it keeps its pace.
         let rtt = Duration::from_millis(22);
         let lanes = 16;
         let seconds = 60.0;
         let offered = lanes as f64 / rtt.as_secs_f64() * seconds;
         let (admitted, throttled) = simulate_with_noise(1e9, 1e9, rtt, lanes, seconds, Some(20));
         assert!(
-            admitted as f64 >= 0.5 * offered,
+            admitted as f64 >= 0.9 * offered,
             "{admitted} admitted and {throttled} throttled of {offered:.0} offered"
         );
     }

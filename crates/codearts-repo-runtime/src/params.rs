@@ -120,7 +120,6 @@ enum Problem {
     OutOfRange { min: i64, max: i64 },
     Length(usize),
     Empty,
-    Nul,
     NotABoolean,
     NotADate,
     NotAChoice,
@@ -148,11 +147,6 @@ impl fmt::Display for ValueError {
             Problem::OutOfRange { min, max } => write!(f, "{value} is outside {min}..={max}"),
             Problem::Length(count) => write!(f, "{count} characters, expected {}", self.expected),
             Problem::Empty => write!(f, "empty, expected {}", self.expected),
-            Problem::Nul => write!(
-                f,
-                "`{value}` holds a NUL character, expected {}",
-                self.expected
-            ),
             Problem::NotABoolean => write!(f, "`{value}` is not true or false"),
             Problem::NotADate => write!(f, "`{value}` is not a date: expected {}", self.expected),
             Problem::NotAChoice => write!(f, "`{value}` is not one of {}", self.expected),
@@ -190,7 +184,7 @@ impl Parameter {
                 (Some(min), Some(max)) => format!("{min} to {max} characters"),
                 (Some(min), None) => format!("at least {min} characters"),
                 (None, Some(max)) => format!("non-empty text of at most {max} characters"),
-                (None, None) => "non-empty text without NUL characters".to_string(),
+                (None, None) => "non-empty text".to_string(),
             },
             Kind::Boolean => "true or false".to_string(),
             Kind::TimeBound => time_bound::FORMS.to_string(),
@@ -256,8 +250,8 @@ impl Parameter {
     }
 
     /// Checks a value against the documented range, length or values. Text must also be
-    /// non-empty (leave the parameter out instead) and free of NUL characters, which no
-    /// query can carry faithfully.
+    /// non-empty (leave the parameter out instead). Any character is allowed, NUL
+    /// included: the documents restrict none, and the query carries each percent-encoded.
     pub fn check(&self, value: &Value) -> Result<(), ValueError> {
         match (self.kind, value) {
             (Kind::Integer { min, max, .. }, Value::Integer(v)) => {
@@ -280,9 +274,6 @@ impl Parameter {
             ) => {
                 if text.is_empty() {
                     return Err(ValueError::new(self, text, Problem::Empty));
-                }
-                if text.contains('\0') {
-                    return Err(ValueError::new(self, text, Problem::Nul));
                 }
                 let count = text.chars().count();
                 if min_length.is_some_and(|min| count < min)

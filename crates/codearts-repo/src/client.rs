@@ -69,9 +69,11 @@ const DECODE_GRACE: Duration = Duration::from_secs(5);
 pub enum Concurrency {
     /// As many as the service allows, up to [`ClientBuilder::max_concurrent_pages`] (the
     /// default). The number of pages in flight grows while pages arrive cleanly and
-    /// shrinks when the service throttles (429) or slows down; after a 429 the client also
+    /// shrinks when the service slows down (its median round trip past twice its
+    /// quickest). Once 429s come densely (a tenth of the answers or more), the client
     /// paces every request to the rate the service is seen to allow, so that few requests
-    /// are sent only to be throttled.
+    /// are sent only to be throttled; scattered 429s that the client's own rate cannot
+    /// explain are retried without slowing it.
     #[default]
     Adaptive,
     /// Exactly this many (in `1..=`[`MAX_CONCURRENT_PAGES_LIMIT`]) once a walk is under

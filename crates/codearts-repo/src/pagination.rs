@@ -10,11 +10,12 @@
 //! a page that needed retries is still yielded once, so every item comes exactly once.
 //!
 //! With [`Concurrency::Adaptive`](crate::Concurrency::Adaptive) (a pacer is given) the
-//! pages under way adapt, between 1 and `max_concurrent_pages`: after the ramp they grow by
-//! one per round of clean pages, shrink to 70% when the client met a 429 (once per round
-//! trip), and to 80% when the round trip has grown past twice its quickest (the service
-//! slows down under the load); once the pacer knows the service's rate, no more are
-//! under way than that rate keeps busy over a round trip, plus one.
+//! pages under way adapt, between 1 and `max_concurrent_pages`: the ramp ends at the first
+//! 429, then they grow by one per round of clean pages, and shrink to 80% (once per round
+//! trip) when the median round trip has grown past twice its quickest (the service slows
+//! down under the load); once the pacer knows the service's rate, no more are under way
+//! than that rate keeps busy over a round trip, plus one. 429s do not shrink the window:
+//! the pacer spaces the requests after them.
 //!
 //! A page that arrives early frees its slot at once (up to `max_concurrent_pages` arrived
 //! pages wait for an earlier, slower one), so one slow answer does not stall the requests
@@ -284,24 +285,32 @@ struct Adaptive {
 
 impl Adaptive {
     /// The window after a page arrived: `clean` says whether it was whole and in time.
+    ///
+    /// A 429 ends the ramp but does not shrink the window: the pacer spaces the requests
+    /// from then on, and the window only needs to keep its rate busy. Shrinking on 429s
+    /// as well starved a walk under scattered 429s (a throttle elsewhere, a fault): they
+    /// come at any window, so each cut the window again, down to one page at a time.
+    /// Slowness is the median round trip, which a few stalled answers do not move.
     fn next_window(&mut self, window: usize, max: usize, clean: bool) -> usize {
         let stats = self.pacer.stats();
         let now = Instant::now();
         let rtt = stats.smoothed_rtt.unwrap_or_default();
+        let median = stats.median_rtt.unwrap_or_default();
         let cut_allowed = self
             .cut_at
-            .is_none_or(|at| now.saturating_duration_since(at) >= rtt);
-        let throttled = stats.throttled > self.seen_throttled;
+            .is_none_or(|at| now.saturating_duration_since(at) >= median);
+        if stats.throttled > self.seen_throttled {
+            self.ramping = false;
+        }
         self.seen_throttled = stats.throttled;
         let slow = stats.min_rtt.is_some_and(|min| {
-            rtt > min.saturating_mul(2) && rtt.saturating_sub(min) > Duration::from_millis(5)
+            median > min.saturating_mul(2) && median.saturating_sub(min) > Duration::from_millis(5)
         });
-        let mut window = if (throttled || slow) && cut_allowed {
+        let mut window = if slow && cut_allowed {
             self.cut_at = Some(now);
             self.ramping = false;
             self.clean = 0;
-            let share = if throttled { 0.7 } else { 0.8 };
-            ((window as f64 * share).floor() as usize).max(1)
+            ((window as f64 * 0.8).floor() as usize).max(1)
         } else if clean && self.ramping {
             window.saturating_mul(2)
         } else if clean {

@@ -1,5 +1,5 @@
-//! The spec as a product for other languages: `cargo xtask spec-lint` and
-//! `cargo xtask spec-clients`.
+//! The spec as a product for other languages: `cargo xtask spec-lint`,
+//! `cargo xtask spec-clients` and `cargo xtask schemathesis`.
 //!
 //! Both run tools from PyPI and npm. Their versions are pinned in `spec-clients/tools/`
 //! (`requirements.txt` for Python, `package.json` with `package-lock.json` for Node) and
@@ -7,6 +7,7 @@
 //! and a Node package folder in `.tools/node`. An install is recorded by a stamp holding
 //! the pin files it came from, so later runs skip it until the pins change.
 
+pub(crate) mod schemathesis;
 pub(crate) mod signing_parity;
 pub(crate) mod spec_clients;
 pub(crate) mod spec_lint;
@@ -27,7 +28,12 @@ const TOOLS_DIR: &str = ".tools";
 /// File inside an install folder that records the pins it was installed from.
 const STAMP: &str = ".installed-from-pins";
 /// Executables that must exist after the Python install.
-const PYTHON_TOOLS: &[&str] = &["openapi-spec-validator", "openapi-python-client", "ruff"];
+const PYTHON_TOOLS: &[&str] = &[
+    "openapi-spec-validator",
+    "openapi-python-client",
+    "ruff",
+    "st",
+];
 /// Executables that must exist after the Node install.
 const NODE_TOOLS: &[&str] = &["redocly", "openapi-typescript", "tsc", "tsx"];
 /// Oldest Node.js that the pinned Redocly CLI supports.
