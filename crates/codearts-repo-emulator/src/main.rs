@@ -89,7 +89,8 @@ struct Args {
     /// `endpoint`, `token`, `access_key`, `secret_key`, `project_id`,
     /// `temporary_access_key`, `temporary_secret_key`, `security_token` (a temporary AK/SK
     /// pair, honoured only with that `X-Security-Token`), `user_id`, `username`,
-    /// `repository_ids`. A stable format for scripts and other languages'
+    /// `repository_ids`, `idp_id` and `id_token` (the identity provider and OIDC id token
+    /// its IAM endpoints exchange for temporary keys). A stable format for scripts and other languages'
     /// test harnesses; it is the first line on standard output.
     #[arg(long)]
     ready_json: bool,
@@ -152,6 +153,8 @@ async fn main() -> ExitCode {
             "user_id": credentials.user_id,
             "username": credentials.username,
             "repository_ids": emulator.repository_ids(),
+            "idp_id": emulator.iam_idp().0,
+            "id_token": emulator.iam_idp().1,
         });
         println!("{ready}");
     } else {
@@ -179,6 +182,8 @@ async fn main() -> ExitCode {
             .map(u32::to_string)
             .collect();
         println!("  repositories  {}", ids.join(" "));
+        let (idp_id, id_token) = emulator.iam_idp();
+        println!("  IAM: identity provider {idp_id}, OIDC id token {id_token}");
         println!("Press Ctrl-C to stop.");
     }
     if let Some(every) = args.stats_every_ms.filter(|ms| *ms > 0) {

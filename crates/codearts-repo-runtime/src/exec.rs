@@ -121,6 +121,16 @@ pub async fn execute(
     result
 }
 
+/// An error for a request that was never sent (its credentials could not be had): the
+/// HTTP client's own error for an empty URL.
+fn unsent_error(http: &reqwest::Client) -> reqwest::Error {
+    match http.get("").build() {
+        Err(error) => error,
+        // An empty URL never parses; should it, the request is still not sent.
+        Ok(_) => unreachable!("an empty URL is refused by the HTTP client"),
+    }
+}
+
 async fn run_attempts(
     http: &reqwest::Client,
     state: &ClientState,
@@ -140,7 +150,18 @@ async fn run_attempts(
             pacer.acquire(deadline).await;
         }
         // Temporary credentials are fetched, or fetched again ahead of expiry, here.
-        let auth = state.auth.current().await?;
+        let auth = match state.auth.current().await {
+            Ok(auth) => auth,
+            Err(failure) => {
+                // The caller reads the typed failure from the record; the error returned
+                // is the transport's, or one that sends nothing.
+                update_record(|r| r.credentials_failure = Some(failure.failure));
+                return Err(match failure.http {
+                    Some(error) => error,
+                    None => unsent_error(http),
+                });
+            }
+        };
         // Requests without a cloneable body cannot be retried; ours never have one.
         let Some(mut attempt_request) = request.try_clone() else {
             let mut request = request;

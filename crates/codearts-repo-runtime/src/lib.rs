@@ -9,6 +9,7 @@
 //! | [`secret`] | [`Secret`](secret::Secret), a value whose `Debug` is redacted |
 //! | [`auth`] | [`Auth`](auth::Auth): credentials checked once, as they are sent |
 //! | [`metadata`] | temporary credentials from the ECS metadata service, refreshed ahead of expiry |
+//! | [`iam`] | IAM: project ids by region, OIDC id tokens exchanged for temporary credentials |
 //! | [`signing`] | the four AK/SK signatures of the official SDKs, for signing and verifying |
 //! | [`prepare`] | one attempt made ready to send: canonical query, `Host`, authentication |
 //! | [`retry`] | the [`RetryPolicy`](retry::RetryPolicy) and what is retryable |
@@ -34,6 +35,7 @@ pub mod call;
 pub mod error_body;
 pub mod exec;
 pub mod headers;
+pub mod iam;
 pub mod intercept;
 pub mod lenient;
 pub mod metadata;
