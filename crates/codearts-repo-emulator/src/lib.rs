@@ -5,7 +5,11 @@
 //! the service does (a temporary AK/SK only with its signed `X-Security-Token`), refuses
 //! bad parameters with a 400 that names them, and can inject
 //! latency, server errors, throttling, connection resets, truncated and stalled bodies.
-//! Every error body's `error_code` is one of [`codes`].
+//! Every error body's `error_code` is one of [`codes`]. It also serves the ECS metadata
+//! service's `GET /openstack/latest/securitykey` and plays IAM ([`IamConfig`]): project
+//! lists by region, the OIDC id token exchange and temporary keys, whose expiry it enforces.
+//! It answers absolute-form requests too, so a client may reach it as an HTTP proxy (the
+//! official SDKs' fixed metadata address through `HTTP_PROXY`).
 //! Its data is generated from a seed, or imported from a local git repository.
 //!
 //! ```no_run
