@@ -14,6 +14,7 @@
 //! | [`prepare`] | one attempt made ready to send: canonical query, `Host`, authentication |
 //! | [`retry`] | the [`RetryPolicy`](retry::RetryPolicy) and what is retryable |
 //! | [`call`] | the per-operation deadline in, the [`CallRecord`](call::CallRecord) out |
+//! | [`failover`] | a region's several endpoints, the next one tried when a connection fails |
 //! | [`exec`] | [`ClientState`] and the attempt loop, [`execute`](exec::execute) |
 //! | [`mod@response`] | reading an answer whole within the attempt's bounds and a size limit |
 //! | [`error_body`] | error bodies of every shape read into the documented one |
@@ -34,6 +35,7 @@ pub mod auth;
 pub mod call;
 pub mod error_body;
 pub mod exec;
+pub mod failover;
 pub mod headers;
 pub mod iam;
 pub mod intercept;

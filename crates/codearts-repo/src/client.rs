@@ -732,6 +732,7 @@ impl ClientBuilder {
     /// Checks every setting and builds the client. Fails on an unknown region, a malformed
     /// endpoint, out-of-range settings or missing credentials; sends nothing.
     pub fn build(self) -> Result<Client> {
+        let mut failover = None;
         let (endpoint, region) = match (&self.region, &self.endpoint) {
             (Some(_), Some(endpoint)) => {
                 return Err(Error::invalid(
@@ -760,12 +761,24 @@ impl ClientBuilder {
                         ),
                     ));
                 };
-                let endpoint = if found.source == "built-in table" {
-                    found.endpoints[0].clone()
+                let endpoints = if found.source == "built-in table" {
+                    found.endpoints.clone()
                 } else {
-                    parse_endpoint(&found.endpoints[0], self.allow_http)?
+                    found
+                        .endpoints
+                        .iter()
+                        .map(|endpoint| parse_endpoint(endpoint, self.allow_http))
+                        .collect::<Result<Vec<_>>>()?
                 };
-                (endpoint, Some(region.to_string()))
+                let Some(first) = endpoints.first().cloned() else {
+                    return Err(Error::invalid(
+                        "region",
+                        region,
+                        format!("at least one endpoint (from {})", found.source),
+                    ));
+                };
+                failover = codearts_repo_runtime::failover::Endpoints::new(endpoints).map(Arc::new);
+                (first, Some(region.to_string()))
             }
         };
         for (name, value) in [
@@ -900,6 +913,7 @@ impl ClientBuilder {
             user_agent: Some(user_agent),
             max_response_bytes: self.max_response_bytes,
             interceptors: self.transport.interceptors.clone(),
+            endpoints: failover,
         };
         Ok(Client {
             inner: Arc::new(ClientInner {
