@@ -23,6 +23,12 @@ pub(crate) struct Ready {
     pub user_id: u64,
     /// Repositories the user may read.
     pub repository_ids: Vec<u64>,
+    /// The temporary access key of the metadata endpoint, when the line has it.
+    pub temporary_access_key: Option<String>,
+    /// The identity provider IAM knows, when the line has it.
+    pub idp_id: Option<String>,
+    /// The OIDC id token IAM accepts for it, when the line has it.
+    pub id_token: Option<String>,
 }
 
 impl Ready {
@@ -52,6 +58,9 @@ impl Ready {
                 .as_u64()
                 .ok_or_else(|| missing("user_id"))?,
             repository_ids,
+            temporary_access_key: text("temporary_access_key").ok(),
+            idp_id: text("idp_id").ok(),
+            id_token: text("id_token").ok(),
         })
     }
 }

@@ -568,6 +568,40 @@ fn authentication_failures_exit_3_and_name_the_credential_source() {
 }
 
 #[test]
+fn idp_federation_comes_through_the_sdk_chain() {
+    let fx = Fixture::start();
+    let repo = fx.repository();
+    let from_flags = success(fx.cmd().args(["events", &repo, "--limit", "3"]));
+    let (idp_id, id_token) = fx.emulator.iam_idp();
+    let file = fx.home.path().join("id_token");
+    std::fs::write(&file, id_token).expect("the file is written");
+    // IdP federation from the variables: the emulator plays IAM too (plain HTTP, allowed
+    // with --endpoint as for the service).
+    let federated = success(
+        fx.bare()
+            .args(["--endpoint", fx.emulator.base_url()])
+            .env("HUAWEICLOUD_SDK_IAM_ENDPOINT", fx.emulator.base_url())
+            .env("HUAWEICLOUD_SDK_IDP_ID", idp_id)
+            .env("HUAWEICLOUD_SDK_ID_TOKEN_FILE", &file)
+            .args(["events", &repo, "--limit", "3"]),
+    );
+    assert_eq!(federated, from_flags);
+    assert_eq!(fx.emulator.iam_requests(), (0, 1, 1));
+    // A half-set IdP source is named.
+    let err = failure(
+        fx.bare()
+            .args(["--endpoint", fx.emulator.base_url()])
+            .env("HUAWEICLOUD_SDK_IDP_ID", idp_id)
+            .args(["events", &repo]),
+        3,
+    );
+    assert!(
+        err.contains("HUAWEICLOUD_SDK_IDP_ID is set but HUAWEICLOUD_SDK_ID_TOKEN_FILE is not"),
+        "{err}"
+    );
+}
+
+#[test]
 fn credentials_come_from_the_environment_and_the_credentials_file() {
     let fx = Fixture::start();
     let repo = fx.repository();

@@ -9,6 +9,7 @@ use crate::answer::Answer;
 use crate::router::App;
 
 /// What the emulator knows of one access key.
+#[derive(Clone)]
 pub(crate) struct AccessKey {
     pub(crate) secret_key: String,
     pub(crate) user_id: u32,
@@ -54,14 +55,22 @@ pub(crate) fn authenticate(
         headers: &headers,
         body,
     };
-    let mut known = None;
+    let mut known: Option<AccessKey> = None;
+    let mut expires_at = None;
     let verified = signing::verify(
         &received,
         |access_key| {
-            app.access_keys.get(access_key).map(|key| {
-                known = Some(key);
-                key.secret_key.clone()
-            })
+            if let Some(key) = app.access_keys.get(access_key) {
+                known = Some(key.clone());
+            } else if let Some(issued) = app.iam.issued(access_key) {
+                expires_at = Some(issued.expires_at);
+                known = Some(AccessKey {
+                    secret_key: issued.secret_key,
+                    user_id: issued.user_id,
+                    security_token: Some(issued.security_token),
+                });
+            }
+            known.as_ref().map(|key| key.secret_key.clone())
         },
         Utc::now(),
     );
@@ -76,6 +85,14 @@ pub(crate) fn authenticate(
     };
     if let Some(expected) = &key.security_token {
         check_security_token(parts, expected)?;
+    }
+    if let Some(expires_at) = expires_at
+        && expires_at <= Utc::now()
+    {
+        return Err(Answer::unauthorized(&format!(
+            "the temporary access key expired at {}",
+            expires_at.format("%Y-%m-%dT%H:%M:%SZ")
+        )));
     }
     Ok(key.user_id)
 }

@@ -5,7 +5,11 @@
 //! the service does (a temporary AK/SK only with its signed `X-Security-Token`), refuses
 //! bad parameters with a 400 that names them, and can inject
 //! latency, server errors, throttling, connection resets, truncated and stalled bodies.
-//! Every error body's `error_code` is one of [`codes`].
+//! Every error body's `error_code` is one of [`codes`]. It also serves the ECS metadata
+//! service's `GET /openstack/latest/securitykey` and plays IAM ([`IamConfig`]): project
+//! lists by region, the OIDC id token exchange and temporary keys, whose expiry it enforces.
+//! It answers absolute-form requests too, so a client may reach it as an HTTP proxy (the
+//! official SDKs' fixed metadata address through `HTTP_PROXY`).
 //! Its data is generated from a seed, or imported from a local git repository.
 //!
 //! ```no_run
@@ -85,6 +89,7 @@ mod endpoints;
 mod faults;
 mod git;
 mod history;
+mod iam;
 mod injection;
 mod model;
 mod params;
@@ -109,6 +114,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use faults::{FaultConfig, FaultCounts};
+pub use iam::{DEFAULT_IDP_ID, IamConfig};
 pub use params::instant as parse_instant;
 pub use query::{CommitQuery, EventPage, EventQuery, QueryError};
 pub use ratelimit::RateLimit;
@@ -216,6 +222,7 @@ pub struct EmulatorBuilder {
     max_connections: usize,
     rate_limit: Option<RateLimit>,
     metadata_lifetime: Duration,
+    iam: IamConfig,
 }
 
 /// How long the temporary credentials the emulator's ECS metadata endpoint hands out stay
@@ -235,6 +242,7 @@ impl Default for EmulatorBuilder {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             rate_limit: None,
             metadata_lifetime: DEFAULT_METADATA_LIFETIME,
+            iam: IamConfig::default(),
         }
     }
 }
@@ -316,6 +324,16 @@ impl EmulatorBuilder {
         self
     }
 
+    /// What the emulator's IAM endpoints answer (default [`IamConfig::default`]): the
+    /// projects of each region (`GET /v3/projects?name=...`), the identity provider whose
+    /// OIDC id tokens it exchanges for a token (`POST /v3.0/OS-AUTH/id-token/tokens`), and
+    /// the lifetime of the temporary keys it issues for that token
+    /// (`POST /v3.0/OS-CREDENTIAL/securitytokens`), which it enforces.
+    pub fn iam(mut self, iam: IamConfig) -> Self {
+        self.iam = iam;
+        self
+    }
+
     /// Builds the data, binds the address and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<Emulator, EmulatorError> {
         self.faults
@@ -388,6 +406,7 @@ impl EmulatorBuilder {
                 lifetime: self.metadata_lifetime,
                 requests: AtomicU64::new(0),
             },
+            iam: iam::Iam::new(self.iam.clone(), self.seed, &data.credentials),
         });
         let limits = transport::Limits {
             timeouts: activity::Timeouts {
@@ -471,6 +490,23 @@ impl Emulator {
     /// How many times the ECS metadata endpoint handed out credentials.
     pub fn metadata_requests(&self) -> u64 {
         self.app.metadata.requests.load(Ordering::Relaxed)
+    }
+
+    /// The identity provider id and the OIDC id token the IAM endpoints accept (see
+    /// [`IamConfig::idp`]).
+    pub fn iam_idp(&self) -> (&str, &str) {
+        (&self.app.iam.idp_id, &self.app.iam.id_token)
+    }
+
+    /// How many times IAM answered each of its endpoints with success: project lists,
+    /// id token exchanges, temporary keys issued.
+    pub fn iam_requests(&self) -> (u64, u64, u64) {
+        let counts = &self.app.iam.counts;
+        (
+            counts.projects.load(Ordering::Relaxed),
+            counts.id_tokens.load(Ordering::Relaxed),
+            counts.security_tokens.load(Ordering::Relaxed),
+        )
     }
 
     /// The data served, for assertions.

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use codearts_repo_emulator::{
     DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Emulator,
-    FaultConfig, RateLimit, SyntheticConfig,
+    FaultConfig, IamConfig, RateLimit, SyntheticConfig,
 };
 
 /// A local CodeArts Repo (API V4) server with generated or imported data.
@@ -89,10 +89,33 @@ struct Args {
     /// `endpoint`, `token`, `access_key`, `secret_key`, `project_id`,
     /// `temporary_access_key`, `temporary_secret_key`, `security_token` (a temporary AK/SK
     /// pair, honoured only with that `X-Security-Token`), `user_id`, `username`,
-    /// `repository_ids`. A stable format for scripts and other languages'
+    /// `repository_ids`, `idp_id` and `id_token` (the identity provider and OIDC id token
+    /// its IAM endpoints exchange for temporary keys). A stable format for scripts and other languages'
     /// test harnesses; it is the first line on standard output.
     #[arg(long)]
     ready_json: bool,
+    /// The projects IAM lists for a region (`GET /v3/projects?name=REGION`), as
+    /// `REGION=ID,ID...`; `REGION=` makes a region without a project. May be repeated.
+    /// Regions not given list one project, the user's.
+    #[arg(long = "region-projects", value_name = "REGION=IDS", value_parser = parse_region_projects)]
+    region_projects: Vec<(String, Vec<String>)>,
+}
+
+/// `REGION=ID,ID...` of `--region-projects`.
+fn parse_region_projects(text: &str) -> Result<(String, Vec<String>), String> {
+    let (region, ids) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not REGION=ID,ID... (REGION= for none)"))?;
+    if region.trim().is_empty() {
+        return Err(format!("`{text}` names no region"));
+    }
+    let ids = ids
+        .split(',')
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(str::to_string)
+        .collect();
+    Ok((region.trim().to_string(), ids))
 }
 
 #[tokio::main]
@@ -125,6 +148,11 @@ async fn main() -> ExitCode {
         ))
         .idle_timeout(std::time::Duration::from_millis(args.idle_timeout_ms))
         .max_connections(usize::try_from(args.max_connections).unwrap_or(usize::MAX));
+    let mut iam = IamConfig::default();
+    for (region, ids) in args.region_projects {
+        iam = iam.projects(region, ids);
+    }
+    builder = builder.iam(iam);
     if let Some(rate) = args.rate_limit {
         builder = builder.rate_limit(RateLimit::new(rate, args.burst));
     }
@@ -152,6 +180,8 @@ async fn main() -> ExitCode {
             "user_id": credentials.user_id,
             "username": credentials.username,
             "repository_ids": emulator.repository_ids(),
+            "idp_id": emulator.iam_idp().0,
+            "id_token": emulator.iam_idp().1,
         });
         println!("{ready}");
     } else {
@@ -179,6 +209,8 @@ async fn main() -> ExitCode {
             .map(u32::to_string)
             .collect();
         println!("  repositories  {}", ids.join(" "));
+        let (idp_id, id_token) = emulator.iam_idp();
+        println!("  IAM: identity provider {idp_id}, OIDC id token {id_token}");
         println!("Press Ctrl-C to stop.");
     }
     if let Some(every) = args.stats_every_ms.filter(|ms| *ms > 0) {

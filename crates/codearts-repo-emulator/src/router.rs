@@ -36,6 +36,8 @@ pub(crate) struct App {
     pub(crate) body_read_timeout: Duration,
     /// The ECS metadata endpoint's temporary credentials.
     pub(crate) metadata: Metadata,
+    /// The IAM endpoints' projects, identity provider and issued keys.
+    pub(crate) iam: crate::iam::Iam,
 }
 
 /// What `GET /openstack/latest/securitykey` hands out, as an ECS instance's metadata
@@ -94,6 +96,18 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route(
             "/openstack/latest/securitykey",
             axum::routing::get(security_key),
+        )
+        .route(
+            "/v3/projects",
+            axum::routing::get(crate::iam::list_projects),
+        )
+        .route(
+            "/v3.0/OS-AUTH/id-token/tokens",
+            axum::routing::post(crate::iam::id_token_tokens),
+        )
+        .route(
+            "/v3.0/OS-CREDENTIAL/securitytokens",
+            axum::routing::post(crate::iam::security_tokens),
         )
         .fallback(|State(app): State<Arc<App>>, request: Request| handle(app, None, request))
         .with_state(app)

@@ -69,6 +69,8 @@ async fn ready_json_names_everything_a_client_needs_and_the_credentials_work() {
         [
             "access_key",
             "endpoint",
+            "id_token",
+            "idp_id",
             "project_id",
             "repository_ids",
             "secret_key",

@@ -27,6 +27,108 @@ impl fmt::Display for InvalidCredential {
 
 impl std::error::Error for InvalidCredential {}
 
+/// Why the credentials of a request could not be had: temporary credentials that could not
+/// be fetched or refreshed, or a project id IAM did not give.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialFailure {
+    /// Temporary credentials could not be fetched or refreshed from `source`.
+    Refresh {
+        /// Where they come from, such as `ECS metadata at http://169.254.169.254`.
+        source: String,
+        /// What failed (IAM's or the metadata service's answer, or the transport error).
+        message: String,
+    },
+    /// IAM gave no single project id for the region.
+    ProjectId {
+        /// The region asked for.
+        region: String,
+        /// The IAM endpoint asked.
+        iam_endpoint: String,
+        /// What went wrong.
+        problem: ProjectIdProblem,
+        /// IAM's `X-IAM-Trace-Id`, when it answered.
+        trace_id: Option<String>,
+    },
+}
+
+/// Why IAM gave no project id for a region.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProjectIdProblem {
+    /// IAM lists no project of that name.
+    NoProject,
+    /// IAM lists several; their ids.
+    Several(Vec<String>),
+    /// The request failed, or its answer could not be read.
+    Failed(String),
+}
+
+impl fmt::Display for ProjectIdProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoProject => f.write_str(
+                "IAM lists no project of that name; check that the project exists in your \
+                 account, or give the project id",
+            ),
+            Self::Several(ids) => write!(
+                f,
+                "IAM lists several projects of that name ({}); give the project id of one",
+                ids.join(", ")
+            ),
+            Self::Failed(message) => f.write_str(message),
+        }
+    }
+}
+
+impl fmt::Display for CredentialFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Refresh { source, message } => {
+                write!(
+                    f,
+                    "cannot get temporary credentials from {source}: {message}"
+                )
+            }
+            Self::ProjectId {
+                region,
+                iam_endpoint,
+                problem,
+                trace_id,
+            } => {
+                write!(
+                    f,
+                    "cannot find the project id of region `{region}` at IAM ({iam_endpoint}): {problem}"
+                )?;
+                if let Some(trace_id) = trace_id {
+                    write!(f, " (X-IAM-Trace-Id {trace_id})")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for CredentialFailure {}
+
+/// A [`CredentialFailure`] with the transport error behind it, when there is one.
+#[derive(Debug)]
+pub struct AuthFailure {
+    /// What failed.
+    pub failure: CredentialFailure,
+    /// The HTTP client's error, when the failure is one.
+    pub http: Option<reqwest::Error>,
+}
+
+impl From<CredentialFailure> for AuthFailure {
+    fn from(failure: CredentialFailure) -> Self {
+        Self {
+            failure,
+            http: None,
+        }
+    }
+}
+
 /// How requests are authenticated. Built with [`Auth::token`] or [`Auth::access_key`],
 /// which check that every value can be sent in a header.
 #[derive(Clone, Default)]
@@ -47,9 +149,11 @@ pub(crate) enum AuthKind {
         security_token: Option<HeaderValue>,
         algorithm: SigningAlgorithm,
     },
-    /// Temporary credentials of the ECS metadata service, fetched and refreshed by
-    /// [`Auth::current`] before each attempt.
-    Metadata(std::sync::Arc<crate::metadata::MetadataSource>),
+    /// Temporary credentials of the ECS metadata service or of IAM federation, fetched and
+    /// refreshed by [`Auth::current`] before each attempt.
+    Temporary(std::sync::Arc<crate::metadata::TemporarySource>),
+    /// Other credentials whose project id is asked of IAM once, by [`Auth::current`].
+    Discover(std::sync::Arc<crate::iam::ProjectDiscovery>),
 }
 
 fn header_value(
@@ -124,7 +228,8 @@ impl Auth {
             AuthKind::AccessKey {
                 algorithm: slot, ..
             } => *slot = algorithm,
-            AuthKind::Metadata(source) => *source = source.with_algorithm(algorithm),
+            AuthKind::Temporary(source) => *source = source.with_algorithm(algorithm),
+            AuthKind::Discover(discovery) => *discovery = discovery.with_algorithm(algorithm),
             _ => {}
         }
         self
@@ -135,7 +240,31 @@ impl Auth {
     pub fn signing_algorithm(&self) -> Option<SigningAlgorithm> {
         match &self.0 {
             AuthKind::AccessKey { algorithm, .. } => Some(*algorithm),
-            AuthKind::Metadata(source) => Some(source.algorithm()),
+            AuthKind::Temporary(source) => Some(source.algorithm()),
+            AuthKind::Discover(discovery) => discovery.inner().signing_algorithm(),
+            _ => None,
+        }
+    }
+
+    /// The same credentials with `X-Project-Id: project_id` (a token or an access key; no
+    /// effect on others).
+    pub(crate) fn with_project_id(mut self, project_id: &HeaderValue) -> Self {
+        match &mut self.0 {
+            AuthKind::Token {
+                project_id: slot, ..
+            }
+            | AuthKind::AccessKey {
+                project_id: slot, ..
+            } => *slot = Some(project_id.clone()),
+            _ => {}
+        }
+        self
+    }
+
+    /// The access key of an AK/SK pair.
+    pub(crate) fn access_key_id(&self) -> Option<&str> {
+        match &self.0 {
+            AuthKind::AccessKey { access_key, .. } => Some(access_key),
             _ => None,
         }
     }
@@ -150,10 +279,16 @@ impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
             AuthKind::None => f.write_str("Auth::None"),
-            AuthKind::Metadata(source) => f
-                .debug_struct("Auth::Metadata")
-                .field("endpoint", &source.endpoint())
+            AuthKind::Temporary(source) => f
+                .debug_struct("Auth::Temporary")
+                .field("source", &source.describe())
                 .finish_non_exhaustive(),
+            AuthKind::Discover(discovery) => f
+                .debug_struct("Auth::Discover")
+                .field("region", &discovery.region())
+                .field("iam_endpoint", &discovery.iam_endpoint())
+                .field("credentials", discovery.inner())
+                .finish(),
             AuthKind::Token { project_id, .. } => f
                 .debug_struct("Auth::Token")
                 .field("token", &"<redacted>")

@@ -33,6 +33,9 @@ pub struct CallRecord {
     /// Set when the last answer's body was over the size limit (its status and headers
     /// are then in `status` and `headers`); the operation failed without retrying.
     pub body_too_large: Option<BodyTooLarge>,
+    /// Set when the operation failed before sending because its credentials could not be
+    /// had (temporary credentials not fetched, no project id from IAM).
+    pub credentials_failure: Option<crate::auth::CredentialFailure>,
 }
 
 struct CallSlot {

@@ -72,6 +72,9 @@ pub struct ClientState {
     pub max_response_bytes: u64,
     /// Hooks called around every attempt, in order.
     pub interceptors: crate::intercept::Interceptors,
+    /// A region's several endpoints, when it has more than one: a request that cannot
+    /// connect is sent to the next (see [`crate::failover`]).
+    pub endpoints: Option<std::sync::Arc<crate::failover::Endpoints>>,
 }
 
 impl Default for ClientState {
@@ -86,6 +89,7 @@ impl Default for ClientState {
             user_agent: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             interceptors: crate::intercept::Interceptors::default(),
+            endpoints: None,
         }
     }
 }
@@ -121,6 +125,16 @@ pub async fn execute(
     result
 }
 
+/// An error for a request that was never sent (its credentials could not be had): the
+/// HTTP client's own error for an empty URL.
+fn unsent_error(http: &reqwest::Client) -> reqwest::Error {
+    match http.get("").build() {
+        Err(error) => error,
+        // An empty URL never parses; should it, the request is still not sent.
+        Ok(_) => unreachable!("an empty URL is refused by the HTTP client"),
+    }
+}
+
 async fn run_attempts(
     http: &reqwest::Client,
     state: &ClientState,
@@ -133,14 +147,27 @@ async fn run_attempts(
     let pacer: Option<std::sync::Arc<Pacer>> = caller_pacer();
     let mut attempt = 0u32;
     let mut throttled_retries = 0u32;
+    let mut failovers = 0u32;
     loop {
         attempt += 1;
-        let last = attempt - throttled_retries >= max_attempts;
+        // Throttled retries and failovers do not count against the attempt budget.
+        let last = attempt - throttled_retries - failovers >= max_attempts;
         if let Some(pacer) = &pacer {
             pacer.acquire(deadline).await;
         }
         // Temporary credentials are fetched, or fetched again ahead of expiry, here.
-        let auth = state.auth.current().await?;
+        let auth = match state.auth.current().await {
+            Ok(auth) => auth,
+            Err(failure) => {
+                // The caller reads the typed failure from the record; the error returned
+                // is the transport's, or one that sends nothing.
+                update_record(|r| r.credentials_failure = Some(failure.failure));
+                return Err(match failure.http {
+                    Some(error) => error,
+                    None => unsent_error(http),
+                });
+            }
+        };
         // Requests without a cloneable body cannot be retried; ours never have one.
         let Some(mut attempt_request) = request.try_clone() else {
             let mut request = request;
@@ -156,6 +183,11 @@ async fn run_attempts(
                 }) => refuse_too_large(too_large, status, headers).await,
             };
         };
+        let endpoint_index = state.endpoints.as_ref().map(|endpoints| {
+            let index = endpoints.current();
+            endpoints.point(&mut attempt_request, index);
+            index
+        });
         for interceptor in state.interceptors.iter() {
             interceptor.before_attempt(&mut attempt_request);
         }
@@ -264,7 +296,7 @@ async fn run_attempts(
                     }
                     update_record(|r| r.deadline_reached = deadline.is_some());
                 } else if is_retryable_status(status) && !last {
-                    let backoff = state.retry.backoff(attempt - throttled_retries);
+                    let backoff = state.retry.backoff(attempt - throttled_retries - failovers);
                     let delay = retry_after(response.headers(), Utc::now())
                         .map_or(backoff, |wait| wait.max(backoff));
                     if fits(deadline, delay) {
@@ -297,10 +329,23 @@ async fn run_attempts(
                 return refuse_too_large(too_large, status, headers).await;
             }
             Err(ReadError::Http(error)) => {
+                // Another endpoint of the region, at once and outside the retry budget.
+                if let (Some(endpoints), Some(index)) = (&state.endpoints, endpoint_index)
+                    && error.is_connect()
+                    && endpoints.fail_over(index)
+                {
+                    failovers += 1;
+                    tracing::debug!(
+                        attempt,
+                        endpoint = index + 1,
+                        "endpoint unreachable, trying the region's next endpoint"
+                    );
+                    continue;
+                }
                 let timed_out = error.is_timeout();
                 let out_of_time = timed_out && cut_by_deadline;
                 if is_retryable_error(&error) && !last && !out_of_time {
-                    let delay = state.retry.backoff(attempt - throttled_retries);
+                    let delay = state.retry.backoff(attempt - throttled_retries - failovers);
                     if fits(deadline, delay) {
                         tracing::debug!(
                             attempt,

@@ -9,10 +9,12 @@
 //! | [`secret`] | [`Secret`](secret::Secret), a value whose `Debug` is redacted |
 //! | [`auth`] | [`Auth`](auth::Auth): credentials checked once, as they are sent |
 //! | [`metadata`] | temporary credentials from the ECS metadata service, refreshed ahead of expiry |
+//! | [`iam`] | IAM: project ids by region, OIDC id tokens exchanged for temporary credentials |
 //! | [`signing`] | the four AK/SK signatures of the official SDKs, for signing and verifying |
 //! | [`prepare`] | one attempt made ready to send: canonical query, `Host`, authentication |
 //! | [`retry`] | the [`RetryPolicy`](retry::RetryPolicy) and what is retryable |
 //! | [`call`] | the per-operation deadline in, the [`CallRecord`](call::CallRecord) out |
+//! | [`failover`] | a region's several endpoints, the next one tried when a connection fails |
 //! | [`exec`] | [`ClientState`] and the attempt loop, [`execute`](exec::execute) |
 //! | [`mod@response`] | reading an answer whole within the attempt's bounds and a size limit |
 //! | [`error_body`] | error bodies of every shape read into the documented one |
@@ -33,7 +35,9 @@ pub mod auth;
 pub mod call;
 pub mod error_body;
 pub mod exec;
+pub mod failover;
 pub mod headers;
+pub mod iam;
 pub mod intercept;
 pub mod lenient;
 pub mod metadata;

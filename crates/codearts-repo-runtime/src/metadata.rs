@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;
 use tokio::sync::Mutex;
 
-use crate::auth::{Auth, AuthKind, InvalidCredential};
+use crate::auth::{Auth, AuthFailure, AuthKind, CredentialFailure, InvalidCredential};
 use crate::signing::SigningAlgorithm;
 
 /// The metadata service of an ECS instance.
@@ -31,13 +31,23 @@ pub const REFRESH_AHEAD: chrono::Duration = chrono::Duration::minutes(40);
 /// Bound on each request to the metadata service (the official SDKs' 3 s).
 const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// Where temporary credentials come from, and the last ones fetched.
-pub(crate) struct MetadataSource {
-    endpoint: String,
+/// Where temporary credentials come from, and the last ones fetched: the ECS metadata
+/// service, or IAM for an OIDC id token ([`crate::iam`]). [`TemporarySource::current`]
+/// holds one lock while it fetches, so any number of concurrent requests wait for a single
+/// fetch.
+pub(crate) struct TemporarySource {
+    origin: Origin,
     project_id: Option<String>,
     algorithm: SigningAlgorithm,
     http: reqwest::Client,
     cached: Mutex<Cached>,
+}
+
+/// What is asked for temporary credentials.
+#[derive(Clone)]
+pub(crate) enum Origin {
+    Metadata { endpoint: String },
+    Federation(crate::iam::Federation),
 }
 
 #[derive(Default)]
@@ -46,7 +56,7 @@ struct Cached {
     session_token: Option<String>,
 }
 
-impl MetadataSource {
+impl TemporarySource {
     pub(crate) fn new(
         endpoint: &str,
         project_id: Option<&str>,
@@ -67,68 +77,86 @@ impl MetadataSource {
                 field: "metadata endpoint",
                 problem: "cannot be reached: no HTTP client could be built",
             })?;
-        Ok(Arc::new(Self {
-            endpoint: endpoint.to_string(),
+        Ok(Self::with_origin(
+            Origin::Metadata {
+                endpoint: endpoint.to_string(),
+            },
+            project_id,
+            algorithm,
+            http,
+        ))
+    }
+
+    pub(crate) fn with_origin(
+        origin: Origin,
+        project_id: Option<&str>,
+        algorithm: SigningAlgorithm,
+        http: reqwest::Client,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            origin,
             project_id: project_id.map(str::to_string),
             algorithm,
             http,
             cached: Mutex::new(Cached::default()),
-        }))
-    }
-
-    pub(crate) fn with_algorithm(&self, algorithm: SigningAlgorithm) -> Arc<Self> {
-        Arc::new(Self {
-            endpoint: self.endpoint.clone(),
-            project_id: self.project_id.clone(),
-            algorithm,
-            http: self.http.clone(),
-            cached: Mutex::new(Cached::default()),
         })
     }
 
-    pub(crate) fn endpoint(&self) -> &str {
-        &self.endpoint
+    pub(crate) fn with_algorithm(&self, algorithm: SigningAlgorithm) -> Arc<Self> {
+        Self::with_origin(
+            self.origin.clone(),
+            self.project_id.as_deref(),
+            algorithm,
+            self.http.clone(),
+        )
+    }
+
+    /// Where the credentials come from, for `Debug` and errors.
+    pub(crate) fn describe(&self) -> String {
+        match &self.origin {
+            Origin::Metadata { endpoint } => format!("ECS metadata at {endpoint}"),
+            Origin::Federation(federation) => federation.describe(),
+        }
+    }
+
+    /// The IdP id of federated credentials (the key of the project id cache).
+    pub(crate) fn idp_id(&self) -> Option<&str> {
+        match &self.origin {
+            Origin::Federation(federation) => Some(federation.idp_id()),
+            Origin::Metadata { .. } => None,
+        }
     }
 
     pub(crate) fn algorithm(&self) -> SigningAlgorithm {
         self.algorithm
     }
 
+    pub(crate) fn has_project_id(&self) -> bool {
+        self.project_id.is_some()
+    }
+
     /// The current credentials, fetched first when there are none or they expire within
     /// [`REFRESH_AHEAD`] of `now`.
-    pub(crate) async fn current(&self, now: DateTime<Utc>) -> reqwest::Result<Auth> {
+    pub(crate) async fn current(&self, now: DateTime<Utc>) -> Result<Auth, AuthFailure> {
         let mut cached = self.cached.lock().await;
         if let Some((auth, expires_at)) = &cached.auth
             && !needs_refresh(*expires_at, now)
         {
             return Ok(auth.clone());
         }
-        let (auth, expires_at) = self.fetch(&mut cached).await?;
-        cached.auth = Some((auth.clone(), expires_at));
-        Ok(auth)
-    }
-
-    async fn fetch(&self, cached: &mut Cached) -> reqwest::Result<(Auth, DateTime<Utc>)> {
-        if cached.session_token.is_none() {
-            cached.session_token = self.session_token().await;
-        }
-        let url = format!("{}{SECURITY_KEY_PATH}", self.endpoint);
-        let mut request = self.http.get(&url);
-        if let Some(token) = &cached.session_token {
-            request = request.header(TOKEN_HEADER, token);
-        }
-        let mut response = request.send().await?;
-        if response.status() == reqwest::StatusCode::UNAUTHORIZED {
-            // The session token expired: ask for another once.
-            cached.session_token = self.session_token().await;
-            let mut request = self.http.get(&url);
-            if let Some(token) = &cached.session_token {
-                request = request.header(TOKEN_HEADER, token);
-            }
-            response = request.send().await?;
-        }
-        // A body of the wrong shape fails here, as a decode error of the metadata answer.
-        let key: SecurityKey = response.error_for_status()?.json::<Answer>().await?.into();
+        let key = match &self.origin {
+            Origin::Metadata { endpoint } => self
+                .fetch_metadata(endpoint, &mut cached)
+                .await
+                .map_err(|error| AuthFailure {
+                    failure: CredentialFailure::Refresh {
+                        source: self.describe(),
+                        message: crate::iam::describe_http_error(&error),
+                    },
+                    http: Some(error),
+                })?,
+            Origin::Federation(federation) => federation.fetch(&self.http).await?,
+        };
         let auth = Auth::access_key(
             &key.access,
             &key.secret,
@@ -138,15 +166,43 @@ impl MetadataSource {
         // Values that cannot be sent in a header: signed as none, refused by the service.
         .unwrap_or_default()
         .with_signing_algorithm(self.algorithm);
-        Ok((auth, key.expires_at))
+        cached.auth = Some((auth.clone(), key.expires_at));
+        Ok(auth)
+    }
+
+    async fn fetch_metadata(
+        &self,
+        endpoint: &str,
+        cached: &mut Cached,
+    ) -> reqwest::Result<SecurityKey> {
+        if cached.session_token.is_none() {
+            cached.session_token = self.session_token(endpoint).await;
+        }
+        let url = format!("{endpoint}{SECURITY_KEY_PATH}");
+        let mut request = self.http.get(&url);
+        if let Some(token) = &cached.session_token {
+            request = request.header(TOKEN_HEADER, token);
+        }
+        let mut response = request.send().await?;
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED {
+            // The session token expired: ask for another once.
+            cached.session_token = self.session_token(endpoint).await;
+            let mut request = self.http.get(&url);
+            if let Some(token) = &cached.session_token {
+                request = request.header(TOKEN_HEADER, token);
+            }
+            response = request.send().await?;
+        }
+        // A body of the wrong shape fails here, as a decode error of the metadata answer.
+        Ok(response.error_for_status()?.json::<Answer>().await?.into())
     }
 
     /// A session token, or `None` when the service offers none (404, 405, 503) or cannot
     /// be reached for one: the credentials are then asked for without it.
-    async fn session_token(&self) -> Option<String> {
+    async fn session_token(&self, endpoint: &str) -> Option<String> {
         let response = self
             .http
-            .put(format!("{}{TOKEN_PATH}", self.endpoint))
+            .put(format!("{endpoint}{TOKEN_PATH}"))
             .header(TOKEN_TTL_HEADER, TOKEN_TTL_SECONDS.to_string())
             .send()
             .await
@@ -166,7 +222,7 @@ pub fn needs_refresh(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
 /// A credentials answer: the fields under `credential` or `credentials`, or at the top.
 #[derive(serde::Deserialize)]
 #[serde(untagged)]
-enum Answer {
+pub(crate) enum Answer {
     Wrapped {
         #[serde(alias = "credentials")]
         credential: Fields,
@@ -176,7 +232,7 @@ enum Answer {
 
 /// The fields of a credentials answer, under each name the official SDKs accept.
 #[derive(serde::Deserialize)]
-struct Fields {
+pub(crate) struct Fields {
     #[serde(alias = "accessKeyId", alias = "access_key_id")]
     access: String,
     #[serde(alias = "secretAccessKey", alias = "secret_access_key")]
@@ -242,16 +298,18 @@ impl Auth {
         endpoint: &str,
         project_id: Option<&str>,
     ) -> Result<Self, InvalidCredential> {
-        let source = MetadataSource::new(endpoint, project_id, SigningAlgorithm::default())?;
-        Ok(Self(AuthKind::Metadata(source)))
+        let source = TemporarySource::new(endpoint, project_id, SigningAlgorithm::default())?;
+        Ok(Self(AuthKind::Temporary(source)))
     }
 
     /// The credentials to sign the next attempt with: these, or for
-    /// [`ecs_metadata`](Self::ecs_metadata) the current temporary ones (fetched when none are
-    /// held or they expire within [`REFRESH_AHEAD`]).
-    pub async fn current(&self) -> reqwest::Result<Auth> {
+    /// [`ecs_metadata`](Self::ecs_metadata) and [`federation`](Self::federation) the current
+    /// temporary ones (fetched when none are held or they expire within [`REFRESH_AHEAD`]),
+    /// with the project id IAM gave for [`discover_project_id`](Self::discover_project_id).
+    pub async fn current(&self) -> Result<Auth, AuthFailure> {
         match &self.0 {
-            AuthKind::Metadata(source) => source.current(Utc::now()).await,
+            AuthKind::Temporary(source) => source.current(Utc::now()).await,
+            AuthKind::Discover(discovery) => discovery.current().await,
             _ => Ok(self.clone()),
         }
     }

@@ -29,9 +29,9 @@ pub fn prepare_request(request: &mut reqwest::Request, auth: &Auth, now: DateTim
         request.headers_mut().insert(header::HOST, value);
     }
     match &auth.0 {
-        // Metadata credentials are resolved into an access key first (`Auth::current`);
+        // Temporary credentials and project ids are resolved first (`Auth::current`);
         // unresolved, the request goes unsigned and the service refuses it.
-        AuthKind::None | AuthKind::Metadata(_) => {}
+        AuthKind::None | AuthKind::Temporary(_) | AuthKind::Discover(_) => {}
         AuthKind::Token { token, project_id } => {
             let fields = request.headers_mut();
             fields.insert(HeaderName::from_static(headers::AUTH_TOKEN), token.clone());

@@ -227,6 +227,31 @@ impl Client {
             None => recorded.await,
         };
         let attempts = record.attempts;
+        if let (Err(_), Some(failure)) = (&result, record.credentials_failure) {
+            use codearts_repo_runtime::auth::CredentialFailure;
+            return Err(match failure {
+                CredentialFailure::ProjectId {
+                    region,
+                    iam_endpoint,
+                    problem,
+                    trace_id,
+                } => Error::ProjectId {
+                    operation,
+                    region,
+                    iam_endpoint,
+                    problem,
+                    trace_id,
+                },
+                CredentialFailure::Refresh { source, message } => Error::Credentials {
+                    looked_at: source,
+                    message: format!("cannot get temporary credentials: {message}"),
+                },
+                other => Error::Credentials {
+                    looked_at: self.inner.credentials_source.clone(),
+                    message: other.to_string(),
+                },
+            });
+        }
         if let (Err(_), Some(too_large)) = (&result, record.body_too_large) {
             return Err(Error::ResponseTooLarge {
                 operation,
@@ -442,6 +467,7 @@ pub struct ClientBuilder {
     http_client: Option<reqwest::Client>,
     transport: Transport,
     env: Option<EnvLookup>,
+    iam_endpoint: Option<String>,
 }
 
 /// Reads an environment variable (see [`ClientBuilder::env_lookup`]).
@@ -466,6 +492,7 @@ impl Default for ClientBuilder {
             http_client: None,
             transport: Transport::default(),
             env: None,
+            iam_endpoint: None,
         }
     }
 }
@@ -522,6 +549,31 @@ impl ClientBuilder {
     /// The credentials; without this, [`Credentials::default_chain`] is used.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
+        self
+    }
+
+    /// The IAM endpoint asked for the project id of the region when the credentials have
+    /// none, and for IdP federation's temporary credentials (default: the credentials
+    /// file's `iam_endpoint`, else `HUAWEICLOUD_SDK_IAM_ENDPOINT`, else the region's own or
+    /// `https://iam.myhuaweicloud.com`; see the [`credentials`](crate::credentials) module).
+    /// `https`, or `http` with [`allow_http`](Self::allow_http); checked at build.
+    ///
+    /// ```
+    /// use codearts_repo::{Client, Credentials, ErrorKind};
+    ///
+    /// let client = Client::builder()
+    ///     .region("cn-north-4")
+    ///     .credentials(Credentials::access_key("AK", "SK")) // no project id: IAM is asked
+    ///     .iam_endpoint("https://iam.cn-north-4.myhuaweicloud.com")
+    ///     .build()?;
+    /// # let _ = client;
+    /// let e = Client::builder().region("cn-north-4").credentials(Credentials::access_key("AK", "SK"))
+    ///     .iam_endpoint("http://127.0.0.1:1").build().unwrap_err();
+    /// assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    /// # Ok::<(), codearts_repo::Error>(())
+    /// ```
+    pub fn iam_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.iam_endpoint = Some(endpoint.into());
         self
     }
 
@@ -682,6 +734,7 @@ impl ClientBuilder {
     /// Checks every setting and builds the client. Fails on an unknown region, a malformed
     /// endpoint, out-of-range settings or missing credentials; sends nothing.
     pub fn build(self) -> Result<Client> {
+        let mut failover = None;
         let (endpoint, region) = match (&self.region, &self.endpoint) {
             (Some(_), Some(endpoint)) => {
                 return Err(Error::invalid(
@@ -710,12 +763,24 @@ impl ClientBuilder {
                         ),
                     ));
                 };
-                let endpoint = if found.source == "built-in table" {
-                    found.endpoints[0].clone()
+                let endpoints = if found.source == "built-in table" {
+                    found.endpoints.clone()
                 } else {
-                    parse_endpoint(&found.endpoints[0], self.allow_http)?
+                    found
+                        .endpoints
+                        .iter()
+                        .map(|endpoint| parse_endpoint(endpoint, self.allow_http))
+                        .collect::<Result<Vec<_>>>()?
                 };
-                (endpoint, Some(region.to_string()))
+                let Some(first) = endpoints.first().cloned() else {
+                    return Err(Error::invalid(
+                        "region",
+                        region,
+                        format!("at least one endpoint (from {})", found.source),
+                    ));
+                };
+                failover = codearts_repo_runtime::failover::Endpoints::new(endpoints).map(Arc::new);
+                (first, Some(region.to_string()))
             }
         };
         for (name, value) in [
@@ -791,7 +856,6 @@ impl ClientBuilder {
                 None => Credentials::default_chain()?,
             },
         };
-        let auth = credentials.to_auth()?;
         // Only known for the HTTP client built here.
         let connect_timeout = self
             .http_client
@@ -832,6 +896,17 @@ impl ClientBuilder {
                     })?
             }
         };
+        let lookup: &dyn Fn(&str) -> Option<String> = match &self.env {
+            Some(lookup) => lookup.as_ref(),
+            None => &crate::credentials::process_env,
+        };
+        let auth = credentials.to_client_auth(
+            &http,
+            self.iam_endpoint.as_deref(),
+            lookup,
+            region.as_deref(),
+            self.allow_http,
+        )?;
         let state = ClientState {
             auth,
             retry: self.retry,
@@ -840,6 +915,7 @@ impl ClientBuilder {
             user_agent: Some(user_agent),
             max_response_bytes: self.max_response_bytes,
             interceptors: self.transport.interceptors.clone(),
+            endpoints: failover,
         };
         Ok(Client {
             inner: Arc::new(ClientInner {

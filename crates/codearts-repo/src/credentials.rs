@@ -7,15 +7,35 @@
 //! uses when no credentials are given) tries, in this order:
 //!
 //! 1. [`TOKEN_VAR`] (`CODEARTS_REPO_TOKEN`): an IAM token;
-//! 2. [`AK_VAR`] and [`SK_VAR`] (`HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`): an AK/SK pair;
-//! 3. the INI credentials file: [`CREDENTIALS_FILE_VAR`] (`HUAWEICLOUD_SDK_CREDENTIALS_FILE`)
+//! 2. [`IDP_ID_VAR`] and [`ID_TOKEN_FILE_VAR`] (`HUAWEICLOUD_SDK_IDP_ID`,
+//!    `HUAWEICLOUD_SDK_ID_TOKEN_FILE`): IdP federation, an OIDC id token exchanged at IAM
+//!    for temporary credentials ([`Credentials::idp`]); the official SDKs' environment
+//!    provider takes it before the AK/SK pair too;
+//! 3. [`AK_VAR`] and [`SK_VAR`] (`HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`): an AK/SK pair;
+//! 4. the INI credentials file: [`CREDENTIALS_FILE_VAR`] (`HUAWEICLOUD_SDK_CREDENTIALS_FILE`)
 //!    when set, else `~/.huaweicloud/credentials` when it exists; section `[basic]`, keys
-//!    `ak`, `sk`, optional `project_id` and `security_token`.
+//!    `idp_id` and `id_token_file` (federation, taken first as above), else `ak`, `sk` and
+//!    optional `security_token`; optional `project_id` and `iam_endpoint` with either.
 //!
-//! With 1 and 2, [`PROJECT_ID_VAR`] and [`SECURITY_TOKEN_VAR`] add a project id and (for
+//! With 1 to 3, [`PROJECT_ID_VAR`] and [`SECURITY_TOKEN_VAR`] add a project id and (for
 //! AK/SK) a security token. The first source that is set wins; a source that is half set
-//! (an AK without SK, a file without `sk`) is an error naming the variable or file, not a
-//! reason to try the next one. Empty variables count as unset.
+//! (an AK without SK, an IdP id without id token file, a file without `sk`) is an error
+//! naming the variable or file, not a reason to try the next one (the official SDKs would
+//! silently use the AK/SK pair beside a half-set IdP). Empty variables count as unset.
+//!
+//! # The project id
+//!
+//! AK/SK credentials (given, temporary, from the metadata service or from federation) used
+//! with a [`region`](crate::ClientBuilder::region) and no project id get theirs from IAM
+//! before the first request, as the official SDKs do: `GET /v3/projects?name=<region>`,
+//! signed with them; IAM must list exactly one project, else the request fails with
+//! [`Error::ProjectId`]. It is asked once per client (concurrent requests wait for that
+//! one answer) and kept for the process. The IAM endpoint is
+//! [`ClientBuilder::iam_endpoint`](crate::ClientBuilder::iam_endpoint), else the credentials
+//! file's `iam_endpoint`, else [`IAM_ENDPOINT_VAR`] (`HUAWEICLOUD_SDK_IAM_ENDPOINT`), else the
+//! region's own (`https://iam.<region>.myhuaweicloud.com` for the regions of the official
+//! SDKs' table), else [`DEFAULT_IAM_ENDPOINT`]. Federation asks the same endpoint but
+//! never a region's own, as the official Go SDK.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -44,6 +64,15 @@ pub const CREDENTIALS_FILE_VAR: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
 pub const DEFAULT_CREDENTIALS_FILE: &str = ".huaweicloud/credentials";
 /// The ECS metadata service of [`Credentials::ecs_metadata`] (as for the official SDKs).
 pub const METADATA_ENDPOINT: &str = codearts_repo_runtime::metadata::DEFAULT_ENDPOINT;
+/// Variable holding the identity provider id of IdP federation (as for the official SDKs).
+pub const IDP_ID_VAR: &str = "HUAWEICLOUD_SDK_IDP_ID";
+/// Variable naming the file holding the OIDC id token of IdP federation (as for the
+/// official SDKs).
+pub const ID_TOKEN_FILE_VAR: &str = "HUAWEICLOUD_SDK_ID_TOKEN_FILE";
+/// Variable naming the IAM endpoint (as for the official SDKs).
+pub const IAM_ENDPOINT_VAR: &str = codearts_repo_runtime::iam::IAM_ENDPOINT_VAR;
+/// The IAM endpoint when nothing else names one.
+pub const DEFAULT_IAM_ENDPOINT: &str = codearts_repo_runtime::iam::DEFAULT_IAM_ENDPOINT;
 /// The section of the credentials file that is read.
 pub const CREDENTIALS_SECTION: &str = "basic";
 
@@ -93,6 +122,7 @@ pub const CREDENTIALS_SECTION: &str = "basic";
 pub struct Credentials {
     kind: Kind,
     project_id: Option<String>,
+    iam_endpoint: Option<String>,
     source: String,
 }
 
@@ -109,6 +139,11 @@ enum Kind {
         endpoint: String,
         algorithm: SigningAlgorithm,
     },
+    Federation {
+        idp_id: String,
+        id_token_file: PathBuf,
+        algorithm: SigningAlgorithm,
+    },
 }
 
 impl fmt::Debug for Credentials {
@@ -121,6 +156,14 @@ impl fmt::Debug for Credentials {
                 algorithm,
             } => s
                 .field("metadata_endpoint", endpoint)
+                .field("signing_algorithm", algorithm),
+            Kind::Federation {
+                idp_id,
+                id_token_file,
+                algorithm,
+            } => s
+                .field("idp_id", idp_id)
+                .field("id_token_file", id_token_file)
                 .field("signing_algorithm", algorithm),
             Kind::AccessKey {
                 access_key,
@@ -137,6 +180,7 @@ impl fmt::Debug for Credentials {
                 ),
         };
         s.field("project_id", &self.project_id)
+            .field("iam_endpoint", &self.iam_endpoint)
             .field("source", &self.source)
             .finish()
     }
@@ -148,6 +192,7 @@ impl Credentials {
         Self {
             kind: Kind::Token(Secret::new(token)),
             project_id: None,
+            iam_endpoint: None,
             source: "given in code".into(),
         }
     }
@@ -163,6 +208,7 @@ impl Credentials {
                 algorithm: SigningAlgorithm::default(),
             },
             project_id: None,
+            iam_endpoint: None,
             source: "given in code".into(),
         }
     }
@@ -180,7 +226,39 @@ impl Credentials {
                 algorithm: SigningAlgorithm::default(),
             },
             project_id: None,
+            iam_endpoint: None,
             source: "ECS metadata".into(),
+        }
+    }
+
+    /// IdP federation, as the official SDKs' `idp_id` and `id_token_file`: the OIDC id
+    /// token in `id_token_file` (read again at each refresh, so a rotated token is taken) is
+    /// exchanged at IAM for an unscoped token (`POST /v3.0/OS-AUTH/id-token/tokens` with
+    /// `X-Idp-Id: idp_id`), and that for temporary credentials valid 6 hours
+    /// (`POST /v3.0/OS-CREDENTIAL/securitytokens`). They are fetched before the first
+    /// request and again before any request made less than 40 minutes before they expire,
+    /// once for any number of concurrent requests, then signed like an AK/SK pair with
+    /// their security token. A failed exchange fails the request with
+    /// [`Error::Credentials`] naming the IdP, the file and IAM's answer. The IAM endpoint
+    /// is chosen as the [module docs](self) say.
+    ///
+    /// ```
+    /// use codearts_repo::Credentials;
+    ///
+    /// let federated = Credentials::idp("my-idp", "/var/run/secrets/oidc/token");
+    /// assert_eq!(federated.source(), "IdP federation");
+    /// assert!(format!("{federated:?}").contains("my-idp"));
+    /// ```
+    pub fn idp(idp_id: impl Into<String>, id_token_file: impl Into<PathBuf>) -> Self {
+        Self {
+            kind: Kind::Federation {
+                idp_id: idp_id.into(),
+                id_token_file: id_token_file.into(),
+                algorithm: SigningAlgorithm::default(),
+            },
+            project_id: None,
+            iam_endpoint: None,
+            source: "IdP federation".into(),
         }
     }
 
@@ -225,6 +303,12 @@ impl Credentials {
     pub fn signing_algorithm(mut self, algorithm: SigningAlgorithm) -> Self {
         if let Kind::AccessKey {
             algorithm: slot, ..
+        }
+        | Kind::Metadata {
+            algorithm: slot, ..
+        }
+        | Kind::Federation {
+            algorithm: slot, ..
         } = &mut self.kind
         {
             *slot = algorithm;
@@ -235,9 +319,9 @@ impl Credentials {
     /// The algorithm an AK/SK pair signs with; `None` for a token.
     pub fn signing_algorithm_value(&self) -> Option<SigningAlgorithm> {
         match &self.kind {
-            Kind::AccessKey { algorithm, .. } | Kind::Metadata { algorithm, .. } => {
-                Some(*algorithm)
-            }
+            Kind::AccessKey { algorithm, .. }
+            | Kind::Metadata { algorithm, .. }
+            | Kind::Federation { algorithm, .. } => Some(*algorithm),
             Kind::Token(_) => None,
         }
     }
@@ -256,8 +340,13 @@ impl Credentials {
     pub fn access_key_id(&self) -> Option<&str> {
         match &self.kind {
             Kind::AccessKey { access_key, .. } => Some(access_key),
-            Kind::Token(_) | Kind::Metadata { .. } => None,
+            Kind::Token(_) | Kind::Metadata { .. } | Kind::Federation { .. } => None,
         }
+    }
+
+    /// The IAM endpoint the credentials file named (`iam_endpoint`), if any.
+    pub fn iam_endpoint_value(&self) -> Option<&str> {
+        self.iam_endpoint.as_deref()
     }
 
     /// The project id, if any.
@@ -277,7 +366,9 @@ impl Credentials {
         match env_credentials(lookup)? {
             Some(credentials) => Ok(credentials),
             None => Err(Error::Credentials {
-                looked_at: format!("{TOKEN_VAR}, {AK_VAR}/{SK_VAR}"),
+                looked_at: format!(
+                    "{TOKEN_VAR}, {IDP_ID_VAR}/{ID_TOKEN_FILE_VAR}, {AK_VAR}/{SK_VAR}"
+                ),
                 message: "none of the credential variables is set".into(),
             }),
         }
@@ -321,7 +412,7 @@ impl Credentials {
         }
         Err(Error::Credentials {
             looked_at: format!(
-                "{TOKEN_VAR}, {AK_VAR}/{SK_VAR}, {CREDENTIALS_FILE_VAR}, {}",
+                "{TOKEN_VAR}, {IDP_ID_VAR}/{ID_TOKEN_FILE_VAR}, {AK_VAR}/{SK_VAR}, {CREDENTIALS_FILE_VAR}, {}",
                 default_file.map_or_else(
                     || format!("~/{DEFAULT_CREDENTIALS_FILE} (no home directory)"),
                     |p| p.display().to_string()
@@ -333,14 +424,61 @@ impl Credentials {
 
     /// Authenticates `request` exactly as the client does before each attempt, as if sent
     /// at `signed_at`: canonical query, explicit `Host`, then the token or the AK/SK
-    /// signature. Useful to check signatures against known vectors. [`ecs_metadata`]
-    /// credentials are not fetched here (the request is left unsigned): only the client
-    /// fetches them.
+    /// signature. Useful to check signatures against known vectors. [`ecs_metadata`] and
+    /// [`idp`] credentials are not fetched here (the request is left unsigned), nor is a
+    /// missing project id asked of IAM: only the client does that.
     ///
     /// [`ecs_metadata`]: Self::ecs_metadata
+    /// [`idp`]: Self::idp
     pub fn apply_to(&self, request: &mut reqwest::Request, signed_at: DateTime<Utc>) -> Result<()> {
         prepare_request(request, &self.to_auth()?, signed_at);
         Ok(())
+    }
+
+    /// The credentials as the client sends them: temporary ones fetched through `http`, and
+    /// the project id asked of IAM when a region is known and none is given (see the
+    /// [module docs](self)). `builder_iam` is the client's own IAM endpoint.
+    pub(crate) fn to_client_auth(
+        &self,
+        http: &reqwest::Client,
+        builder_iam: Option<&str>,
+        lookup: &dyn Fn(&str) -> Option<String>,
+        region: Option<&str>,
+        allow_http: bool,
+    ) -> Result<Auth> {
+        use codearts_repo_runtime::iam::iam_endpoint;
+        let explicit = builder_iam.or(self.iam_endpoint.as_deref());
+        let auth = match &self.kind {
+            Kind::Federation {
+                idp_id,
+                id_token_file,
+                algorithm,
+            } => {
+                let endpoint = iam_endpoint(explicit, lookup, None);
+                check_iam_endpoint(&endpoint, allow_http)?;
+                Auth::federation(
+                    idp_id,
+                    id_token_file,
+                    &endpoint,
+                    self.project_id.as_deref(),
+                    http.clone(),
+                )
+                .map(|auth| auth.with_signing_algorithm(*algorithm))
+                .map_err(|e| Error::Credentials {
+                    looked_at: self.source.clone(),
+                    message: e.to_string(),
+                })?
+            }
+            _ => self.to_auth()?,
+        };
+        match region {
+            Some(region) if self.project_id.is_none() && !self.is_token() => {
+                let endpoint = iam_endpoint(explicit, lookup, Some(region));
+                check_iam_endpoint(&endpoint, allow_http)?;
+                Ok(auth.discover_project_id(region, &endpoint, http.clone()))
+            }
+            _ => Ok(auth),
+        }
     }
 
     pub(crate) fn to_auth(&self) -> Result<Auth> {
@@ -363,6 +501,8 @@ impl Credentials {
                 algorithm,
             } => Auth::ecs_metadata(endpoint, self.project_id.as_deref())
                 .map(|auth| auth.with_signing_algorithm(*algorithm)),
+            // Only the client exchanges the id token (see `to_client_auth`).
+            Kind::Federation { .. } => Ok(Auth::none()),
         };
         result.map_err(|e| Error::Credentials {
             looked_at: self.source.clone(),
@@ -371,7 +511,30 @@ impl Credentials {
     }
 }
 
-fn process_env(name: &str) -> Option<String> {
+/// An IAM endpoint must be an `https` URL, or `http` with
+/// [`allow_http`](crate::ClientBuilder::allow_http).
+fn check_iam_endpoint(endpoint: &str, allow_http: bool) -> Result<()> {
+    let expected = if allow_http {
+        "an http or https URL"
+    } else {
+        "an https URL (http only with allow_http)"
+    };
+    match url::Url::parse(endpoint) {
+        Ok(url)
+            if url.has_host()
+                && (url.scheme() == "https" || (allow_http && url.scheme() == "http")) =>
+        {
+            Ok(())
+        }
+        _ => Err(Error::invalid(
+            "iam_endpoint",
+            crate::redact::redact_url(endpoint),
+            expected,
+        )),
+    }
+}
+
+pub(crate) fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
@@ -393,6 +556,30 @@ fn env_credentials(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Option<Cre
         credentials.project_id = project_id;
         credentials.source = TOKEN_VAR.into();
         return Ok(Some(credentials));
+    }
+    match (
+        non_empty(lookup, IDP_ID_VAR),
+        non_empty(lookup, ID_TOKEN_FILE_VAR),
+    ) {
+        (None, None) => {}
+        (Some(_), None) => {
+            return Err(Error::Credentials {
+                looked_at: format!("{IDP_ID_VAR}, {ID_TOKEN_FILE_VAR}"),
+                message: format!("{IDP_ID_VAR} is set but {ID_TOKEN_FILE_VAR} is not"),
+            });
+        }
+        (None, Some(_)) => {
+            return Err(Error::Credentials {
+                looked_at: format!("{IDP_ID_VAR}, {ID_TOKEN_FILE_VAR}"),
+                message: format!("{ID_TOKEN_FILE_VAR} is set but {IDP_ID_VAR} is not"),
+            });
+        }
+        (Some(idp_id), Some(file)) => {
+            let mut credentials = Credentials::idp(idp_id, file);
+            credentials.project_id = project_id;
+            credentials.source = format!("{IDP_ID_VAR}/{ID_TOKEN_FILE_VAR}");
+            return Ok(Some(credentials));
+        }
     }
     match (non_empty(lookup, AK_VAR), non_empty(lookup, SK_VAR)) {
         (None, None) => Ok(None),
@@ -423,6 +610,7 @@ fn parse_credentials_file(text: &str, path: &Path) -> Result<Credentials> {
     let mut in_section = false;
     let mut found_section = false;
     let (mut ak, mut sk, mut project_id, mut security_token) = (None, None, None, None);
+    let (mut idp_id, mut id_token_file, mut iam_endpoint) = (None, None, None);
     for (index, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
@@ -461,6 +649,9 @@ fn parse_credentials_file(text: &str, path: &Path) -> Result<Credentials> {
             "sk" => sk = value,
             "project_id" => project_id = value,
             "security_token" => security_token = value,
+            "idp_id" => idp_id = value,
+            "id_token_file" => id_token_file = value,
+            "iam_endpoint" => iam_endpoint = value,
             _ => {}
         }
     }
@@ -469,6 +660,26 @@ fn parse_credentials_file(text: &str, path: &Path) -> Result<Credentials> {
             looked_at: path.display().to_string(),
             message: format!("the file has no [{CREDENTIALS_SECTION}] section"),
         });
+    }
+    match (idp_id, id_token_file) {
+        (None, None) => {}
+        (Some(idp_id), Some(file)) => {
+            let mut credentials = Credentials::idp(idp_id, file);
+            credentials.project_id = project_id;
+            credentials.iam_endpoint = iam_endpoint;
+            credentials.source = looked_at();
+            return Ok(credentials);
+        }
+        (idp_id, _) => {
+            return Err(Error::Credentials {
+                looked_at: looked_at(),
+                message: if idp_id.is_some() {
+                    "`idp_id` is set but `id_token_file` is not".into()
+                } else {
+                    "`id_token_file` is set but `idp_id` is not".into()
+                },
+            });
+        }
     }
     let (ak, sk) = match (ak, sk) {
         (Some(ak), Some(sk)) => (ak, sk),
@@ -489,6 +700,7 @@ fn parse_credentials_file(text: &str, path: &Path) -> Result<Credentials> {
         credentials = credentials.security_token(token);
     }
     credentials.project_id = project_id;
+    credentials.iam_endpoint = iam_endpoint;
     credentials.source = looked_at();
     Ok(credentials)
 }

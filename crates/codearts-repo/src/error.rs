@@ -156,15 +156,38 @@ pub enum Error {
         expected: String,
     },
 
-    /// Credentials are missing, half-set or unreadable.
+    /// Credentials are missing, half-set or unreadable, or temporary credentials (ECS
+    /// metadata, IdP federation) could not be fetched or refreshed; nothing was sent.
     #[error("credentials: {message} (looked at: {looked_at})")]
     Credentials {
-        /// The variables and files looked at.
+        /// The variables and files looked at, or the source of temporary credentials
+        /// (such as `IdP `my-idp` with the id token of /path at IAM https://...`).
         looked_at: String,
         /// What is missing or wrong.
         message: String,
     },
+
+    /// No project id was given and IAM gave no single one for the region (see the
+    /// [`credentials`](crate::credentials) module); nothing was sent to the service.
+    #[error(
+        "{operation}: cannot find the project id of region `{region}` at IAM ({iam_endpoint}): {problem}{}",
+        trace_id.as_deref().map(|t| format!(" (X-IAM-Trace-Id {})", printable(t))).unwrap_or_default()
+    )]
+    ProjectId {
+        /// The operation, such as `list_commits`.
+        operation: &'static str,
+        /// The region whose project was asked for.
+        region: String,
+        /// The IAM endpoint asked.
+        iam_endpoint: String,
+        /// No project, several (with their ids), or a failed request.
+        problem: ProjectIdProblem,
+        /// IAM's `X-IAM-Trace-Id`, when it answered.
+        trace_id: Option<String>,
+    },
 }
+
+pub use codearts_repo_runtime::auth::ProjectIdProblem;
 
 /// Which timeout ran out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -251,6 +274,8 @@ pub enum ErrorKind {
     InvalidInput,
     /// [`Error::Credentials`].
     Credentials,
+    /// [`Error::ProjectId`].
+    ProjectId,
 }
 
 impl Error {
@@ -265,6 +290,7 @@ impl Error {
             Self::InconsistentPages { .. } => ErrorKind::InconsistentPages,
             Self::InvalidInput { .. } => ErrorKind::InvalidInput,
             Self::Credentials { .. } => ErrorKind::Credentials,
+            Self::ProjectId { .. } => ErrorKind::ProjectId,
         }
     }
 

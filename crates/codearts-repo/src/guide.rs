@@ -7,6 +7,8 @@
 //!   `collect`, caps, and how many pages are in flight;
 //! - [`errors`]: matching on [`ErrorKind`](crate::ErrorKind), the service's code and the
 //!   request id to quote;
+//! - [`credentials`]: each credential source, the project id asked of IAM, and how each
+//!   compares with the official SDKs;
 //! - [`tracing`]: the spans and fields the client emits;
 //! - [`testing`]: testing your own code against the emulator.
 
@@ -281,6 +283,173 @@ pub mod errors {
     //! # Ok(())
     //! # }
     //! ```
+}
+
+pub mod credentials {
+    //! Credentials, one section per source; each example runs against the emulator, which
+    //! plays IAM and the ECS metadata service too. The default chain and the exact rules
+    //! are in the [`credentials`](crate::credentials) module.
+    //!
+    //! # An IAM token
+    //!
+    //! [`Credentials::token`](crate::Credentials::token), or `CODEARTS_REPO_TOKEN`: sent as
+    //! `X-Auth-Token` (the official SDKs have no token credentials).
+    //!
+    //! ```
+    //! use codearts_repo::{Client, Credentials};
+    //! # #[tokio::main(flavor = "current_thread")]
+    //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    //! let emulator = codearts_repo_emulator::Emulator::builder().start().await?;
+    //! let client = Client::builder()
+    //!     .endpoint(emulator.base_url())
+    //!     .allow_http(true)
+    //!     .credentials(Credentials::token(&emulator.credentials().token))
+    //!     .build()?;
+    //! client.list_commits(emulator.repository_ids()[0]).limit(1).send().await?;
+    //! # Ok(())
+    //! # }
+    //! ```
+    //!
+    //! # An AK/SK pair, and the project id from IAM
+    //!
+    //! [`Credentials::access_key`](crate::Credentials::access_key), or
+    //! `HUAWEICLOUD_SDK_AK`/`HUAWEICLOUD_SDK_SK`, or the credentials file's `ak`/`sk`: every
+    //! request signed (`SDK-HMAC-SHA256` or another of
+    //! [`SigningAlgorithm`](crate::SigningAlgorithm)). With a region and no project id, the
+    //! project id is asked of IAM once (`GET /v3/projects?name=<region>`); a region with no
+    //! project or several fails with [`Error::ProjectId`](crate::Error::ProjectId). Here the
+    //! region's endpoint and IAM are both the emulator, named by the official SDKs'
+    //! variables:
+    //!
+    //! ```
+    //! use codearts_repo::{Client, Credentials, Error, ProjectIdProblem};
+    //! use codearts_repo_emulator::{Emulator, IamConfig};
+    //! # #[tokio::main(flavor = "current_thread")]
+    //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    //! let emulator = Emulator::builder()
+    //!     .iam(IamConfig::default().projects("cn-east-3", ["p1", "p2"]))
+    //!     .start()
+    //!     .await?;
+    //! let user = emulator.credentials().clone();
+    //! let base = emulator.base_url().to_string();
+    //! let client = |region: &str| {
+    //!     let base = base.clone();
+    //!     Client::builder()
+    //!         .region(region)
+    //!         .allow_http(true)
+    //!         .env_lookup(move |name| match name {
+    //!             "HUAWEICLOUD_SDK_REGION_CODEARTSREPO_CN_NORTH_4"
+    //!             | "HUAWEICLOUD_SDK_REGION_CODEARTSREPO_CN_EAST_3"
+    //!             | "HUAWEICLOUD_SDK_IAM_ENDPOINT" => Some(base.clone()),
+    //!             _ => None,
+    //!         })
+    //!         .credentials(Credentials::access_key(&user.access_key, &user.secret_key))
+    //!         .build()
+    //! };
+    //! let repository = emulator.repository_ids()[0];
+    //! client("cn-north-4")?.list_commits(repository).limit(1).send().await?;
+    //! assert_eq!(emulator.iam_requests().0, 1, "IAM listed the region's project once");
+    //! match client("cn-east-3")?.list_commits(repository).send().await {
+    //!     Err(Error::ProjectId { problem: ProjectIdProblem::Several(ids), .. }) => assert_eq!(ids, ["p1", "p2"]),
+    //!     other => panic!("{other:?}"),
+    //! }
+    //! # Ok(())
+    //! # }
+    //! ```
+    //!
+    //! # Temporary AK/SK
+    //!
+    //! [`Credentials::security_token`](crate::Credentials::security_token), or
+    //! `HUAWEICLOUD_SDK_SECURITY_TOKEN`, or the file's `security_token`: signed as
+    //! `X-Security-Token`. The emulator refuses them once expired, as the service does.
+    //!
+    //! ```
+    //! use codearts_repo::{Client, Credentials};
+    //! # #[tokio::main(flavor = "current_thread")]
+    //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    //! let emulator = codearts_repo_emulator::Emulator::builder().start().await?;
+    //! let temporary = &emulator.credentials().temporary;
+    //! let client = Client::builder()
+    //!     .endpoint(emulator.base_url())
+    //!     .allow_http(true)
+    //!     .credentials(
+    //!         Credentials::access_key(&temporary.access_key, &temporary.secret_key)
+    //!             .security_token(&temporary.security_token),
+    //!     )
+    //!     .build()?;
+    //! client.list_commits(emulator.repository_ids()[0]).limit(1).send().await?;
+    //! # Ok(())
+    //! # }
+    //! ```
+    //!
+    //! # ECS metadata
+    //!
+    //! [`Credentials::ecs_metadata`](crate::Credentials::ecs_metadata): the instance's
+    //! temporary keys from `http://169.254.169.254/openstack/latest/securitykey`, fetched
+    //! once and again 40 minutes ahead of expiry; a failure is an
+    //! [`Error::Credentials`](crate::Error::Credentials) naming the metadata endpoint.
+    //!
+    //! ```
+    //! use codearts_repo::{Client, Credentials};
+    //! # #[tokio::main(flavor = "current_thread")]
+    //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    //! let emulator = codearts_repo_emulator::Emulator::builder().start().await?;
+    //! let client = Client::builder()
+    //!     .endpoint(emulator.base_url())
+    //!     .allow_http(true)
+    //!     .credentials(Credentials::ecs_metadata().metadata_endpoint(emulator.base_url()))
+    //!     .build()?;
+    //! client.list_commits(emulator.repository_ids()[0]).limit(1).send().await?;
+    //! assert_eq!(emulator.metadata_requests(), 1);
+    //! # Ok(())
+    //! # }
+    //! ```
+    //!
+    //! # IdP federation
+    //!
+    //! [`Credentials::idp`](crate::Credentials::idp), or
+    //! `HUAWEICLOUD_SDK_IDP_ID`/`HUAWEICLOUD_SDK_ID_TOKEN_FILE`, or the file's
+    //! `idp_id`/`id_token_file`: the OIDC id token exchanged at IAM for an unscoped token,
+    //! then for temporary keys valid 6 hours, fetched once for any number of concurrent
+    //! requests and again 40 minutes ahead of expiry. A failed exchange is an
+    //! [`Error::Credentials`](crate::Error::Credentials) naming the IdP, the token file and
+    //! IAM; only one of the two variables set is an error at build.
+    //!
+    //! ```
+    //! use codearts_repo::{Client, Credentials};
+    //! # #[tokio::main(flavor = "current_thread")]
+    //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    //! let emulator = codearts_repo_emulator::Emulator::builder().start().await?;
+    //! let (idp_id, id_token) = emulator.iam_idp();
+    //! let dir = tempfile::tempdir()?;
+    //! let token_file = dir.path().join("id_token");
+    //! std::fs::write(&token_file, id_token)?;
+    //! let client = Client::builder()
+    //!     .endpoint(emulator.base_url())
+    //!     .allow_http(true)
+    //!     .iam_endpoint(emulator.base_url())
+    //!     .credentials(Credentials::idp(idp_id, &token_file))
+    //!     .build()?;
+    //! client.list_commits(emulator.repository_ids()[0]).limit(1).send().await?;
+    //! assert_eq!(emulator.iam_requests(), (0, 1, 1), "one exchange: token, then keys");
+    //! # Ok(())
+    //! # }
+    //! ```
+    //!
+    //! # Compared with the official SDKs
+    //!
+    //! | feature | official Python | official Go | this crate |
+    //! | --- | --- | --- | --- |
+    //! | chain order | OIDC STS, env (IdP before AK/SK), profile file (IdP before AK/SK), metadata, pod identity | env, profile, metadata | token, env (IdP before AK/SK), file (IdP before AK/SK); metadata and OIDC STS on request only |
+    //! | half-set IdP (`idp_id` without `id_token_file`) | AK/SK used if set, else an error | same | an error naming the variable or key |
+    //! | IdP variables and file keys | `HUAWEICLOUD_SDK_IDP_ID`, `HUAWEICLOUD_SDK_ID_TOKEN_FILE`; `idp_id`, `id_token_file`, `iam_endpoint` | same | same |
+    //! | IdP exchange | `X-Idp-Id` + `auth.id_token.id`, then `securitytokens` with `duration_seconds` 21600 | same | same |
+    //! | IdP refresh | 40 min ahead of expiry, unsynchronised | same | 40 min ahead, one fetch for concurrent requests |
+    //! | IAM endpoint for IdP | explicit, `HUAWEICLOUD_SDK_IAM_ENDPOINT`, the region's when a project id was looked up, else global | explicit, variable, global | explicit (builder, then file), variable, global |
+    //! | IAM endpoint for project ids | explicit, variable, region table, global | same (variable without scheme gets `https://`) | builder, file, variable (without scheme gets `https://`), region table, global |
+    //! | project id lookup | at client build, cached per AK (or IdP id) + region for the process | same | before the first request, once per client, cached per IAM endpoint + AK (or IdP id) + region for the process |
+    //! | none / several projects | `SdkException` with `X-IAM-Trace-Id` | `error` with trace id | [`Error::ProjectId`](crate::Error::ProjectId) with [`ProjectIdProblem`](crate::ProjectIdProblem) and trace id |
+    //! | metadata failure | `ClientRequestException` | `error` | [`Error::Credentials`](crate::Error::Credentials) naming the endpoint |
 }
 
 pub mod tracing {

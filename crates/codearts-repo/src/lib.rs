@@ -116,8 +116,8 @@ pub use client::{
 pub use credentials::Credentials;
 pub use decode::FieldRepair;
 pub use error::{
-    ApiError, Error, ErrorKind, MAX_DISPLAY_CHARS, Result, TimeoutKind, escape_char, needs_escape,
-    printable,
+    ApiError, Error, ErrorKind, MAX_DISPLAY_CHARS, ProjectIdProblem, Result, TimeoutKind,
+    escape_char, needs_escape, printable,
 };
 pub use operations::{
     DEFAULT_LIMIT, DEFAULT_SIZE, MAX_ID, MAX_LIMIT, MAX_SIZE, MIN_LIMIT, MIN_SIZE, PROJECT_ID_LEN,

@@ -26,8 +26,10 @@
 //! Both overrides apply to listed regions too (they replace the table's endpoint) and make
 //! unlisted ones usable. An endpoint without a scheme gets `https://`, as in the official
 //! SDKs; an `http://` one needs [`ClientBuilder::allow_http`](crate::ClientBuilder::allow_http).
-//! The official SDKs fail over to the next endpoint of a region on connection errors; this
-//! client uses the first and reports the others in [`RegionEndpoints::endpoints`].
+//! As the official SDKs, the client sends to the first endpoint of a region and, when a
+//! request cannot connect to the current one, moves to the next for that request (sent again
+//! at once, outside the retry budget) and every later one; past the last it starts again at
+//! the first and the failure goes to the usual retries.
 
 use std::path::{Path, PathBuf};
 
@@ -54,7 +56,8 @@ pub fn region_env_var(region_id: &str) -> String {
 /// A region's endpoints and where they were found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegionEndpoints {
-    /// The endpoints in order, each with a scheme; the client uses the first.
+    /// The endpoints in order, each with a scheme; the client starts with the first and
+    /// fails over to the next on connection errors.
     pub endpoints: Vec<String>,
     /// Where they came from: a variable's name, a file's path, or `built-in table`.
     pub source: String,

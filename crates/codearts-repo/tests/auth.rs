@@ -521,19 +521,26 @@ async fn ecs_metadata_credentials_are_fetched_once_and_again_ahead_of_expiry() {
         assert_eq!(short.metadata_requests(), 2 * (n as u64 + 1), "{algorithm}");
     }
 
-    // No metadata service: the request fails as a transport error, never sent unsigned.
+    // No metadata service: the request fails as a credentials error naming the source,
+    // never sent unsigned.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let nowhere = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
     let error = common::builder(&emulator)
         .retry(codearts_repo::RetryConfig::disabled())
-        .credentials(Credentials::ecs_metadata().metadata_endpoint(nowhere))
+        .credentials(Credentials::ecs_metadata().metadata_endpoint(&nowhere))
         .build()
         .unwrap()
         .list_commits(repo)
         .send()
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::Transport, "{error}");
+    assert_eq!(error.kind(), ErrorKind::Credentials, "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains(&format!("ECS metadata at {nowhere}")),
+        "{error}"
+    );
     assert_eq!(emulator.metadata_requests(), 1);
 }

@@ -117,3 +117,72 @@ async fn unlisted_regions_work_through_the_variable_and_the_regions_file() {
     let error = client_for("mars-1", true).unwrap_err();
     assert!(error.to_string().contains("regions.yaml"), "{error}");
 }
+
+/// Counts the attempts that failed to connect.
+#[derive(Default)]
+struct Failures(std::sync::atomic::AtomicU32, std::sync::atomic::AtomicU32);
+
+impl codearts_repo::Interceptor for Failures {
+    fn after_attempt(&self, attempt: &codearts_repo::Attempt<'_>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if attempt.failure.is_some() {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_region_fails_over_to_its_next_endpoint_when_one_cannot_be_reached() {
+    use std::sync::atomic::Ordering;
+    let emulator = common::emulator(62).await;
+    let repo = common::first_repository(&emulator);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let var = region_env_var("mars-2");
+    let value = format!("{nowhere},{}", emulator.base_url());
+    let failures = Arc::new(Failures::default());
+    let client = Client::builder()
+        .region("mars-2")
+        .allow_http(true)
+        .retry(codearts_repo::RetryConfig::disabled())
+        .credentials(Credentials::token(&emulator.credentials().token))
+        .interceptor(failures.clone())
+        .env_lookup(move |name| (name == var).then(|| value.clone()))
+        .build()
+        .unwrap();
+    assert_eq!(client.endpoint(), nowhere);
+    // Retries disabled: the failover is not a retry. The first endpoint refuses the
+    // connection, the second answers.
+    let page = client.list_commits(repo).limit(2).send().await.unwrap();
+    assert_eq!(page.items.len(), 2);
+    assert_eq!(failures.0.load(Ordering::Relaxed), 2);
+    assert_eq!(failures.1.load(Ordering::Relaxed), 1);
+    // Later requests go to the endpoint that answered.
+    client.list_commits(repo).limit(2).send().await.unwrap();
+    assert_eq!(failures.0.load(Ordering::Relaxed), 3);
+    assert_eq!(failures.1.load(Ordering::Relaxed), 1);
+
+    // Every endpoint unreachable: a transport error after trying each once.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let also_nowhere = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let var = region_env_var("mars-3");
+    let value = format!("{nowhere},{also_nowhere}");
+    let failures = Arc::new(Failures::default());
+    let error = Client::builder()
+        .region("mars-3")
+        .allow_http(true)
+        .retry(codearts_repo::RetryConfig::disabled())
+        .credentials(Credentials::token("t"))
+        .interceptor(failures.clone())
+        .env_lookup(move |name| (name == var).then(|| value.clone()))
+        .build()
+        .unwrap()
+        .list_commits(repo)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Transport, "{error}");
+    assert_eq!(failures.1.load(Ordering::Relaxed), 2);
+}

@@ -156,6 +156,11 @@ pub(crate) struct RunningEmulator {
 impl RunningEmulator {
     /// Builds the emulator and starts it.
     pub(crate) fn start(root: &Path) -> Result<Self, String> {
+        Self::start_with(root, &[])
+    }
+
+    /// Builds the emulator and starts it with `args` besides.
+    pub(crate) fn start_with(root: &Path, args: &[&str]) -> Result<Self, String> {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
         // Build first, with cargo's output shown, so that the start limit below covers
         // only the start.
@@ -177,6 +182,7 @@ impl RunningEmulator {
         command
             .args(["run", "--quiet", "--locked", "--package", EMULATOR])
             .args(["--bin", EMULATOR, "--", "--listen", "127.0.0.1:0"])
+            .args(args)
             .current_dir(root);
         let (child, ready) = crate::emulator::start(command, EMULATOR_START_LIMIT)?;
         Ok(Self { child, ready })
@@ -194,6 +200,18 @@ impl RunningEmulator {
             ("CODEARTS_REPO_PROJECT_ID", ready.project_id.clone()),
             ("CODEARTS_REPO_USER_ID", ready.user_id.to_string()),
             ("CODEARTS_REPO_REPOSITORY_IDS", ids.join(" ")),
+            (
+                "CODEARTS_REPO_TEMPORARY_AK",
+                ready.temporary_access_key.clone().unwrap_or_default(),
+            ),
+            (
+                "CODEARTS_REPO_IDP_ID",
+                ready.idp_id.clone().unwrap_or_default(),
+            ),
+            (
+                "CODEARTS_REPO_ID_TOKEN",
+                ready.id_token.clone().unwrap_or_default(),
+            ),
         ]
     }
 }

@@ -1,7 +1,9 @@
 //! Turning an SDK error into a [`Failure`]: its exit code, the facts worth showing (status,
 //! error code, request id) and a hint.
 
-use codearts_repo::credentials::{AK_VAR, CREDENTIALS_FILE_VAR, SK_VAR, TOKEN_VAR};
+use codearts_repo::credentials::{
+    AK_VAR, CREDENTIALS_FILE_VAR, ID_TOKEN_FILE_VAR, IDP_ID_VAR, PROJECT_ID_VAR, SK_VAR, TOKEN_VAR,
+};
 use codearts_repo::{Error, ErrorKind, MAX_DISPLAY_CHARS};
 
 use super::{Failure, FailureKind};
@@ -13,7 +15,7 @@ impl Failure {
         let status = error.status().map(|s| s.as_u16());
         let kind = match error.kind() {
             ErrorKind::InvalidInput => FailureKind::Usage,
-            ErrorKind::Credentials => FailureKind::Auth,
+            ErrorKind::Credentials | ErrorKind::ProjectId => FailureKind::Auth,
             ErrorKind::Timeout | ErrorKind::Transport => FailureKind::Network,
             ErrorKind::Decode | ErrorKind::ResponseTooLarge | ErrorKind::InconsistentPages => {
                 FailureKind::Server
@@ -43,6 +45,12 @@ impl Failure {
         if let Some(request_id) = error.request_id() {
             failure = failure.detail("request id", cut(request_id));
         }
+        if error.kind() == ErrorKind::ProjectId {
+            return failure.hint(format!(
+                "give the project id of the region: --signing-project-id, {PROJECT_ID_VAR} or \
+                 the credentials file's project_id"
+            ));
+        }
         match (kind, status) {
             (FailureKind::Auth, Some(401)) => failure.hint(format!(
                 "the service refused the credentials from {credential_source}; check that they \
@@ -54,8 +62,9 @@ impl Failure {
             )),
             (FailureKind::Auth, None) => failure.hint(format!(
                 "pass --token, or --access-key and --secret-key; or set {TOKEN_VAR}, or \
-                 {AK_VAR} and {SK_VAR}; or write the credentials file (~/.huaweicloud/credentials \
-                 or {CREDENTIALS_FILE_VAR}, section [basic])"
+                 {IDP_ID_VAR} and {ID_TOKEN_FILE_VAR}, or {AK_VAR} and {SK_VAR}; or write the \
+                 credentials file (~/.huaweicloud/credentials or {CREDENTIALS_FILE_VAR}, section \
+                 [basic])"
             )),
             (FailureKind::NotFound, _) => {
                 failure.hint("check the repository id (the number, not the name)")
