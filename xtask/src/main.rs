@@ -66,6 +66,10 @@ Commands:
            Generate Python (openapi-python-client) and TypeScript (openapi-typescript +
            openapi-fetch) clients from openapi/codearts-repo.json into target/spec-clients/,
            start the emulator and run spec-clients/{python/check.py,typescript/check.ts}.
+  tools    Install every pinned Python and Node tool the other tasks use (the spec tools
+           into .tools/venv and .tools/node, the official Python SDK into
+           .tools/bench-python) unless already there. CI runs it in the background while it
+           compiles.
   schemathesis
            Start the emulator and run Schemathesis (pinned with the spec tools, installed
            into .tools/venv) against it with every check, seed 1 and 100 examples per
@@ -125,6 +129,10 @@ fn main() -> ExitCode {
         ["spec-clients", rest @ ..] => tools::spec_clients::spec_clients(&root, rest),
         ["signing-parity", rest @ ..] => tools::signing_parity::signing_parity(&root, rest),
         ["schemathesis", rest @ ..] => tools::schemathesis::schemathesis(&root, rest),
+        ["tools"] => tools::install(&root)
+            .and_then(|_| bench::install_python(&root))
+            .map(|_| ())
+            .map_err(|e| vec![e]),
         ["bench", rest @ ..] => bench::bench(&root, rest),
         ["package", rest @ ..] => package::package(&root, rest),
         ["unused-deps", rest @ ..] => unused_deps::unused_deps(&root, rest),

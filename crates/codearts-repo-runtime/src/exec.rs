@@ -329,9 +329,14 @@ async fn run_attempts(
                 return refuse_too_large(too_large, status, headers).await;
             }
             Err(ReadError::Http(error)) => {
-                // Another endpoint of the region, at once and outside the retry budget.
+                // Another endpoint of the region, at once and outside the retry budget;
+                // at most once per endpoint for each attempt counted, whatever other
+                // requests do to the current one meanwhile.
                 if let (Some(endpoints), Some(index)) = (&state.endpoints, endpoint_index)
                     && error.is_connect()
+                    && failovers
+                        < (endpoints.list().len() as u32)
+                            .saturating_mul(attempt - throttled_retries - failovers)
                     && endpoints.fail_over(index)
                 {
                     failovers += 1;
