@@ -249,7 +249,7 @@ impl LastPushEventRequest {
             .repository_id(repository_id);
         let reply = self
             .client
-            .execute("show_last_push_event_in_repository", request.send())
+            .execute("last_push_event", request.send())
             .await?;
         let event: LastPushEvent = reply.value;
         let empty =
@@ -385,7 +385,7 @@ impl ListRecentPushEvents {
             .apply(self.client.inner.wire.list_personal_recent_push_events());
         let reply = self
             .client
-            .execute("list_personal_recent_push_events", request.send())
+            .execute("list_recent_push_events", request.send())
             .await?;
         Ok(Page {
             total: decode::parse_total(&reply.headers),
