@@ -502,13 +502,13 @@ impl ListCommits {
 /// assert_eq!(offsets, [(0, 100), (100, 100), (200, 50)]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct Pages<T> {
+pub struct Pages<T: 'static> {
     walk: Option<BoxStream<'static, Result<Page<T>>>>,
     runtime: Arc<Runtime>,
     operation: &'static str,
 }
 
-impl<T> Pages<T> {
+impl<T: 'static> Pages<T> {
     fn new(
         runtime: Arc<Runtime>,
         operation: &'static str,
@@ -522,7 +522,7 @@ impl<T> Pages<T> {
     }
 }
 
-impl<T> fmt::Debug for Pages<T> {
+impl<T: 'static> fmt::Debug for Pages<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pages")
             .field("operation", &self.operation)
@@ -551,6 +551,16 @@ impl<T: Send + 'static> Iterator for Pages<T> {
 
 impl<T: Send + 'static> std::iter::FusedIterator for Pages<T> {}
 
+impl<T: 'static> Drop for Pages<T> {
+    /// Hands a walk left half way to the runtime, which drops it (and cancels the requests
+    /// under way) in its own context; the caller does not wait.
+    fn drop(&mut self) {
+        if let Some(walk) = self.walk.take() {
+            drop(self.runtime.handle().spawn(async move { drop(walk) }));
+        }
+    }
+}
+
 /// The items of a blocking walk, in order, each once; it ends after the last item or
 /// after an error (every item before it was yielded).
 ///
@@ -567,12 +577,12 @@ impl<T: Send + 'static> std::iter::FusedIterator for Pages<T> {}
 /// assert!(bad.unwrap_err().to_string().contains("limit"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct Items<T> {
+pub struct Items<T: 'static> {
     pages: Pages<T>,
     current: std::vec::IntoIter<T>,
 }
 
-impl<T> fmt::Debug for Items<T> {
+impl<T: 'static> fmt::Debug for Items<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Items")
             .field("pages", &self.pages)
