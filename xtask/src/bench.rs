@@ -12,7 +12,9 @@
 //!
 //! The build cost builds `bench/build-cost/sdk` and `bench/build-cost/reqwest-only`, two
 //! tiny programs doing the same thing, from scratch in fresh target directories with the
-//! workspace's lockfile, and compares the wall times.
+//! workspace's lockfile, and compares the wall times. `--feature-sets` builds the SDK
+//! program the same way once per feature set (each TLS stack, and the blocking client) and
+//! reports build time and binary size.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -39,7 +41,8 @@ Usage: cargo xtask bench [--commits N] [--events N] [--latency-ms N] [--concurre
                          [--small N] [--no-python]
        cargo xtask bench --throttled [--commits N] [--rates R,R,..] [--burst N]
                          [--commits-at-lowest N] [--fault-rate F] [--no-python]
-       cargo xtask bench --build-cost";
+       cargo xtask bench --build-cost
+       cargo xtask bench --feature-sets";
 
 /// Settings of the export benchmark.
 #[derive(Clone, Debug)]
@@ -70,6 +73,9 @@ pub(crate) fn bench(root: &Path, args: &[&str]) -> Result<(), Vec<String>> {
     let one = |e: String| vec![e];
     if args == ["--build-cost"] {
         return build_cost(root).map_err(one);
+    }
+    if args == ["--feature-sets"] {
+        return feature_sets(root).map_err(one);
     }
     if args.first() == Some(&"--throttled") {
         return throttled(root, &args[1..]).map_err(one);
@@ -632,44 +638,10 @@ fn print_report(results: &[Measured], settings: &Settings) {
 /// `cargo xtask bench --build-cost`.
 fn build_cost(root: &Path) -> Result<(), String> {
     println!("machine: {}", machine());
-    let lock = root.join("Cargo.lock");
-    let scratch = crate::cargo::target_dir(root).join("bench-build-cost");
     let mut seconds = Vec::new();
     for program in BUILD_COST_PROGRAMS {
-        let dir = root.join(program);
-        let manifest = dir.join("Cargo.toml");
-        // The workspace's exact versions; cargo drops what the program does not use.
-        fs::copy(&lock, dir.join("Cargo.lock"))
-            .map_err(|e| format!("cannot copy Cargo.lock into {program}: {e}"))?;
-        let target = scratch.join(program.rsplit('/').next().unwrap_or(program));
-        crate::tools::run(
-            crate::cargo::command()
-                .arg("fetch")
-                .arg("--manifest-path")
-                .arg(&manifest)
-                .env("CARGO_TARGET_DIR", &target),
-            &format!("fetch the dependencies of {program}"),
-        )?;
-        if target.exists() {
-            fs::remove_dir_all(&target)
-                .map_err(|e| format!("cannot remove {}: {e}", target.display()))?;
-        }
-        println!(
-            "building {program} from scratch (load average {})",
-            load_average()
-        );
-        let started = Instant::now();
-        crate::tools::run(
-            crate::cargo::command()
-                .args(["build", "--release", "--offline", "--locked", "--quiet"])
-                .arg("--manifest-path")
-                .arg(&manifest)
-                .env("CARGO_TARGET_DIR", &target)
-                .env_remove("RUSTFLAGS"),
-            &format!("build {program}"),
-        )?;
-        let elapsed = started.elapsed().as_secs_f64();
-        println!("  {program}: {elapsed:.1} s");
+        let name = program.rsplit('/').next().unwrap_or(program);
+        let (elapsed, _) = clean_release_build(root, program, name, &[])?;
         seconds.push(elapsed);
     }
     let ratio = seconds[0] / seconds[1];
@@ -684,6 +656,127 @@ fn build_cost(root: &Path) -> Result<(), String> {
         verdict(ratio <= 1.5)
     );
     Ok(())
+}
+
+/// The feature sets of `--feature-sets`: a name and the probe's cargo flags.
+const FEATURE_SETS: &[(&str, &[&str])] = &[
+    ("default-tls", &[]),
+    (
+        "native-tls",
+        &["--no-default-features", "--features", "async,native-tls"],
+    ),
+    (
+        "rustls-ring",
+        &["--no-default-features", "--features", "async,rustls-ring"],
+    ),
+    (
+        "blocking",
+        &[
+            "--no-default-features",
+            "--features",
+            "blocking,default-tls",
+        ],
+    ),
+];
+
+/// `cargo xtask bench --feature-sets`: the SDK program built from scratch once per
+/// feature set, with its build time and binary size (as built, and stripped when `strip`
+/// is there).
+fn feature_sets(root: &Path) -> Result<(), String> {
+    println!("machine: {}", machine());
+    let program = BUILD_COST_PROGRAMS[0];
+    let mut rows = Vec::new();
+    for (name, flags) in FEATURE_SETS {
+        let (seconds, binary) = clean_release_build(root, program, &format!("sdk-{name}"), flags)?;
+        let size = file_size(&binary)?;
+        let stripped = binary.with_extension("stripped");
+        let stripped = Command::new("strip")
+            .arg("-o")
+            .arg(&stripped)
+            .arg(&binary)
+            .status()
+            .ok()
+            .filter(|status| status.success())
+            .map(|_| file_size(&stripped))
+            .transpose()?;
+        rows.push((name, seconds, size, stripped, load_average()));
+    }
+    println!();
+    println!("| feature set | clean release build | binary | stripped | load after |");
+    println!("| --- | ---: | ---: | ---: | --- |");
+    let mib = |bytes: u64| format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0));
+    for (name, seconds, size, stripped, load) in rows {
+        println!(
+            "| `{name}` | {seconds:.1} s | {} | {} | {load} |",
+            mib(size),
+            stripped.map_or_else(|| "-".into(), mib)
+        );
+    }
+    Ok(())
+}
+
+fn file_size(path: &Path) -> Result<u64, String> {
+    fs::metadata(path)
+        .map(|m| m.len())
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// Builds `program` (relative to the root) with `cargo build --release` and `flags` into a
+/// fresh target directory named `name`, with the workspace's lockfile; returns the wall
+/// time in seconds and the path of the binary.
+fn clean_release_build(
+    root: &Path,
+    program: &str,
+    name: &str,
+    flags: &[&str],
+) -> Result<(f64, PathBuf), String> {
+    let lock = root.join("Cargo.lock");
+    let scratch = crate::cargo::target_dir(root).join("bench-build-cost");
+    let dir = root.join(program);
+    let manifest = dir.join("Cargo.toml");
+    // The workspace's exact versions; cargo drops what the program does not use.
+    fs::copy(&lock, dir.join("Cargo.lock"))
+        .map_err(|e| format!("cannot copy Cargo.lock into {program}: {e}"))?;
+    let target = scratch.join(name);
+    crate::tools::run(
+        crate::cargo::command()
+            .arg("fetch")
+            .arg("--manifest-path")
+            .arg(&manifest)
+            .env("CARGO_TARGET_DIR", &target),
+        &format!("fetch the dependencies of {program}"),
+    )?;
+    if target.exists() {
+        fs::remove_dir_all(&target)
+            .map_err(|e| format!("cannot remove {}: {e}", target.display()))?;
+    }
+    println!(
+        "building {program} {} from scratch (load average {})",
+        flags.join(" "),
+        load_average()
+    );
+    let started = Instant::now();
+    crate::tools::run(
+        crate::cargo::command()
+            .args(["build", "--release", "--offline", "--locked", "--quiet"])
+            .args(flags)
+            .arg("--manifest-path")
+            .arg(&manifest)
+            .env("CARGO_TARGET_DIR", &target)
+            .env_remove("RUSTFLAGS"),
+        &format!("build {program}"),
+    )?;
+    let elapsed = started.elapsed().as_secs_f64();
+    println!("  {program} {}: {elapsed:.1} s", flags.join(" "));
+    let package = fs::read_to_string(&manifest)
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|line| line.strip_prefix("name = \""))
+                .map(|rest| rest.trim_end_matches('"').to_string())
+        })
+        .unwrap_or_else(|| name.to_string());
+    Ok((elapsed, target.join("release").join(package)))
 }
 
 /// Release-builds the emulator and the exporters of `bench/export`.

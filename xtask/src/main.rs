@@ -91,6 +91,10 @@ Commands:
   bench --build-cost
            Clean release build time of bench/build-cost/sdk against bench/build-cost/reqwest-only
            (takes minutes).
+  bench --feature-sets
+           Clean release build time and binary size of bench/build-cost/sdk with each TLS
+           feature (default-tls, native-tls, rustls-ring) and with the blocking client
+           (takes minutes per set).
   package [--allow-dirty]
            Package every publishable crate and verify it builds from its .crate file alone
            (cargo package --workspace), then build and run a program outside the workspace

@@ -1,9 +1,10 @@
-//! The command line: global connection and output options, and one subcommand per
-//! operation of the API plus `demo`.
+//! The command line: one subcommand per operation of the API plus `demo`, each with the
+//! options it uses (connection, output, paging), which may also be typed before its name.
 
+use std::ffi::OsString;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::failure::FailureKind;
 use codearts_repo::{DEFAULT_LIMIT, MAX_LIMIT, MIN_LIMIT};
@@ -53,18 +54,34 @@ pub(crate) const REGION_VAR: &str = "CODEARTS_REPO_REGION";
 pub(crate) const OUTPUT_VAR: &str = "CODEARTS_REPO_OUTPUT";
 
 /// Push events and commit history of Huawei Cloud CodeArts Repo repositories.
+///
+/// Each command has only the options it uses (`codearts-repo COMMAND --help` lists them);
+/// they may be typed before the command's name as well as after it.
 #[derive(Debug, Parser)]
 #[command(name = "codearts-repo", version, after_help = after_help())]
 pub(crate) struct Cli {
-    /// Where to connect and how to authenticate.
-    #[command(flatten)]
-    pub(crate) connection: ConnectionArgs,
+    /// The operation to run.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
 
+/// `-v`: how much of what the SDK does is logged.
+#[derive(Debug, Default, Args)]
+pub(crate) struct LogArgs {
+    /// Log what the SDK does on stderr: -v each request (operation, attempts, status,
+    /// duration, request id), -vv each attempt and retry, -vvv everything, the HTTP stack
+    /// included. RUST_LOG, when set, chooses instead (such as RUST_LOG=codearts_repo=debug).
+    #[arg(long, short = 'v', action = clap::ArgAction::Count, help_heading = "Output")]
+    pub(crate) verbose: u8,
+}
+
+/// How the records of an operation are written.
+#[derive(Debug, Default, Args)]
+pub(crate) struct OutputArgs {
     /// Output format [default: table when stdout is a terminal, json otherwise].
     #[arg(
         long,
         short = 'o',
-        global = true,
         value_enum,
         value_name = "FORMAT",
         env = OUTPUT_VAR,
@@ -72,31 +89,63 @@ pub(crate) struct Cli {
     )]
     pub(crate) output: Option<OutputFormat>,
 
-    /// Log what the SDK does on stderr: -v each request (operation, attempts, status,
-    /// duration, request id), -vv each attempt and retry, -vvv everything, the HTTP stack
-    /// included. RUST_LOG, when set, chooses instead (such as RUST_LOG=codearts_repo=debug).
-    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count, help_heading = "Output")]
-    pub(crate) verbose: u8,
-
-    /// Run against an embedded emulator with synthetic data (the demo's) instead of the service.
-    #[cfg(feature = "demo")]
-    #[arg(long, global = true, help_heading = "Connection",
-          conflicts_with_all = ["endpoint", "region"])]
-    pub(crate) emulator: bool,
-
-    /// Never draw a progress bar (one is drawn on stderr only when it is a terminal).
-    #[arg(long, global = true, help_heading = "Output")]
-    pub(crate) no_progress: bool,
-
     /// Write CSV cells that start with =, +, -, @, a tab or a carriage return as they are. By
     /// default they get a leading ' so that a spreadsheet opening the file shows them as
     /// text instead of running them as formulas.
-    #[arg(long, global = true, help_heading = "Output")]
+    #[arg(long, help_heading = "Output")]
     pub(crate) no_formula_guard: bool,
+}
 
-    /// The operation to run.
-    #[command(subcommand)]
-    pub(crate) command: Command,
+/// The options of every operation of the API: where to connect, how to write, what to log.
+#[derive(Debug, Default, Args)]
+pub(crate) struct CommonArgs {
+    /// Where to connect and how to authenticate.
+    #[command(flatten)]
+    pub(crate) connection: ConnectionArgs,
+
+    /// How to write what comes back.
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+
+    /// What to log.
+    #[command(flatten)]
+    pub(crate) log: LogArgs,
+}
+
+/// The options of the operations that walk pages (`events`, `commits`).
+#[derive(Debug, Default, Args)]
+pub(crate) struct WalkArgs {
+    /// Pages requested at the same time when a listing spans several pages.
+    #[arg(long, value_name = "N", help_heading = "Connection",
+          help = format!(
+              "Pages requested at the same time when a listing spans several pages; more is \
+               faster on a distant region and loads the service more [default: {}]",
+              codearts_repo::DEFAULT_MAX_CONCURRENT_PAGES
+          ),
+          value_parser = clap::value_parser!(u64).range(1..=codearts_repo::MAX_CONCURRENT_PAGES_LIMIT as u64))]
+    pub(crate) concurrent_pages: Option<u64>,
+
+    /// Never draw a progress bar (one is drawn on stderr only when it is a terminal).
+    #[arg(long, help_heading = "Output")]
+    pub(crate) no_progress: bool,
+}
+
+/// `demo` options.
+#[cfg(feature = "demo")]
+#[derive(Debug, Default, Args)]
+pub(crate) struct DemoArgs {
+    /// Output format of the tour's commands [default: table].
+    #[arg(long, short = 'o', value_enum, value_name = "FORMAT", env = OUTPUT_VAR,
+          help_heading = "Output")]
+    pub(crate) output: Option<OutputFormat>,
+
+    /// Never draw a progress bar (one is drawn on stderr only when it is a terminal).
+    #[arg(long, help_heading = "Output")]
+    pub(crate) no_progress: bool,
+
+    /// What to log.
+    #[command(flatten)]
+    pub(crate) log: LogArgs,
 }
 
 /// Output formats.
@@ -117,13 +166,13 @@ pub(crate) enum OutputFormat {
 #[command(next_help_heading = "Connection")]
 pub(crate) struct ConnectionArgs {
     /// Region id, such as cn-north-4 [default: the SDK's default region].
-    #[arg(long, global = true, value_name = "REGION", help = format!(
+    #[arg(long, value_name = "REGION", help = format!(
         "Region id, such as cn-north-4 [env: {REGION_VAR}] [default: the SDK's default region]"
     ))]
     pub(crate) region: Option<String>,
 
     /// Service address instead of a region's, such as http://127.0.0.1:8080 for a local server.
-    #[arg(long, global = true, value_name = "URL", conflicts_with = "region", help = format!(
+    #[arg(long, value_name = "URL", conflicts_with = "region", help = format!(
         "Service address instead of a region's, such as http://127.0.0.1:8080 for a local \
          server [env: {ENDPOINT_VAR}, used when neither --endpoint nor --region is given; it \
          wins over {REGION_VAR}]"
@@ -131,62 +180,52 @@ pub(crate) struct ConnectionArgs {
     pub(crate) endpoint: Option<String>,
 
     /// IAM token, sent as X-Auth-Token (prefer the environment: flags are visible to other users).
-    #[arg(
-        long,
-        global = true,
-        value_name = "TOKEN",
-        conflicts_with = "access_key"
-    )]
+    #[arg(long, value_name = "TOKEN", conflicts_with = "access_key")]
     pub(crate) token: Option<String>,
 
     /// Access key id for AK/SK request signing; needs --secret-key.
-    #[arg(long, global = true, value_name = "AK", requires = "secret_key")]
+    #[arg(long, value_name = "AK", requires = "secret_key")]
     pub(crate) access_key: Option<String>,
 
     /// Secret access key for AK/SK request signing; needs --access-key.
-    #[arg(long, global = true, value_name = "SK", requires = "access_key")]
+    #[arg(long, value_name = "SK", requires = "access_key")]
     pub(crate) secret_key: Option<String>,
 
     /// Security token of temporary AK/SK credentials.
-    #[arg(long, global = true, value_name = "TOKEN", requires = "access_key")]
+    #[arg(long, value_name = "TOKEN", requires = "access_key")]
     pub(crate) security_token: Option<String>,
 
     /// Project id sent (and signed) as X-Project-Id with AK/SK credentials.
-    #[arg(long, global = true, value_name = "ID", requires = "access_key")]
+    #[arg(long, value_name = "ID", requires = "access_key")]
     pub(crate) signing_project_id: Option<String>,
 
     /// AK/SK signing algorithm, as the official SDKs name them: SDK-HMAC-SHA256 (default),
     /// SDK-HMAC-SM3, SDK-ECDSA-P256-SHA256 or SDK-SM2-SM3.
-    #[arg(long, global = true, value_name = "ALGORITHM", requires = "access_key",
+    #[arg(long, value_name = "ALGORITHM", requires = "access_key",
           value_parser = |s: &str| s.parse::<codearts_repo::SigningAlgorithm>().map_err(|e| e.to_string()))]
     pub(crate) signing_algorithm: Option<codearts_repo::SigningAlgorithm>,
 
     /// Time allowed to open a connection, such as 5s.
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub(crate) connect_timeout: Option<Duration>,
 
     /// Time allowed for one attempt of one request, such as 30s.
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub(crate) attempt_timeout: Option<Duration>,
 
     /// Time allowed for one request including its retries, such as 2m.
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub(crate) timeout: Option<Duration>,
 
     /// Attempts per request, the first included (1 turns retries off).
-    #[arg(long, global = true, value_name = "N",
+    #[arg(long, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=20))]
     pub(crate) max_attempts: Option<u32>,
 
-    /// Pages requested at the same time when a listing spans several pages.
-    #[arg(long, global = true, value_name = "N",
-          help = format!(
-              "Pages requested at the same time when a listing spans several pages; more is \
-               faster on a distant region and loads the service more [default: {}]",
-              codearts_repo::DEFAULT_MAX_CONCURRENT_PAGES
-          ),
-          value_parser = clap::value_parser!(u64).range(1..=codearts_repo::MAX_CONCURRENT_PAGES_LIMIT as u64))]
-    pub(crate) concurrent_pages: Option<u64>,
+    /// Run against an embedded emulator with synthetic data (the demo's) instead of the service.
+    #[cfg(feature = "demo")]
+    #[arg(long, conflicts_with_all = ["endpoint", "region"])]
+    pub(crate) emulator: bool,
 }
 
 /// The operations.
@@ -202,7 +241,7 @@ pub(crate) enum Command {
     RecentPushes(RecentPushesArgs),
     /// Start an embedded emulator with synthetic data and tour every command against it.
     #[cfg(feature = "demo")]
-    Demo,
+    Demo(DemoArgs),
     /// Print a completion script for a shell, such as
     /// `codearts-repo completions bash > ~/.local/share/bash-completion/completions/codearts-repo`.
     Completions(CompletionsArgs),
@@ -272,13 +311,17 @@ impl Cli {
     /// through `var`; an empty value counts as unset) when neither flag was given and no
     /// embedded emulator was asked for: a flag always wins, and of the two variables the
     /// endpoint, the more precise. Done after parsing rather than by clap, for which a
-    /// variable would conflict with the other flag like a typed one.
+    /// variable would conflict with the other flag like a typed one. Commands that do not
+    /// connect are left alone.
     pub(crate) fn apply_environment(&mut self, var: impl Fn(&str) -> Option<String>) {
+        let Some(common) = self.command.common_mut() else {
+            return;
+        };
+        let connection = &mut common.connection;
         #[cfg(feature = "demo")]
-        if self.emulator {
+        if connection.emulator {
             return;
         }
-        let connection = &mut self.connection;
         if connection.endpoint.is_some() || connection.region.is_some() {
             return;
         }
@@ -288,6 +331,114 @@ impl Cli {
             connection.region = var(REGION_VAR);
         }
     }
+}
+
+impl Command {
+    /// The connection, output and logging options of an operation of the API.
+    pub(crate) fn common(&self) -> Option<&CommonArgs> {
+        match self {
+            Self::Events(args) => Some(&args.common),
+            Self::LastPush(args) => Some(&args.common),
+            Self::Commits(args) => Some(&args.common),
+            Self::RecentPushes(args) => Some(&args.common),
+            _ => None,
+        }
+    }
+
+    fn common_mut(&mut self) -> Option<&mut CommonArgs> {
+        match self {
+            Self::Events(args) => Some(&mut args.common),
+            Self::LastPush(args) => Some(&mut args.common),
+            Self::Commits(args) => Some(&mut args.common),
+            Self::RecentPushes(args) => Some(&mut args.common),
+            _ => None,
+        }
+    }
+
+    /// The walk options of an operation that walks pages.
+    pub(crate) fn walk(&self) -> Option<&WalkArgs> {
+        match self {
+            Self::Events(args) => Some(&args.walk),
+            Self::Commits(args) => Some(&args.walk),
+            _ => None,
+        }
+    }
+
+    /// How many `-v` were given (0 for the commands without the flag).
+    pub(crate) fn verbose(&self) -> u8 {
+        match self {
+            #[cfg(feature = "demo")]
+            Self::Demo(args) => args.log.verbose,
+            other => other.common().map_or(0, |common| common.log.verbose),
+        }
+    }
+}
+
+/// Moves the options typed before the subcommand's name to just after it, so that
+/// `codearts-repo --token T events 1` is read as `codearts-repo events --token T 1`: each
+/// option belongs to the subcommands that use it, and only they accept it, wherever it is
+/// typed. Which options take a value comes from the subcommands' definitions. A line whose
+/// options before the name include the command's own (`--help`, `--version`), or with no
+/// subcommand's name, is left as it is for clap to answer.
+pub(crate) fn hoist_options(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut args: Vec<OsString> = args.into_iter().collect();
+    let mut command = Cli::command();
+    // With the `--help` and `--version` options clap adds.
+    command.build();
+    let options: Vec<&clap::Arg> = command
+        .get_subcommands()
+        .flat_map(|sub| sub.get_arguments())
+        .collect();
+    let takes_value = |matches: &dyn Fn(&clap::Arg) -> bool| {
+        options
+            .iter()
+            .any(|arg| matches(arg) && arg.get_action().takes_values())
+    };
+    let mut at = 1;
+    while let Some(word) = args.get(at).and_then(|word| word.to_str()) {
+        if word == "--" || word == "-" || !word.starts_with('-') {
+            break;
+        }
+        if let Some(long) = word.strip_prefix("--") {
+            let name = long.split('=').next().unwrap_or(long);
+            if command
+                .get_arguments()
+                .any(|arg| arg.get_long() == Some(name))
+            {
+                return args;
+            }
+            if !long.contains('=') && takes_value(&|arg| arg.get_long() == Some(name)) {
+                at += 1;
+            }
+        } else {
+            let shorts = &word[1..];
+            for (i, short) in shorts.char_indices() {
+                if command
+                    .get_arguments()
+                    .any(|arg| arg.get_short() == Some(short))
+                {
+                    return args;
+                }
+                if takes_value(&|arg| arg.get_short() == Some(short)) {
+                    // The value is the rest of the word, or the next word.
+                    if i + short.len_utf8() == shorts.len() {
+                        at += 1;
+                    }
+                    break;
+                }
+            }
+        }
+        at += 1;
+    }
+    let is_subcommand = args
+        .get(at)
+        .and_then(|word| word.to_str())
+        .is_some_and(|name| command.find_subcommand(name).is_some());
+    if at > 1 && is_subcommand {
+        let name = args.remove(at);
+        args.insert(1, name);
+    }
+    args
 }
 
 impl PagingArgs {
@@ -312,6 +463,14 @@ pub(crate) struct EventsArgs {
     /// How many events.
     #[command(flatten)]
     pub(crate) paging: PagingArgs,
+
+    /// How pages are walked.
+    #[command(flatten)]
+    pub(crate) walk: WalkArgs,
+
+    /// Connection, output and logging.
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
 }
 
 /// `last-push` options.
@@ -320,6 +479,10 @@ pub(crate) struct LastPushArgs {
     /// The repository.
     #[command(flatten)]
     pub(crate) repository: RepositoryArg,
+
+    /// Connection, output and logging.
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
 }
 
 /// `commits` options.
@@ -340,6 +503,14 @@ pub(crate) struct CommitsArgs {
     /// How many commits.
     #[command(flatten)]
     pub(crate) paging: PagingArgs,
+
+    /// How pages are walked.
+    #[command(flatten)]
+    pub(crate) walk: WalkArgs,
+
+    /// Connection, output and logging.
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
 }
 
 /// `recent-pushes` options.
@@ -348,6 +519,10 @@ pub(crate) struct RecentPushesArgs {
     /// The operation's query parameters, from the spec.
     #[command(flatten)]
     pub(crate) query: QueryArgs<query_args::ListRecentPushEvents>,
+
+    /// Connection, output and logging.
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
 }
 
 #[cfg(test)]
@@ -356,6 +531,11 @@ mod tests {
 
     use super::*;
 
+    /// A command line as `main` parses it: options typed before the subcommand moved after it.
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(hoist_options(args.iter().map(OsString::from)))
+    }
+
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
@@ -363,13 +543,13 @@ mod tests {
 
     #[test]
     fn limit_and_all_make_the_cap() {
-        let cli = Cli::try_parse_from(["codearts-repo", "events", "7", "--limit", "5"]).unwrap();
+        let cli = parse(&["codearts-repo", "events", "7", "--limit", "5"]).unwrap();
         let Command::Events(events) = cli.command else {
             panic!("events")
         };
         assert_eq!(events.paging.cap(), Some(5));
         assert_eq!(events.paging.page_size, None, "the SDK picks the page size");
-        let cli = Cli::try_parse_from(["codearts-repo", "events", "7", "--all"]).unwrap();
+        let cli = parse(&["codearts-repo", "events", "7", "--all"]).unwrap();
         let Command::Events(events) = cli.command else {
             panic!("events")
         };
@@ -377,22 +557,129 @@ mod tests {
     }
 
     #[test]
-    fn global_flags_go_before_or_after_the_subcommand() {
-        let cli = Cli::try_parse_from([
-            "codearts-repo",
-            "commits",
-            "7",
-            "--endpoint",
-            "http://127.0.0.1:1",
-            "-o",
-            "csv",
-        ])
-        .unwrap();
-        assert_eq!(cli.output, Some(OutputFormat::Csv));
+    fn options_go_before_or_after_the_subcommand() {
+        for args in [
+            &[
+                "c",
+                "commits",
+                "7",
+                "--endpoint",
+                "http://127.0.0.1:1",
+                "-o",
+                "csv",
+                "-vv",
+            ][..],
+            &[
+                "c",
+                "--endpoint",
+                "http://127.0.0.1:1",
+                "-ocsv",
+                "-vv",
+                "commits",
+                "7",
+            ],
+            &[
+                "c",
+                "--endpoint=http://127.0.0.1:1",
+                "-v",
+                "commits",
+                "-v",
+                "--output",
+                "csv",
+                "7",
+            ],
+            &[
+                "c",
+                "-vo",
+                "csv",
+                "--endpoint",
+                "http://127.0.0.1:1",
+                "commits",
+                "-v",
+                "7",
+            ],
+        ] {
+            let cli = parse(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+            let common = cli.command.common().unwrap();
+            assert_eq!(common.output.output, Some(OutputFormat::Csv), "{args:?}");
+            assert_eq!(
+                common.connection.endpoint.as_deref(),
+                Some("http://127.0.0.1:1"),
+                "{args:?}"
+            );
+            assert_eq!(cli.command.verbose(), 2, "{args:?}");
+            let Command::Commits(commits) = cli.command else {
+                panic!("commits")
+            };
+            assert_eq!(commits.repository.repository_id, Some(7), "{args:?}");
+        }
+        // A value that looks like a subcommand stays the option's value.
+        let cli = parse(&["c", "--region", "events", "last-push", "1"]).unwrap();
+        assert!(matches!(cli.command, Command::LastPush(_)));
         assert_eq!(
-            cli.connection.endpoint.as_deref(),
-            Some("http://127.0.0.1:1")
+            cli.command.common().unwrap().connection.region.as_deref(),
+            Some("events")
         );
+        // The command's own options are not moved; words after `--` neither.
+        assert_eq!(
+            hoist_options(["c", "--version", "events"].map(OsString::from)),
+            ["c", "--version", "events"]
+        );
+        assert_eq!(
+            hoist_options(["c", "--token", "t", "--", "events"].map(OsString::from)),
+            ["c", "--token", "t", "--", "events"]
+        );
+    }
+
+    #[test]
+    fn each_subcommand_accepts_only_the_options_it_uses() {
+        let refused = |args: &[&str]| {
+            let error = parse(args).expect_err("refused");
+            assert_eq!(
+                error.kind(),
+                clap::error::ErrorKind::UnknownArgument,
+                "{args:?}: {error}"
+            );
+        };
+        refused(&["c", "last-push", "1", "--concurrent-pages", "2"]);
+        refused(&["c", "--concurrent-pages", "2", "recent-pushes"]);
+        refused(&["c", "last-push", "1", "--no-progress"]);
+        refused(&["c", "completions", "bash", "--token", "t"]);
+        refused(&["c", "-v", "completions", "bash"]);
+        assert!(
+            parse(&[
+                "c",
+                "events",
+                "1",
+                "--concurrent-pages",
+                "2",
+                "--no-progress"
+            ])
+            .is_ok()
+        );
+        assert!(parse(&["c", "--concurrent-pages", "2", "commits", "1"]).is_ok());
+        #[cfg(feature = "demo")]
+        {
+            refused(&["c", "demo", "--endpoint", "http://x"]);
+            refused(&["c", "--token", "t", "demo"]);
+            refused(&["c", "demo", "--emulator"]);
+            refused(&["c", "demo", "--no-formula-guard"]);
+            assert!(parse(&["c", "-v", "demo", "-o", "json", "--no-progress"]).is_ok());
+        }
+        // The help of each lists what it accepts, and nothing else.
+        let mut command = Cli::command();
+        command.build();
+        let longs = |name: &str| -> Vec<String> {
+            command
+                .find_subcommand(name)
+                .unwrap()
+                .get_arguments()
+                .filter_map(|arg| arg.get_long().map(str::to_string))
+                .collect()
+        };
+        assert!(!longs("last-push").contains(&"concurrent-pages".to_string()));
+        assert!(longs("events").contains(&"concurrent-pages".to_string()));
+        assert!(longs("completions").iter().all(|long| long == "help"));
     }
 
     #[test]
@@ -406,9 +693,10 @@ mod tests {
             }
         };
         let parsed = |args: &[&str], var| {
-            let mut cli = Cli::try_parse_from(args).unwrap();
+            let mut cli = parse(args).unwrap();
             cli.apply_environment(var);
-            (cli.connection.endpoint, cli.connection.region)
+            let connection = &cli.command.common().unwrap().connection;
+            (connection.endpoint.clone(), connection.region.clone())
         };
         let both = || env(Some("http://e"), Some("r-env"));
         assert_eq!(
@@ -436,19 +724,34 @@ mod tests {
 
     #[test]
     fn the_formula_guard_is_on_unless_turned_off() {
-        let cli = Cli::try_parse_from(["codearts-repo", "events", "7", "-o", "csv"]).unwrap();
-        assert!(!cli.no_formula_guard);
-        let cli =
-            Cli::try_parse_from(["codearts-repo", "events", "7", "--no-formula-guard"]).unwrap();
-        assert!(cli.no_formula_guard);
+        let guard = |args: &[&str]| {
+            !parse(args)
+                .unwrap()
+                .command
+                .common()
+                .unwrap()
+                .output
+                .no_formula_guard
+        };
+        assert!(guard(&["codearts-repo", "events", "7", "-o", "csv"]));
+        assert!(!guard(&[
+            "codearts-repo",
+            "events",
+            "7",
+            "--no-formula-guard"
+        ]));
+        assert!(!guard(&[
+            "codearts-repo",
+            "--no-formula-guard",
+            "last-push",
+            "7"
+        ]));
     }
 
     #[test]
     fn follow_needs_a_path_and_limit_excludes_all() {
-        assert!(Cli::try_parse_from(["codearts-repo", "commits", "7", "--follow"]).is_err());
-        assert!(
-            Cli::try_parse_from(["codearts-repo", "events", "7", "--all", "--limit", "3"]).is_err()
-        );
-        assert!(Cli::try_parse_from(["codearts-repo", "events", "7", "--limit", "0"]).is_err());
+        assert!(parse(&["codearts-repo", "commits", "7", "--follow"]).is_err());
+        assert!(parse(&["codearts-repo", "events", "7", "--all", "--limit", "3"]).is_err());
+        assert!(parse(&["codearts-repo", "events", "7", "--limit", "0"]).is_err());
     }
 }

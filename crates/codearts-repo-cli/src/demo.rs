@@ -4,13 +4,14 @@
 //! same code as when typed, so what the tour shows is what `codearts-repo --emulator …`
 //! prints (the data is the same for the same seed).
 
+use std::ffi::OsString;
 use std::io::{self, Write};
 
 use chrono::Days;
 use clap::Parser;
 use codearts_repo_emulator::Emulator;
 
-use crate::cli::{Cli, ConnectionArgs, OutputFormat};
+use crate::cli::{Cli, ConnectionArgs, OutputFormat, hoist_options};
 use crate::embedded::{self, EMULATOR_SEED};
 use crate::failure::{Failure, FailureKind};
 use crate::session::Session;
@@ -48,6 +49,7 @@ pub(crate) async fn run(format: OutputFormat, progress: bool) -> Result<(), Fail
     // The histogram covers the last two weeks of history, to stay short.
     let session = Session::connect(
         &ConnectionArgs::default(),
+        None,
         embedded::presets(&emulator),
         format,
         progress,
@@ -139,15 +141,23 @@ async fn run_step(
     let line = ["codearts-repo", "--emulator"]
         .into_iter()
         .map(String::from)
-        .chain(step.iter().cloned());
-    let cli = Cli::try_parse_from(line).map_err(|e| {
+        .chain(step.iter().cloned())
+        .map(OsString::from);
+    let cli = Cli::try_parse_from(hoist_options(line)).map_err(|e| {
         Failure::new(
             FailureKind::Other,
             format!("the demo's command line does not parse: {e}"),
         )
     })?;
+    let Some(common) = cli.command.common() else {
+        return Err(Failure::new(
+            FailureKind::Other,
+            "the demo's command line is no operation",
+        ));
+    };
     let session = Session::connect(
-        &cli.connection,
+        &common.connection,
+        cli.command.walk().and_then(|walk| walk.concurrent_pages),
         embedded::presets(emulator),
         format,
         progress,

@@ -42,16 +42,9 @@ pub(crate) fn man_page() -> Result<Vec<u8>, Failure> {
             continue;
         }
         let name = sub.get_name();
-        // The subcommand's own options: the global ones are described once, above.
-        let sub = sub.clone().mut_args(|arg| {
-            if arg.is_global_set() {
-                arg.hide(true)
-            } else {
-                arg
-            }
-        });
+        // Each subcommand has only the options it takes, all described in its section.
         let mut text = Vec::new();
-        clap_mangen::Man::new(sub)
+        clap_mangen::Man::new(sub.clone())
             .render(&mut text)
             .map_err(failed)?;
         sections.push_str(&format!(".SH \"{BIN_NAME} {name}\"\n").replace('-', "\\-"));
@@ -122,8 +115,14 @@ mod tests {
             1,
             "{page}"
         );
-        // Global flags are described at the top only.
-        assert_eq!(page.matches("\\fB\\-\\-endpoint\\fR \\fI").count(), 1);
+        // Each section describes the options its subcommand takes, and only those: the
+        // connection's in the four operations', the walk's in those that walk pages.
+        assert_eq!(page.matches("\\fB\\-\\-endpoint\\fR \\fI").count(), 4);
+        assert_eq!(
+            page.matches("\\fB\\-\\-concurrent\\-pages\\fR \\fI")
+                .count(),
+            2
+        );
         // No page is named that does not exist.
         assert!(!page.contains("codearts\\-repo\\-commits(1)"));
         assert_eq!(page.matches(".TH ").count(), 1);

@@ -34,7 +34,7 @@ use crate::failure::{Failure, FailureKind};
 use crate::session::{Presets, Session};
 
 fn main() -> ExitCode {
-    let mut cli = match Cli::try_parse() {
+    let mut cli = match Cli::try_parse_from(cli::hoist_options(std::env::args_os())) {
         Ok(cli) => cli,
         Err(error) => return usage_error(&error),
     };
@@ -52,11 +52,14 @@ fn main() -> ExitCode {
             Err(failure) => report(failure, None),
         };
     }
-    if let Err(failure) = verbosity::init(cli.verbose) {
+    if let Err(failure) = verbosity::init(cli.command.verbose()) {
         return report(failure, None);
     }
     // Reports quote the endpoint without the secrets it may carry.
-    let endpoint = cli.connection.endpoint.clone();
+    let endpoint = cli
+        .command
+        .common()
+        .and_then(|common| common.connection.endpoint.clone());
     let outcome = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -113,29 +116,48 @@ fn write_stdout(text: &[u8]) -> Result<(), Failure> {
 
 /// Runs one command line to completion: the demo, or one operation in a session.
 async fn run(cli: Cli) -> Result<(), Failure> {
-    let format = cli.output.unwrap_or_else(|| {
+    let command = cli.command;
+    // A progress bar is drawn only on a terminal, and never with --no-progress.
+    let progress = |no_progress: bool| !no_progress && io::stderr().is_terminal();
+    #[cfg(feature = "demo")]
+    if let Command::Demo(args) = &command {
+        // The demo is for reading: tables unless a format was asked for.
+        let format = args.output.unwrap_or(OutputFormat::Table);
+        return demo::run(format, progress(args.no_progress)).await;
+    }
+    let Some(common) = command.common() else {
+        return Err(Failure::new(
+            FailureKind::Usage,
+            "completions and the manual page need no session",
+        ));
+    };
+    let format = common.output.output.unwrap_or_else(|| {
         if io::stdout().is_terminal() {
             OutputFormat::Table
         } else {
             OutputFormat::Json
         }
     });
-    let progress = !cli.no_progress && io::stderr().is_terminal();
+    let walk = command.walk();
+    let progress = progress(walk.is_none_or(|walk| walk.no_progress));
+    let pages = walk.and_then(|walk| walk.concurrent_pages);
+    let formula_guard = !common.output.no_formula_guard;
     #[cfg(feature = "demo")]
-    if matches!(cli.command, Command::Demo) {
-        // The demo is for reading: tables unless a format was asked for.
-        return demo::run(cli.output.unwrap_or(OutputFormat::Table), progress).await;
-    }
-    #[cfg(feature = "demo")]
-    if cli.emulator {
+    if common.connection.emulator {
         // The emulator serves until the command is done.
         let emulator = embedded::start().await?;
         let presets = embedded::presets(&emulator);
-        let session = Session::connect(&cli.connection, presets, format, progress)?
-            .formula_guard(!cli.no_formula_guard);
-        return session.execute(cli.command).await;
+        let session = Session::connect(&common.connection, pages, presets, format, progress)?
+            .formula_guard(formula_guard);
+        return session.execute(command).await;
     }
-    let session = Session::connect(&cli.connection, Presets::default(), format, progress)?
-        .formula_guard(!cli.no_formula_guard);
-    session.execute(cli.command).await
+    let session = Session::connect(
+        &common.connection,
+        pages,
+        Presets::default(),
+        format,
+        progress,
+    )?
+    .formula_guard(formula_guard);
+    session.execute(command).await
 }

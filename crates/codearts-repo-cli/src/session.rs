@@ -77,10 +77,12 @@ macro_rules! paged {
 }
 
 impl Session {
-    /// Builds the client from the connection flags and the `presets` of a local service:
-    /// against its address, and with its credentials unless credentials were given.
+    /// Builds the client from the connection flags (and `--concurrent-pages`, `pages`) and
+    /// the `presets` of a local service: against its address, and with its credentials
+    /// unless credentials were given.
     pub(crate) fn connect(
         args: &ConnectionArgs,
+        pages: Option<u64>,
         presets: Presets,
         format: OutputFormat,
         progress: bool,
@@ -112,7 +114,7 @@ impl Session {
         if let Some(attempts) = args.max_attempts {
             builder = builder.retry(RetryConfig::default().max_attempts(attempts));
         }
-        if let Some(pages) = args.concurrent_pages {
+        if let Some(pages) = pages {
             // Bounded to 1..=MAX_CONCURRENT_PAGES_LIMIT by the argument parser.
             builder = builder.max_concurrent_pages(usize::try_from(pages).unwrap_or(1));
         }
@@ -147,7 +149,7 @@ impl Session {
             Command::Commits(args) => self.commits(args).await,
             Command::RecentPushes(args) => self.recent_pushes(args).await,
             #[cfg(feature = "demo")]
-            Command::Demo => Err(Failure::new(
+            Command::Demo(_) => Err(Failure::new(
                 FailureKind::Usage,
                 "the demo cannot run inside another command",
             )),

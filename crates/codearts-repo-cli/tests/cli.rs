@@ -685,6 +685,103 @@ fn a_missing_repository_exits_4() {
 }
 
 #[test]
+fn each_subcommand_lists_and_accepts_only_the_options_it_uses() {
+    let fx = Fixture::start();
+    let repo = fx.repository();
+    // The walk's options belong to the commands that walk pages.
+    for (sub, walks) in [
+        ("events", true),
+        ("commits", true),
+        ("last-push", false),
+        ("recent-pushes", false),
+    ] {
+        let help = success(fx.bare().args([sub, "--help"]));
+        assert!(
+            help.contains("--endpoint") && help.contains("--output"),
+            "{help}"
+        );
+        assert_eq!(help.contains("--concurrent-pages"), walks, "{sub}: {help}");
+        assert_eq!(help.contains("--no-progress"), walks, "{sub}: {help}");
+    }
+    let help = success(fx.bare().args(["completions", "--help"]));
+    for flag in ["--endpoint", "--token", "--output", "--verbose"] {
+        assert!(!help.contains(flag), "{flag}: {help}");
+    }
+    // A flag a command does not use is refused, before or after its name, and nothing is
+    // sent.
+    let before = fx.emulator.request_count();
+    for args in [
+        &["last-push", repo.as_str(), "--concurrent-pages", "2"][..],
+        &["--no-progress", "recent-pushes"],
+    ] {
+        let err = failure(fx.cmd().args(args), 2);
+        assert!(err.contains("unexpected argument"), "{err}");
+    }
+    let err = failure(fx.bare().args(["completions", "bash", "--token", "t"]), 2);
+    assert!(err.contains("'--token'"), "{err}");
+    if cfg!(feature = "demo") {
+        let help = success(fx.bare().args(["demo", "--help"]));
+        for flag in ["--endpoint", "--token", "--emulator", "--concurrent-pages"] {
+            assert!(!help.contains(flag), "{flag}: {help}");
+        }
+        let err = failure(
+            fx.bare()
+                .args(["demo", "--endpoint", "http://127.0.0.1:9", "--token", "t"]),
+            2,
+        );
+        assert!(err.contains("'--endpoint'"), "{err}");
+        let err = failure(fx.cmd().arg("demo"), 2);
+        assert!(err.contains("'--endpoint'"), "{err}");
+    }
+    assert_eq!(fx.emulator.request_count(), before);
+    // Options still go before or after the command's name, mixed.
+    let events = success(
+        fx.cmd()
+            .args(["-o", "ndjson", "events", &repo, "--limit", "3"])
+            .args(["--concurrent-pages", "2", "--no-progress"]),
+    );
+    assert_eq!(events.lines().count(), 3, "{events}");
+}
+
+#[test]
+fn sdk_errors_name_the_sdk_method_not_the_api_operation() {
+    let fx = Fixture::start();
+    // A port that was free a moment ago: a transport error, whose message names the call.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let address = format!("http://{}", closed.local_addr().expect("an address"));
+    drop(closed);
+    for (sub, method, operation) in [
+        (
+            "last-push",
+            "last_push_event",
+            "show_last_push_event_in_repository",
+        ),
+        (
+            "recent-pushes",
+            "list_recent_push_events",
+            "list_personal_recent_push_events",
+        ),
+    ] {
+        let mut cmd = fx.bare();
+        cmd.args([
+            "--endpoint",
+            &address,
+            "--token",
+            "t",
+            "--max-attempts",
+            "1",
+        ])
+        .arg(sub);
+        if sub == "last-push" {
+            cmd.arg("5");
+        }
+        let err = failure(&mut cmd, 5);
+        assert!(err.starts_with(&format!("error: {method}: ")), "{err}");
+        assert!(!err.contains(operation), "{err}");
+    }
+}
+
+#[test]
 fn network_failures_and_timeouts_exit_5() {
     let fx = Fixture::start();
     // A port that was free a moment ago: nothing listens there.
@@ -803,8 +900,9 @@ fn the_demo_and_the_emulator_flag_come_with_the_demo_feature() {
     let help = success(fx.bare().arg("--help"));
     let demo = cfg!(feature = "demo");
     assert_eq!(help.contains("\n  demo "), demo, "{help}");
-    assert_eq!(help.contains("--emulator"), demo, "{help}");
     assert_eq!(help.contains("codearts-repo demo"), demo, "{help}");
+    let help = success(fx.bare().args(["events", "--help"]));
+    assert_eq!(help.contains("--emulator"), demo, "{help}");
     // The hint for a missing repository id offers --emulator only when there is one.
     let err = failure(fx.cmd().arg("events"), 2);
     assert_eq!(err.contains("--emulator"), demo, "{err}");
@@ -1143,7 +1241,7 @@ fn csv_escapes_control_characters_and_neutralises_formulas_unless_told_not_to() 
         "{raw}"
     );
     assert!(raw.contains(",@SUM(1+1),"), "{raw}");
-    let help = success(fx.bare().arg("--help"));
+    let help = success(fx.bare().args(["events", "--help"]));
     assert!(help.contains("--no-formula-guard"), "{help}");
 }
 

@@ -56,7 +56,7 @@ pub enum Error {
     /// No complete answer arrived in time.
     #[error("{operation}: no complete answer within the {which} timeout{} after {attempts} attempt(s)", limit.map(|l| format!(" of {l:?}")).unwrap_or_default())]
     Timeout {
-        /// The operation, such as `list_commits`.
+        /// The client method called, such as `list_commits` or `last_push_event`.
         operation: &'static str,
         /// Which bound ran out.
         which: TimeoutKind,
@@ -69,7 +69,7 @@ pub enum Error {
     /// The request could not be sent or the answer could not be read.
     #[error("{operation}: transport failure after {attempts} attempt(s): {message}")]
     Transport {
-        /// The operation, such as `list_commits`.
+        /// The client method called, such as `list_commits` or `last_push_event`.
         operation: &'static str,
         /// Attempts made.
         attempts: u32,
@@ -88,7 +88,7 @@ pub enum Error {
         printable(message)
     )]
     Decode {
-        /// The operation, such as `list_commits`.
+        /// The client method called, such as `list_commits` or `last_push_event`.
         operation: &'static str,
         /// Path of the offending value, such as `commits[3].id` (`.` for the whole body).
         path: String,
@@ -113,7 +113,7 @@ pub enum Error {
         too_large_detail(*received, *declared)
     )]
     ResponseTooLarge {
-        /// The operation, such as `list_commits`.
+        /// The client method called, such as `list_commits` or `last_push_event`.
         operation: &'static str,
         /// The limit, in bytes.
         limit: u64,
@@ -136,7 +136,7 @@ pub enum Error {
         "{operation}: the service's pages are inconsistent at offset {offset}: {problem}; the items before offset {offset} were returned, each once"
     )]
     InconsistentPages {
-        /// The operation, such as `list_commits`.
+        /// The client method called, such as `list_commits` or `last_push_event`.
         operation: &'static str,
         /// Offset of the page found inconsistent: where to resume (`offset(...)`) after
         /// the items already received.
@@ -215,7 +215,7 @@ impl fmt::Display for TimeoutKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApiError {
-    /// The operation, such as `list_commits`.
+    /// The client method called, such as `list_commits` or `last_push_event`.
     pub operation: &'static str,
     /// HTTP status.
     pub status: StatusCode,

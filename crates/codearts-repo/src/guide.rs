@@ -10,7 +10,8 @@
 //! - [`credentials`]: each credential source, the project id asked of IAM, and how each
 //!   compares with the official SDKs;
 //! - [`tracing`]: the spans and fields the client emits;
-//! - [`testing`]: testing your own code against the emulator.
+//! - [`testing`]: testing your own code against the emulator;
+//! - [`blocking`]: the same client without an async runtime (the `blocking` feature).
 
 pub mod retries_and_timeouts {
     //! Retries and timeouts.
@@ -570,4 +571,43 @@ pub mod testing {
     //! ([`credentials()`](https://docs.rs/codearts-repo-emulator) has the pair and the
     //! project id), so signing can be tested too; the `examples/` programs of this crate
     //! start one themselves when no endpoint or region is configured.
+}
+
+pub mod blocking {
+    //! Without an async runtime: the `blocking` feature.
+    //!
+    //! A program with no tokio runtime of its own (a build script, a small tool, a
+    //! synchronous application) turns on the `blocking` feature (off by default) and uses
+    //! `codearts_repo::blocking::Client`:
+    //!
+    //! ```toml
+    //! [dependencies]
+    //! codearts-repo = { version = "0.1", features = ["blocking"] }
+    //! ```
+    //!
+    //! It is the async client, run on a one-thread runtime the blocking client starts at
+    //! `build()`: the same builder and checks, the same request builders and setters, the
+    //! same [`Error`](crate::Error), and the same requests (signing, retries, timeouts,
+    //! pacing). Only the calls differ:
+    //!
+    //! | async [`Client`](crate::Client) | blocking client |
+    //! | --- | --- |
+    //! | `send().await` | `send()` |
+    //! | `pages()`: a stream of pages | `pages()`: an iterator of pages |
+    //! | `stream()`: a stream of items | `items()`: an iterator of items |
+    //! | `collect(cap).await` | `collect(cap)` |
+    //!
+    //! The iterators drive the async walk as they are read, so they keep its promises:
+    //! items in order and each once, several pages in flight
+    //! ([`max_concurrent_pages`](crate::ClientBuilder::max_concurrent_pages), adapted to
+    //! the service by default), failed pages fetched again within the walk's
+    //! [`PageRetryBudget`](crate::PageRetryBudget), and no page past
+    //! [`max_items`](crate::ListCommits::max_items) requested. An iterator dropped half way
+    //! cancels the requests under way.
+    //!
+    //! Calls block the calling thread while the client's own thread does the work, so they
+    //! also work (and never panic) inside an async runtime, where they hold up that
+    //! runtime's thread meanwhile: in async code, the async client is the better choice.
+    //! Examples are in the `blocking` module's documentation (built with the feature,
+    //! as on docs.rs).
 }

@@ -36,8 +36,10 @@
 //!
 //! The [`guide`] has one page per topic, each with examples that run against the emulator:
 //! [retries and timeouts](guide::retries_and_timeouts), [pagination](guide::pagination),
-//! [errors and request ids](guide::errors), [tracing](guide::tracing) and
-//! [testing your own code against the emulator](guide::testing).
+//! [errors and request ids](guide::errors), [tracing](guide::tracing),
+//! [testing your own code against the emulator](guide::testing) and
+//! [using the client without an async runtime](guide::blocking) (the `blocking` feature,
+//! whose `blocking::Client` returns results and walks pages as iterators).
 //!
 //! # What the client does for every request
 //!
@@ -97,6 +99,8 @@
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod client;
 pub mod credentials;
 mod decode;

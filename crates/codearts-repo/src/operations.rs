@@ -105,14 +105,14 @@ fn failed<T: Send + 'static>(error: Error) -> BoxStream<'static, Result<T>> {
 /// Builder of [`Client::list_repository_events`].
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until sent"]
-pub struct ListRepositoryEvents {
-    client: Client,
+pub struct ListRepositoryEvents<C = Client> {
+    client: C,
     repository_id: u32,
     params: list_repository_events::Params,
     max_items: Option<usize>,
 }
 
-impl ListRepositoryEvents {
+impl<C> ListRepositoryEvents<C> {
     codearts_repo_gen::list_repository_events_setters!();
 
     /// Replaces every query parameter at once (the setters set them one by one), such
@@ -134,7 +134,9 @@ impl ListRepositoryEvents {
             (self.params.offset, self.params.limit),
         )
     }
+}
 
+impl ListRepositoryEvents {
     /// Fetches one page.
     pub async fn send(self) -> Result<Page<RepositoryPushEvent>> {
         let (query, offset, limit) = self.validate()?;
@@ -231,8 +233,8 @@ async fn fetch_events(
 /// Builder of [`Client::last_push_event`].
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until sent"]
-pub struct LastPushEventRequest {
-    client: Client,
+pub struct LastPushEventRequest<C = Client> {
+    client: C,
     repository_id: u32,
 }
 
@@ -249,7 +251,7 @@ impl LastPushEventRequest {
             .repository_id(repository_id);
         let reply = self
             .client
-            .execute("show_last_push_event_in_repository", request.send())
+            .execute("last_push_event", request.send())
             .await?;
         let event: LastPushEvent = reply.value;
         let empty =
@@ -261,14 +263,14 @@ impl LastPushEventRequest {
 /// Builder of [`Client::list_commits`].
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until sent"]
-pub struct ListCommits {
-    client: Client,
+pub struct ListCommits<C = Client> {
+    client: C,
     repository_id: u32,
     params: list_commits::Params,
     max_items: Option<usize>,
 }
 
-impl ListCommits {
+impl<C> ListCommits<C> {
     codearts_repo_gen::list_commits_setters!();
 
     /// Replaces every query parameter at once (the setters set them one by one), such
@@ -290,7 +292,9 @@ impl ListCommits {
         check_order("since", self.params.since, "until", self.params.until)?;
         Ok(validated)
     }
+}
 
+impl ListCommits {
     /// Fetches one page (with its `date_title` per-day counts).
     pub async fn send(self) -> Result<Page<Commit>> {
         let (query, offset, limit) = self.validate()?;
@@ -361,12 +365,12 @@ async fn fetch_commits(
 /// Builder of [`Client::list_recent_push_events`].
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until sent"]
-pub struct ListRecentPushEvents {
-    client: Client,
+pub struct ListRecentPushEvents<C = Client> {
+    client: C,
     params: list_personal_recent_push_events::Params,
 }
 
-impl ListRecentPushEvents {
+impl<C> ListRecentPushEvents<C> {
     codearts_repo_gen::list_personal_recent_push_events_setters!();
 
     /// Replaces every query parameter at once (the setters set them one by one), such
@@ -375,7 +379,9 @@ impl ListRecentPushEvents {
         self.params = params;
         self
     }
+}
 
+impl ListRecentPushEvents {
     /// Fetches the signed-in user's recent pushes, newest first, as one page.
     pub async fn send(self) -> Result<Page<PersonalPushEvent>> {
         let table = list_personal_recent_push_events::PARAMETERS;
@@ -385,7 +391,7 @@ impl ListRecentPushEvents {
             .apply(self.client.inner.wire.list_personal_recent_push_events());
         let reply = self
             .client
-            .execute("list_personal_recent_push_events", request.send())
+            .execute("list_recent_push_events", request.send())
             .await?;
         Ok(Page {
             total: decode::parse_total(&reply.headers),
@@ -441,7 +447,7 @@ where
 /// `max_items`, `pages`, `stream`, `collect`. Each builder brings `walk(self, cap)`.
 macro_rules! list_walk_methods {
     ($builder:ident, $item:ty, $noun:literal) => {
-        impl $builder {
+        impl<C> $builder<C> {
             #[doc = concat!(
                 "Skips this many ", $noun, " (0 to [`MAX_ID`]); where `stream`/`pages`/",
                 "`collect` start."
@@ -470,7 +476,9 @@ macro_rules! list_walk_methods {
                 self.max_items = Some(max_items);
                 self
             }
+        }
 
+        impl $builder {
             /// Every page from the offset on, in order.
             pub fn pages(self) -> BoxStream<'static, Result<Page<$item>>> {
                 let cap = self.max_items;
@@ -497,6 +505,38 @@ macro_rules! list_walk_methods {
 
 list_walk_methods!(ListRepositoryEvents, RepositoryPushEvent, "events");
 list_walk_methods!(ListCommits, Commit, "commits");
+
+/// Each builder with another client: the blocking client's builders send through the
+/// async client they hold.
+#[cfg(feature = "blocking")]
+macro_rules! with_client {
+    ($($builder:ident { $($field:ident),* })*) => {
+        $(
+            impl<C> $builder<C> {
+                /// The client this request is sent with.
+                pub(crate) fn client(&self) -> &C {
+                    &self.client
+                }
+
+                /// The same request, sent with `client`.
+                pub(crate) fn with_client<D>(self, client: D) -> $builder<D> {
+                    $builder {
+                        client,
+                        $($field: self.$field),*
+                    }
+                }
+            }
+        )*
+    };
+}
+
+#[cfg(feature = "blocking")]
+with_client! {
+    ListRepositoryEvents { repository_id, params, max_items }
+    LastPushEventRequest { repository_id }
+    ListCommits { repository_id, params, max_items }
+    ListRecentPushEvents { params }
+}
 
 /// The smaller of two optional item caps.
 fn tighter_cap(a: Option<usize>, b: Option<usize>) -> Option<usize> {

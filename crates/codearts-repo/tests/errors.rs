@@ -73,6 +73,56 @@ async fn documented_statuses_carry_code_message_and_request_id() {
     assert!(e.is_not_found());
 }
 
+/// Errors name the method the caller called (`client.last_push_event(..)`), not the
+/// API's operation id (`show_last_push_event_in_repository`).
+#[tokio::test]
+async fn errors_name_the_sdk_method_called() {
+    let emulator = common::emulator(72).await;
+    let anonymous = common::builder(&emulator)
+        .credentials(codearts_repo::Credentials::token("nobody"))
+        .retry(RetryConfig::disabled())
+        .build()
+        .unwrap();
+    let repo = common::first_repository(&emulator);
+    for (method, error) in [
+        (
+            "last_push_event",
+            anonymous.last_push_event(repo).send().await.unwrap_err(),
+        ),
+        (
+            "list_recent_push_events",
+            anonymous
+                .list_recent_push_events()
+                .send()
+                .await
+                .unwrap_err(),
+        ),
+        (
+            "list_commits",
+            anonymous.list_commits(repo).send().await.unwrap_err(),
+        ),
+        (
+            "list_repository_events",
+            anonymous
+                .list_repository_events(repo)
+                .send()
+                .await
+                .unwrap_err(),
+        ),
+    ] {
+        match &error {
+            codearts_repo::Error::Api(api) => assert_eq!(api.operation, method),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            error
+                .to_string()
+                .starts_with(&format!("{method}: HTTP 401")),
+            "{error}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn throttling_and_server_errors_keep_code_and_request_id_after_the_last_retry() {
     let emulator = common::emulator(72).await;
