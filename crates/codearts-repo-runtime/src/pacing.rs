@@ -234,7 +234,16 @@ impl Pacer {
             // Send times arrive nearly in order; keep the queue sorted for the counts.
             let at = state.admitted.partition_point(|&t| t <= sent);
             state.admitted.insert(at, sent);
-            if let Some(rate) = state.rate {
+            // The rate grows only while it holds requests back: a client sending less than
+            // its rate for reasons of its own (a slow page, a retry's wait) learns nothing
+            // of the limit above, and a rate grown meanwhile would let it far over the
+            // limit once it sends freely again (as TCP keeps an idle window from growing).
+            let held_back = state
+                .held_back_at
+                .is_some_and(|at| sent.saturating_duration_since(at) <= PACED_RECENTLY);
+            if let Some(rate) = state.rate
+                && held_back
+            {
                 let elapsed = now.saturating_duration_since(state.grown_at).as_secs_f64();
                 // Until a measurement since the first 429 could be trusted, the rate is a
                 // guess: double it per second rather than probe.

@@ -10,12 +10,12 @@
 //! a page that needed retries is still yielded once, so every item comes exactly once.
 //!
 //! With [`Concurrency::Adaptive`](crate::Concurrency::Adaptive) (a pacer is given) the
-//! pages under way adapt, between 1 and `max_concurrent_pages`: the ramp ends at the first
-//! 429, then they grow by one per round of clean pages, and shrink to 80% (once per round
-//! trip) when the median round trip has grown past twice its quickest (the service slows
-//! down under the load); once the pacer knows the service's rate, no more are under way
-//! than that rate keeps busy over a round trip, plus one. 429s do not shrink the window:
-//! the pacer spaces the requests after them.
+//! pages under way adapt, between 1 and `max_concurrent_pages`: after the ramp they grow by
+//! one per round of clean pages, shrink to 70% when the pacer cut its rate (dense 429s; once
+//! per round trip), and to 80% when the median round trip has grown past twice its
+//! quickest (the service slows down under the load); once the pacer knows the service's
+//! rate, no more are under way than that rate keeps busy over a round trip, plus one.
+//! Scattered 429s that the pacer takes for noise leave the window alone.
 //!
 //! A page that arrives early frees its slot at once (up to `max_concurrent_pages` arrived
 //! pages wait for an earlier, slower one), so one slow answer does not stall the requests
@@ -273,8 +273,8 @@ impl RetryBucket {
 /// The adaptive part of a walk.
 struct Adaptive {
     pacer: Arc<Pacer>,
-    /// 429s the pacer had counted when last looked at.
-    seen_throttled: u64,
+    /// The pacer's rate cuts when last looked at.
+    seen_cuts: u64,
     /// When the window was last cut.
     cut_at: Option<Instant>,
     /// Clean pages since the window last grew (after the ramp).
@@ -286,11 +286,10 @@ struct Adaptive {
 impl Adaptive {
     /// The window after a page arrived: `clean` says whether it was whole and in time.
     ///
-    /// A 429 ends the ramp but does not shrink the window: the pacer spaces the requests
-    /// from then on, and the window only needs to keep its rate busy. Shrinking on 429s
-    /// as well starved a walk under scattered 429s (a throttle elsewhere, a fault): they
-    /// come at any window, so each cut the window again, down to one page at a time.
-    /// Slowness is the median round trip, which a few stalled answers do not move.
+    /// It shrinks when the pacer cut its rate (dense 429s: a limit), not on any 429:
+    /// scattered ones (a throttle elsewhere, a fault) come at any window, and shrinking on
+    /// each starved a walk under them, down to one page at a time. Slowness is the median
+    /// round trip, which a few stalled answers do not move.
     fn next_window(&mut self, window: usize, max: usize, clean: bool) -> usize {
         let stats = self.pacer.stats();
         let now = Instant::now();
@@ -299,18 +298,18 @@ impl Adaptive {
         let cut_allowed = self
             .cut_at
             .is_none_or(|at| now.saturating_duration_since(at) >= median);
-        if stats.throttled > self.seen_throttled {
-            self.ramping = false;
-        }
-        self.seen_throttled = stats.throttled;
+        let cuts = self.pacer.cuts();
+        let throttled = cuts > self.seen_cuts;
+        self.seen_cuts = cuts;
         let slow = stats.min_rtt.is_some_and(|min| {
             median > min.saturating_mul(2) && median.saturating_sub(min) > Duration::from_millis(5)
         });
-        let mut window = if slow && cut_allowed {
+        let mut window = if (throttled || slow) && cut_allowed {
             self.cut_at = Some(now);
             self.ramping = false;
             self.clean = 0;
-            ((window as f64 * 0.8).floor() as usize).max(1)
+            let share = if throttled { 0.7 } else { 0.8 };
+            ((window as f64 * share).floor() as usize).max(1)
         } else if clean && self.ramping {
             window.saturating_mul(2)
         } else if clean {
@@ -510,7 +509,7 @@ pub(crate) fn walk<T: Clone + PartialEq + Send + 'static>(
     } = concurrency.into();
     let concurrency = max;
     let adaptive = pacer.map(|pacer| Adaptive {
-        seen_throttled: pacer.stats().throttled,
+        seen_cuts: pacer.cuts(),
         pacer,
         cut_at: None,
         clean: 0,
