@@ -9,6 +9,8 @@
 //!   request id to quote;
 //! - [`credentials`]: each credential source, the project id asked of IAM, and how each
 //!   compares with the official SDKs;
+//! - [`transport`]: proxy, private CA, skipping certificate checks, extra headers and
+//!   request/response hooks, one section each;
 //! - [`tracing`]: the spans and fields the client emits;
 //! - [`testing`]: testing your own code against the emulator;
 //! - [`blocking`]: the same client without an async runtime (the `blocking` feature).
@@ -571,6 +573,139 @@ pub mod testing {
     //! ([`credentials()`](https://docs.rs/codearts-repo-emulator) has the pair and the
     //! project id), so signing can be tested too; the `examples/` programs of this crate
     //! start one themselves when no endpoint or region is configured.
+}
+
+pub mod transport {
+    //! Transport settings, one section per option, each with an example: what the
+    //! official SDKs' `HttpConfig` holds (proxy, CA bundle, skipping verification) and
+    //! their `HttpHandler`s, as [`ClientBuilder`](crate::ClientBuilder) options. None
+    //! needs a hand-built `reqwest::Client` ([`http_client`](crate::ClientBuilder::http_client)
+    //! remains for what they do not cover; `reqwest` is re-exported as
+    //! [`codearts_repo::reqwest`](crate::reqwest)).
+    //!
+    //! # A proxy
+    //!
+    //! [`proxy`](crate::ClientBuilder::proxy): every request goes through it; a user and
+    //! password in the URL are sent as the proxy's basic authentication and shown neither in
+    //! `Debug` nor in errors. Without it, `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` apply (the
+    //! default `system-proxy` feature).
+    //!
+    //! ```
+    //! use codearts_repo::{Client, Credentials};
+    //!
+    //! let client = Client::builder()
+    //!     .region("cn-north-4")
+    //!     .credentials(Credentials::token("token"))
+    //!     .proxy("http://user:secret@proxy.example:3128")
+    //!     .build()?;
+    //! assert!(!format!("{client:?}").contains("secret"));
+    //! # Ok::<(), codearts_repo::Error>(())
+    //! ```
+    //!
+    //! # A private CA
+    //!
+    //! [`add_root_certificate_pem`](crate::ClientBuilder::add_root_certificate_pem): trust
+    //! these root certificates as well as the platform's (a private CA, a TLS-inspecting
+    //! proxy); the official SDKs' `ssl_ca_cert`. A text that holds no certificate fails at
+    //! `build()`.
+    //!
+    //! ```no_run
+    //! use codearts_repo::{Client, Credentials};
+    //!
+    //! let bundle = std::fs::read("/etc/ssl/private-ca.pem")?;
+    //! let client = Client::builder()
+    //!     .endpoint("https://codehub.internal.example")
+    //!     .credentials(Credentials::token("token"))
+    //!     .add_root_certificate_pem(bundle)
+    //!     .build()?;
+    //! # Ok::<(), Box<dyn std::error::Error>>(())
+    //! ```
+    //!
+    //! # Skipping certificate checks
+    //!
+    //! [`danger_accept_invalid_certs`](crate::ClientBuilder::danger_accept_invalid_certs):
+    //! any certificate is accepted, so anyone on the path can read and change the traffic,
+    //! credentials included. For test setups only (the official SDKs'
+    //! `ignore_ssl_verification`); a warning is logged when such a client is built.
+    //!
+    //! ```
+    //! use codearts_repo::{Client, Credentials};
+    //!
+    //! let client = Client::builder()
+    //!     .endpoint("https://localhost:8443")
+    //!     .credentials(Credentials::token("token"))
+    //!     .danger_accept_invalid_certs(true)
+    //!     .build()?;
+    //! # Ok::<(), codearts_repo::Error>(())
+    //! ```
+    //!
+    //! # Extra headers
+    //!
+    //! [`header`](crate::ClientBuilder::header): sent with every request, unsigned. The
+    //! headers the SDK sets for authentication are refused at `build()`, naming the header.
+    //!
+    //! ```
+    //! use codearts_repo::{Client, Credentials};
+    //! # #[tokio::main(flavor = "current_thread")]
+    //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    //! let emulator = codearts_repo_emulator::Emulator::builder().start().await?;
+    //! let client = Client::builder()
+    //!     .endpoint(emulator.base_url())
+    //!     .allow_http(true)
+    //!     .credentials(Credentials::token(&emulator.credentials().token))
+    //!     .header("X-Team", "release")
+    //!     .build()?;
+    //! client.list_commits(emulator.repository_ids()[0]).limit(1).send().await?;
+    //!
+    //! let refused = Client::builder()
+    //!     .endpoint(emulator.base_url())
+    //!     .allow_http(true)
+    //!     .credentials(Credentials::token("token"))
+    //!     .header("X-Auth-Token", "another")
+    //!     .build();
+    //! assert!(refused.unwrap_err().to_string().contains("X-Auth-Token"));
+    //! # Ok(())
+    //! # }
+    //! ```
+    //!
+    //! # Request and response hooks
+    //!
+    //! [`interceptor`](crate::ClientBuilder::interceptor) with an
+    //! [`Interceptor`](crate::Interceptor): called with each attempt's request before it is
+    //! signed, and with what each attempt came to (status, headers, failure, time), retries
+    //! included; the official SDKs' `HttpHandler`s. Here one counts the answers:
+    //!
+    //! ```
+    //! use std::sync::Arc;
+    //! use std::sync::atomic::{AtomicU32, Ordering};
+    //!
+    //! use codearts_repo::{Attempt, Client, Credentials, Interceptor};
+    //!
+    //! struct Counting(Arc<AtomicU32>);
+    //!
+    //! impl Interceptor for Counting {
+    //!     fn after_attempt(&self, attempt: &Attempt<'_>) {
+    //!         if attempt.status.is_some() {
+    //!             self.0.fetch_add(1, Ordering::Relaxed);
+    //!         }
+    //!     }
+    //! }
+    //!
+    //! # #[tokio::main(flavor = "current_thread")]
+    //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    //! let emulator = codearts_repo_emulator::Emulator::builder().start().await?;
+    //! let answers = Arc::new(AtomicU32::new(0));
+    //! let client = Client::builder()
+    //!     .endpoint(emulator.base_url())
+    //!     .allow_http(true)
+    //!     .credentials(Credentials::token(&emulator.credentials().token))
+    //!     .interceptor(Counting(answers.clone()))
+    //!     .build()?;
+    //! client.list_commits(emulator.repository_ids()[0]).limit(1).send().await?;
+    //! assert_eq!(answers.load(Ordering::Relaxed), 1);
+    //! # Ok(())
+    //! # }
+    //! ```
 }
 
 pub mod blocking {
