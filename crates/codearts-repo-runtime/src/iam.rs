@@ -114,21 +114,6 @@ fn with_scheme(endpoint: &str) -> String {
     }
 }
 
-/// A transport error with its causes, in one line.
-pub(crate) fn describe_http_error(error: &reqwest::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = cause.source();
-    }
-    message
-}
-
 /// IAM's error answer, shortened: its status, message and trace id.
 async fn describe_answer(response: reqwest::Response) -> String {
     let status = response.status();
@@ -194,7 +179,7 @@ impl Federation {
         let id_token = read_id_token(&self.id_token_file).map_err(|m| self.failure(m, None))?;
         let transport = |what: &str, error: reqwest::Error| {
             self.failure(
-                format!("{what}: {}", describe_http_error(&error)),
+                format!("{what}: {}", crate::causes::with_causes(&error)),
                 Some(error),
             )
         };
@@ -376,13 +361,13 @@ impl ProjectDiscovery {
             .query(&[("name", self.region.as_str())])
             .timeout(TIMEOUT)
             .build()
-            .map_err(|e| self.failure(failed(describe_http_error(&e)), None))?;
+            .map_err(|e| self.failure(failed(crate::causes::with_causes(&e)), None))?;
         crate::prepare::prepare_request(&mut request, auth, Utc::now());
         let response = self.http.execute(request).await.map_err(|e| AuthFailure {
             failure: CredentialFailure::ProjectId {
                 region: self.region.clone(),
                 iam_endpoint: self.iam_endpoint.clone(),
-                problem: failed(describe_http_error(&e)),
+                problem: failed(crate::causes::with_causes(&e)),
                 trace_id: None,
             },
             http: Some(e),
@@ -403,7 +388,10 @@ impl ProjectDiscovery {
         }
         let bytes = response.bytes().await.map_err(|e| {
             self.failure(
-                failed(format!("the answer was cut: {}", describe_http_error(&e))),
+                failed(format!(
+                    "the answer was cut: {}",
+                    crate::causes::with_causes(&e)
+                )),
                 trace.clone(),
             )
         })?;

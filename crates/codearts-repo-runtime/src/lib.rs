@@ -18,6 +18,7 @@
 //! | [`exec`] | [`ClientState`] and the attempt loop, [`execute`](exec::execute) |
 //! | [`mod@response`] | reading an answer whole within the attempt's bounds and a size limit |
 //! | [`error_body`] | error bodies of every shape read into the documented one |
+//! | [`causes`] | an error's message with its chain of causes, in one line |
 //! | [`lenient`] | tolerant types standing in for some of the spec's schemas |
 //! | [`pacing`] | the [`Pacer`](pacing::Pacer): the rate a throttling service allows, learned from its 429s |
 //! | [`headers`] | header names |
@@ -33,6 +34,7 @@
 
 pub mod auth;
 pub mod call;
+pub mod causes;
 pub mod error_body;
 pub mod exec;
 pub mod failover;

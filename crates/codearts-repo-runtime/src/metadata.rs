@@ -151,7 +151,7 @@ impl TemporarySource {
                 .map_err(|error| AuthFailure {
                     failure: CredentialFailure::Refresh {
                         source: self.describe(),
-                        message: crate::iam::describe_http_error(&error),
+                        message: crate::causes::with_causes(&error),
                     },
                     http: Some(error),
                 })?,

@@ -514,20 +514,7 @@ impl Escape {
     }
 }
 
-/// The message of an error with its chain of causes.
-pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = cause.source();
-    }
-    message
-}
+pub(crate) use codearts_repo_runtime::causes::with_causes;
 
 #[cfg(test)]
 mod tests {
