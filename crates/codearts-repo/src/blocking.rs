@@ -18,6 +18,10 @@
 //! async code, prefer the async [`crate::Client`] (or call the blocking one from
 //! `tokio::task::spawn_blocking`), since a blocked thread runs no other task.
 //!
+//! An [`Interceptor`] given to a blocking client runs on that runtime's thread: a call
+//! of the same client from inside it would wait for the thread it blocks, for ever. Hooks
+//! must not call the client they are attached to.
+//!
 //! ```
 //! use codearts_repo::Credentials;
 //! use codearts_repo::blocking::Client;
