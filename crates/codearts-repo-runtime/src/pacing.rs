@@ -9,11 +9,13 @@
 //! admitted so far at 0.7×, since the burst inflates them), sends at 95% of it
 //! and probes upward by 5% per second, so the service throttles again only now and then
 //! (as aws-sdk-rust's adaptive retry mode paces itself, with another estimator). It reacts
-//! once to the 429s of requests sent before its last cut, and takes a 429 that comes while
-//! it keeps below the limit it measured, with few 429s around, for noise (a fault, a
-//! throttle elsewhere) rather than cutting again: a token bucket throttles only a client
-//! that sends above its rate. It also keeps the attempts'
-//! round-trip times, which [`PacerStats`] reports for the page walk's concurrency.
+//! once to the 429s of requests sent before its last cut. A token bucket throttles only a
+//! client that sends above its rate, so sparse 429s (under a tenth of the answers) are
+//! taken for noise (a fault, a throttle elsewhere) rather than a lower limit when they come
+//! while the pacer keeps below the limit it measured, while it was not holding requests
+//! back, or while the client was admitted at well under its rate (something else slowed
+//! it); pacing starts only on dense 429s, and the rate grows only while the pacer holds
+//! requests back. It also keeps the attempts' round-trip times, which [`PacerStats`] reports for the page walk's concurrency.
 //!
 //! The attempt loop ([`crate::exec`]) waits for a slot before each attempt of an operation
 //! run inside [`crate::call::with_paced_call_record`], and reports each answer back.
@@ -103,6 +105,15 @@ struct State {
     /// When the pacer last made a request wait for its slot.
     held_back_at: Option<Instant>,
     stats: PacerStats,
+}
+
+impl State {
+    /// Whether the pacer held a request back within [`PACED_RECENTLY`] before `sent`
+    /// (or after it).
+    fn held_back_near(&self, sent: Instant) -> bool {
+        self.held_back_at
+            .is_some_and(|at| sent.saturating_duration_since(at) <= PACED_RECENTLY)
+    }
 }
 
 /// The client-wide pacing state; see the [module](self).
@@ -238,11 +249,8 @@ impl Pacer {
             // its rate for reasons of its own (a slow page, a retry's wait) learns nothing
             // of the limit above, and a rate grown meanwhile would let it far over the
             // limit once it sends freely again (as TCP keeps an idle window from growing).
-            let held_back = state
-                .held_back_at
-                .is_some_and(|at| sent.saturating_duration_since(at) <= PACED_RECENTLY);
             if let Some(rate) = state.rate
-                && held_back
+                && state.held_back_near(sent)
             {
                 let elapsed = now.saturating_duration_since(state.grown_at).as_secs_f64();
                 // Until a measurement since the first 429 could be trusted, the rate is a
@@ -317,10 +325,7 @@ impl Pacer {
         // its 429s under [`NOISE_SHARE`]; taking each for a limit instead measured the
         // client's own rate, which the faults around the noise had slowed, and ratcheted
         // the pacer down to a crawl.)
-        let held_back = state
-            .held_back_at
-            .is_some_and(|at| sent.saturating_duration_since(at) <= PACED_RECENTLY);
-        if sparse && !held_back {
+        if sparse && !state.held_back_near(sent) {
             return;
         }
         if sparse
