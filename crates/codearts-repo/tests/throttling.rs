@@ -66,9 +66,11 @@ async fn a_long_walk_at_a_low_rate_finishes_with_every_commit_once_and_few_429s(
         "{count} commits in {wall:?}: {throttled} of {requests} requests throttled, {stats:?}"
     );
     // While it learns the rate, the pages already under way when the first 429 comes
-    // (up to 10) are throttled too; after that, few.
+    // (up to 10) are throttled too, and pacing starts only once 429s are dense (8 of
+    // them: scattered ones must not start it); after that, few. Over this short walk
+    // those first ones weigh; BENCHMARKS measures the share over 900 pages.
     assert!(
-        throttled as f64 <= 0.05 * requests as f64 + 5.0,
+        throttled as f64 <= 0.05 * requests as f64 + 10.0,
         "{throttled} of {requests} requests throttled"
     );
     let rate = stats.rate.expect("the client learned the rate");
