@@ -29,22 +29,12 @@ from huaweicloudsdkcore.auth.provider import EnvCredentialProvider, MetadataCred
 from huaweicloudsdkcore.region.region import Region
 from huaweicloudsdkcodeartsrepo.v4 import CodeArtsRepoClient, ListCommitsRequest
 
+# The same pass/fail count as the signing checks (this script runs beside parity.py).
+from parity import Tally
+
 ENDPOINT = os.environ["CODEARTS_REPO_ENDPOINT"]
 REPOSITORY = int(os.environ["CODEARTS_REPO_REPOSITORY_IDS"].split()[0])
 PROXY_VARS = ("HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy")
-
-
-class Tally:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, ok, what, detail=""):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print("FAIL %s %s" % (what, detail), file=sys.stderr)
 
 
 def list_commits(client):
